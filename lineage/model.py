@@ -38,8 +38,6 @@ class Config:
     min_shared_shingles: int = 2
     max_shingle_df: int = 64
     lsh_threshold: float = 0.3
-    # verification: keep a candidate only when this much overlap is real
-    min_containment: float = 0.0
     # alignment
     min_passage_words: int = 8
     max_gap_words: int = 3
@@ -181,6 +179,7 @@ class Analysis:
     origins: tuple[Origin, ...] = ()
     stories: tuple[tuple[str, ...], ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    notices: tuple[Skipped, ...] = ()  # read, but worth telling (renamed duplicate id, ...)
     config: Config = field(default_factory=Config)
     # per-document word counts (all words, boilerplate words)
     word_counts: dict[str, tuple[int, int]] = field(default_factory=dict)

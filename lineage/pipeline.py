@@ -1,0 +1,248 @@
+"""The whole analysis, stage after stage, readable top to bottom.
+
+    ingest -> boilerplate -> tokens -> fingerprints -> candidates -> alignment
+           -> stories -> lineage inference -> Analysis
+
+Each stage is a plain function of its own module; this one only sequences them,
+times them, and spreads the per-document and per-pair work over the cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from lineage.align import AlignedDoc, align, pair_figures
+from lineage.candidates import Overlap, candidate_pairs
+from lineage.fingerprint import fingerprint
+from lineage.model import Analysis, Config, Document, Pair, Skipped
+from lineage.text import tokenize
+
+__all__ = ["analyze", "analyze_documents", "group_stories"]
+
+# Below these sizes a worker pool costs more than it saves.
+_PARALLEL_DOCS = 2_000
+_PARALLEL_PAIRS = 400
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def analyze(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    config: Config | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Read ``paths`` (files and folders) and run every stage.
+
+    >>> a = analyze(["seeds"])            # doctest: +SKIP
+    >>> a.pairs_frame().head()            # doctest: +SKIP
+    """
+    from lineage.boilerplate import mark_boilerplate
+    from lineage.ingest import read_corpus
+
+    config = config or Config()
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    t0 = time.perf_counter()
+    ingested = read_corpus([Path(p) for p in paths])
+    docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
+    t_ingest = time.perf_counter() - t0
+    analysis = analyze_documents(
+        docs,
+        config,
+        skipped=ingested.skipped,
+        notices=ingested.notices,
+        progress=progress,
+    )
+    analysis.timings["ingest"] = round(t_ingest, 4)
+    return analysis
+
+
+def analyze_documents(
+    docs: Sequence[Document],
+    config: Config | None = None,
+    *,
+    skipped: Sequence[Skipped] = (),
+    notices: Sequence[Skipped] = (),
+    progress: Progress | None = None,
+) -> Analysis:
+    """Every stage after ingest, on documents already read (ids must be unique)."""
+    from lineage.infer import infer_lineage
+
+    config = config or Config()
+    docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
+    timings: dict[str, float] = {}
+    workers = _workers(config)
+
+    t = time.perf_counter()
+    aligned = _prepare(docs, config, workers, progress)
+    timings["fingerprints"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    overlaps = candidate_pairs(
+        [a.fp for a in aligned],
+        max_df=config.max_shingle_df,
+        min_shared=config.min_shared_shingles,
+        lsh_threshold=config.lsh_threshold,
+        num_perm=config.num_perm,
+        seed=config.seed,
+    )
+    timings["candidates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    pairs = _align_all(aligned, overlaps, config, workers, progress)
+    timings["alignment"] = time.perf_counter() - t
+
+    stories = group_stories([d.id for d in docs], pairs)
+    t = time.perf_counter()
+    tokens = {a.id: a.tokens for a in aligned}
+    edges, origins = infer_lineage(docs, pairs, stories, tokens=tokens, config=config)
+    timings["inference"] = time.perf_counter() - t
+
+    word_counts = {
+        a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned
+    }
+    return Analysis(
+        documents=tuple(docs),
+        pairs=tuple(pairs),
+        edges=tuple(edges),
+        origins=tuple(origins),
+        stories=stories,
+        skipped=tuple(skipped),
+        notices=tuple(notices),
+        config=config,
+        word_counts=word_counts,
+        timings={k: round(v, 4) for k, v in timings.items()},
+    )
+
+
+def group_stories(ids: Sequence[str], pairs: Sequence[Pair]) -> tuple[tuple[str, ...], ...]:
+    """Documents connected by reuse (at least one passage), largest story first.
+
+    Every document is in exactly one story; a document that shares nothing is a story
+    of its own.
+    """
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        if p.passages:
+            ra, rb = find(p.a), find(p.b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(find(i), []).append(i)
+    return tuple(
+        tuple(sorted(g)) for g in sorted(groups.values(), key=lambda g: (-len(g), min(g)))
+    )
+
+
+# -- per-document and per-pair work, spread over the cores --------------------------
+
+def _workers(config: Config) -> int:
+    return config.workers or max(1, min(os.cpu_count() or 1, 8))
+
+
+def _prepare_one(doc: Document, shingle_size: int) -> AlignedDoc:
+    tokens = tokenize(doc.text, boilerplate=doc.boilerplate)
+    return AlignedDoc(doc.id, doc.text, tokens, fingerprint(doc.id, tokens, shingle_size=shingle_size))
+
+
+def _prepare(
+    docs: Sequence[Document], config: Config, workers: int, progress: Progress | None
+) -> list[AlignedDoc]:
+    n = len(docs)
+    if workers > 1 and n >= _PARALLEL_DOCS:
+        ctx = mp.get_context("fork")
+        chunk = max(64, n // (workers * 8))
+        out: list[AlignedDoc] = []
+        with ctx.Pool(workers) as pool:
+            for k, ad in enumerate(
+                pool.imap(_prepare_star, ((d, config.shingle_size) for d in docs), chunk)
+            ):
+                out.append(ad)
+                if progress and k % 500 == 0:
+                    progress("fingerprints", k, n)
+        if progress:
+            progress("fingerprints", n, n)
+        return out
+    out = []
+    for k, d in enumerate(docs):
+        out.append(_prepare_one(d, config.shingle_size))
+        if progress and k % 500 == 0:
+            progress("fingerprints", k, n)
+    if progress:
+        progress("fingerprints", n, n)
+    return out
+
+
+def _prepare_star(args: tuple[Document, int]) -> AlignedDoc:
+    return _prepare_one(*args)
+
+
+_SHARED: dict[str, object] = {}  # what forked alignment workers read (set before fork)
+
+
+def _align_one(ov: Overlap) -> Pair | None:
+    aligned: list[AlignedDoc] = _SHARED["aligned"]  # type: ignore[assignment]
+    config: Config = _SHARED["config"]  # type: ignore[assignment]
+    a, b = aligned[ov.i], aligned[ov.j]
+    passages = align(
+        a,
+        b,
+        shingle_size=config.shingle_size,
+        min_words=config.min_passage_words,
+        max_gap=config.max_gap_words,
+        min_similarity=config.min_passage_similarity,
+    )
+    pair = pair_figures(
+        a,
+        b,
+        passages,
+        jaccard=ov.jaccard,
+        containment_a=ov.containment_i,
+        containment_b=ov.containment_j,
+    )
+    return pair if pair.passages else None
+
+
+def _align_all(
+    aligned: list[AlignedDoc],
+    overlaps: list[Overlap],
+    config: Config,
+    workers: int,
+    progress: Progress | None,
+) -> list[Pair]:
+    _SHARED["aligned"] = aligned
+    _SHARED["config"] = config
+    n = len(overlaps)
+    results: list[Pair | None] = []
+    try:
+        if workers > 1 and n >= _PARALLEL_PAIRS:
+            ctx = mp.get_context("fork")
+            with ctx.Pool(workers) as pool:
+                for k, r in enumerate(pool.imap(_align_one, overlaps, max(16, n // (workers * 16)))):
+                    results.append(r)
+                    if progress and k % 200 == 0:
+                        progress("alignment", k, n)
+        else:
+            for k, ov in enumerate(overlaps):
+                results.append(_align_one(ov))
+                if progress and k % 200 == 0:
+                    progress("alignment", k, n)
+    finally:
+        _SHARED.clear()
+    if progress:
+        progress("alignment", n, n)
+    # pairs without a passage share only scattered shingles: not reuse
+    return [p for p in results if p is not None]
