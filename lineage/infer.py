@@ -1,0 +1,504 @@
+"""Who copied whom: evidence scorers, then the derivation forest chosen globally.
+
+For every story, every ordered pair (p, c) of documents that share passages is a
+possible edge "c was derived from p". Each scorer below weighs one kind of evidence
+a careful editor would use and returns :class:`Evidence` items (a score in log-odds
+units and a sentence saying why):
+
+* :func:`time_evidence` -- a document cannot derive from a later one (strong, not absolute);
+* :func:`reuse_evidence` -- how much narrative text the two share (quotes count less);
+* :func:`variant_evidence` -- the stemmatic test: words the child shares with one
+  candidate parent but not with another;
+* :func:`dateline_evidence` -- a page that carries another outlet's dateline
+  republishes that outlet's story;
+* :func:`credit_evidence` -- the child names the parent's outlet ("told X", "via X");
+* :func:`text_direction_evidence` -- asymmetries edits leave: bracketed insertions,
+  page chrome, which side holds text the other lacks;
+* :func:`origin_evidence` -- the case for a document having no parent at all.
+
+The forest is then the maximum-weight spanning arborescence (Chu-Liu/Edmonds, networkx)
+of a graph with a virtual root whose edge to each document carries the evidence that it
+is an original or an independent report. Confidences are the softmax of a child's
+competing incoming scores, so a direction that rests on weak evidence says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from lineage.model import Alternative, Config, Document, Edge, Origin, Pair
+from lineage.signals import Credit, editorial_insertions, find_credits, names_match
+from lineage.text import Tokens
+
+__all__ = [
+    "Evidence",
+    "Weights",
+    "credit_evidence",
+    "dateline_evidence",
+    "infer_lineage",
+    "origin_evidence",
+    "reuse_evidence",
+    "text_direction_evidence",
+    "time_evidence",
+    "variant_evidence",
+]
+
+ROOT = "\x00root"  # the virtual root: its children are originals and independents
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Scale of each kind of evidence, in log-odds units. Tuned on the simulator
+    (see docs/ACCURACY.md); the defaults are the tuned values."""
+
+    time: float = 3.0
+    time_scale_hours: float = 6.0  # a gap this long counts fully
+    reuse_narrative: float = 3.0
+    reuse_quoted: float = 0.8
+    reuse_words: float = 0.6
+    variant: float = 0.6
+    dateline: float = 2.5
+    credit: float = 2.5
+    credit_partial: float = 0.3
+    bracket: float = 0.8
+    chrome: float = 0.4
+    containment: float = 0.6
+    origin: float = 1.2
+    origin_credit: float = 1.0
+    origin_dateline: float = 1.5
+    temperature: float = 1.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One reason, with its weight (positive: supports the edge or the origin)."""
+
+    kind: str
+    score: float
+    text: str
+
+
+@dataclass
+class _Child:
+    """What the scorers need of one document, computed once."""
+
+    doc: Document
+    tokens: Tokens
+    credits: list[Credit]
+    brackets: list[tuple[int, int]]
+    # for each candidate parent: mask of this document's words that match it exactly
+    exact: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+# -- scorers ------------------------------------------------------------------------
+
+def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) -> list[Evidence]:
+    """Dates order the two documents; missing dates say nothing."""
+    if parent.date is None or child.date is None:
+        return []
+    hours = (child.date - parent.date).total_seconds() / 3600.0
+    pd_, cd = parent.date.date().isoformat(), child.date.date().isoformat()
+    if hours > 0:
+        # Being earlier is no evidence of being copied: it only leaves the edge possible.
+        return [Evidence("time", 0.0, f"time: {parent.id} ({pd_}) was published before "
+                         f"{child.id} ({cd})")]
+    if hours == 0:
+        return []
+    # a few minutes apart is barely an order (update times, time zones); a day is clear
+    score = w.time * math.tanh(hours / w.time_scale_hours)
+    text = f"against, time: {parent.id} ({pd_}) is dated after {child.id} ({cd})"
+    return [Evidence("time", score, text)]
+
+
+def reuse_evidence(
+    pair: Pair, parent: str, child: str, *, w: Weights = Weights()
+) -> list[Evidence]:
+    """How strongly two documents are linked by shared text (the same both ways).
+
+    Narrative passages are strong evidence of copying; shared quotations alone are weak,
+    since two reporters can quote the same person.
+    """
+    narr_words = sum(p.a_words for p in pair.passages if not p.quoted)
+    quot_words = sum(p.a_words for p in pair.passages if p.quoted)
+    narr_share = max(pair.a_in_b_narrative, pair.b_in_a_narrative)
+    all_share = max(pair.a_in_b, pair.b_in_a)
+    score = (
+        w.reuse_narrative * narr_share
+        + w.reuse_quoted * (all_share if narr_words == 0 else 0.0)
+        + w.reuse_words * min(1.0, narr_words / 40.0)
+    )
+    share = pair.share(child)
+    text = (
+        f"reuse: {share:.0%} of {child}'s text lies in {len(pair.passages)} passage"
+        f"{'s' if len(pair.passages) != 1 else ''} shared with {parent} "
+        f"({narr_words} narrative words, {quot_words} in quotations)"
+    )
+    if narr_words == 0:
+        text += "; quotations only: weak"
+    return [Evidence("reuse", score, text)]
+
+
+def variant_evidence(
+    child: _Child, parent: str, others: Sequence[str], *, w: Weights = Weights()
+) -> list[Evidence]:
+    """The stemmatic test: words the child shares with ``parent`` but not with another
+    candidate make ``parent``, not that candidate, the likelier source."""
+    mine = child.exact.get(parent)
+    if mine is None or not others:
+        return []
+    out: list[Evidence] = []
+    total = 0.0
+    toks = child.tokens
+    for q in others:
+        theirs = child.exact.get(q)
+        if theirs is None:
+            continue
+        only_mine = mine & ~theirs
+        only_theirs = theirs & ~mine
+        gain = math.log1p(int(only_mine.sum())) - math.log1p(int(only_theirs.sum()))
+        total += gain
+        n = int(only_mine.sum())
+        if n >= 3 and gain > 0:
+            out.append(
+                Evidence(
+                    "variant",
+                    0.0,
+                    f"variants: {child.doc.id} shares {n} words with {parent} that {q} "
+                    f"lacks: “{_snippet(child.doc.text, toks, only_mine)}”",
+                )
+            )
+        elif int(only_theirs.sum()) >= 3 and gain < 0:
+            out.append(
+                Evidence(
+                    "variant",
+                    0.0,
+                    f"against, variants: {child.doc.id} shares "
+                    f"{int(only_theirs.sum())} words with {q} that {parent} lacks",
+                )
+            )
+    score = w.variant * total / max(1, len(others))
+    return [Evidence("variant", score, "")] + out
+
+
+def dateline_evidence(
+    parent: Document, child: Document, *, w: Weights = Weights()
+) -> list[Evidence]:
+    """A page carrying the dateline of another outlet ("CITY (OUTLET) --") republishes
+    that outlet's story: the outlet's own page is its parent."""
+    out: list[Evidence] = []
+    cdl, pdl = child.dateline_outlet, parent.dateline_outlet
+    c_home = child.host_outlet or child.outlet
+    p_home = parent.host_outlet or parent.outlet
+    if cdl and c_home and names_match(cdl, c_home) < 1.0:
+        m = max(names_match(cdl, p_home), names_match(cdl, parent.outlet))
+        if m >= 1.0 and names_match(cdl, c_home) < 1.0:
+            out.append(
+                Evidence(
+                    "dateline",
+                    w.dateline * m,
+                    f"dateline: {child.id} is a {c_home} page carrying the dateline of "
+                    f"{cdl}, the outlet of {parent.id}",
+                )
+            )
+    if pdl and p_home and names_match(pdl, p_home) < 1.0:
+        m = max(names_match(pdl, c_home), names_match(pdl, child.outlet))
+        if m >= 1.0:
+            out.append(
+                Evidence(
+                    "dateline",
+                    -w.dateline * m,
+                    f"against, dateline: {parent.id} carries the dateline of {pdl}, "
+                    f"the outlet of {child.id}",
+                )
+            )
+    return out
+
+
+def credit_evidence(
+    parent: Document, child: _Child, parent_credits: Sequence[Credit] = (), *,
+    w: Weights = Weights()
+) -> list[Evidence]:
+    """The child names the parent's outlet as its source (or the parent names the child's)."""
+    out: list[Evidence] = []
+    names = [n for n in (parent.outlet, parent.host_outlet, parent.dateline_outlet) if n]
+    for c in child.credits:
+        m = max((names_match(c.name, n) for n in names), default=0.0)
+        if m >= 1.0:
+            out.append(
+                Evidence("credit", w.credit, f"credit: {child.doc.id} credits {c.name} "
+                         f"(“{c.phrase}”), the outlet of {parent.id}")
+            )
+            break
+        if m > 0:
+            out.append(
+                Evidence("credit", w.credit_partial, f"credit: {child.doc.id} credits "
+                         f"{c.name} (“{c.phrase}”), close to {parent.id}'s outlet")
+            )
+            break
+    if not out and child.credits:
+        c = child.credits[0]
+        out.append(Evidence("credit", 0.0, f"credit: {child.doc.id} credits {c.name} "
+                            f"(“{c.phrase}”): it reuses another outlet's reporting"))
+    c_names = [n for n in (child.doc.outlet, child.doc.host_outlet) if n]
+    for c in parent_credits:
+        if max((names_match(c.name, n) for n in c_names), default=0.0) >= 1.0:
+            out.append(
+                Evidence("credit", -w.credit, f"against, credit: {parent.id} credits "
+                         f"{c.name}, the outlet of {child.doc.id}")
+            )
+            break
+    return out
+
+
+def text_direction_evidence(
+    pair: Pair, parent: _Child, child: _Child, *, w: Weights = Weights()
+) -> list[Evidence]:
+    """Asymmetries that edits leave when dates cannot tell the direction."""
+    out: list[Evidence] = []
+    side_c = "a" if pair.a == child.doc.id else "b"
+    # bracketed insertions ("[the]") inside shared text, absent from the other side
+    for p in pair.passages:
+        c_start, c_end = (p.a_start, p.a_end) if side_c == "a" else (p.b_start, p.b_end)
+        p_text = p.b_text if side_c == "a" else p.a_text
+        for s, e in child.brackets:
+            if c_start <= s < c_end and child.doc.text[s:e] not in p_text:
+                out.append(
+                    Evidence("edit", w.bracket, f"edit: {child.doc.id} inserts "
+                             f"“{child.doc.text[s:e]}” into text shared with {parent.doc.id}")
+                )
+                break
+        for s, e in parent.brackets:
+            p_start, p_end = (p.b_start, p.b_end) if side_c == "a" else (p.a_start, p.a_end)
+            c_text = p.a_text if side_c == "a" else p.b_text
+            if p_start <= s < p_end and parent.doc.text[s:e] not in c_text:
+                out.append(
+                    Evidence("edit", -w.bracket, f"against, edit: {parent.doc.id} inserts "
+                             f"“{parent.doc.text[s:e]}” into text shared with {child.doc.id}")
+                )
+                break
+    # a copy tends to keep most of its source: the child's share found in the parent
+    # exceeds the parent's share found in the child when the child trims
+    c_share, p_share = pair.share(child.doc.id), pair.share(parent.doc.id)
+    diff = c_share - p_share
+    if abs(diff) >= 0.1:
+        out.append(
+            Evidence(
+                "containment",
+                w.containment * diff,
+                f"containment: {c_share:.0%} of {child.doc.id} is in {parent.doc.id}, "
+                f"{p_share:.0%} of {parent.doc.id} is in {child.doc.id}"
+                + ("" if diff > 0 else " (against)"),
+            )
+        )
+    return out
+
+
+def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
+    """The case for a document having no parent in the corpus."""
+    d = child.doc
+    out = [Evidence("origin", w.origin, "origin: no copy of another document is shown")]
+    if child.credits:
+        c = child.credits[0]
+        own = [n for n in (d.outlet, d.host_outlet) if n]
+        if not any(names_match(c.name, n) >= 1.0 for n in own):
+            out.append(Evidence("origin", -w.origin_credit,
+                                f"against: {d.id} credits {c.name} (“{c.phrase}”)"))
+    home = d.host_outlet or d.outlet
+    if d.dateline_outlet and home and names_match(d.dateline_outlet, home) < 1.0:
+        out.append(Evidence("origin", -w.origin_dateline,
+                            f"against: {d.id} is a {home} page with a {d.dateline_outlet} dateline"))
+    return out
+
+
+# -- the forest -------------------------------------------------------------------
+
+def infer_lineage(
+    docs: Sequence[Document],
+    pairs: Sequence[Pair],
+    stories: Sequence[Sequence[str]],
+    *,
+    tokens: Mapping[str, Tokens],
+    config: Config | None = None,
+    weights: Weights | None = None,
+) -> tuple[list[Edge], list[Origin]]:
+    """The derivation forest: one parent or none for every document."""
+    w = weights or Weights()
+    by_id = {d.id: d for d in docs}
+    known_outlets = frozenset(
+        n for d in docs for n in (d.outlet, d.host_outlet, d.dateline_outlet) if n
+    )
+    pairs_of: dict[str, list[Pair]] = {}
+    for p in pairs:
+        pairs_of.setdefault(p.a, []).append(p)
+        pairs_of.setdefault(p.b, []).append(p)
+    edges: list[Edge] = []
+    origins: list[Origin] = []
+    for story in stories:
+        if len(story) == 1:
+            d = by_id[story[0]]
+            origins.append(Origin(d.id, "independent", "shares no passage with any other document"))
+            continue
+        e, o = _story_forest(story, by_id, pairs_of, tokens, known_outlets, w)
+        edges.extend(e)
+        origins.extend(o)
+    edges.sort(key=lambda e: (e.parent, e.child))
+    origins.sort(key=lambda o: o.id)
+    return edges, origins
+
+
+def _story_forest(
+    story: Sequence[str],
+    by_id: Mapping[str, Document],
+    pairs_of: Mapping[str, list[Pair]],
+    tokens: Mapping[str, Tokens],
+    known_outlets: frozenset[str],
+    w: Weights,
+) -> tuple[list[Edge], list[Origin]]:
+    import networkx as nx
+
+    members = set(story)
+    info = {
+        i: _Child(
+            by_id[i],
+            tokens[i],
+            find_credits(by_id[i].text, known_outlets=known_outlets),
+            editorial_insertions(by_id[i].text),
+        )
+        for i in story
+    }
+    story_pairs = sorted(
+        {(p.a, p.b): p for i in story for p in pairs_of.get(i, []) if p.a in members and p.b in members}.values(),
+        key=lambda p: (p.a, p.b),
+    )
+    for p in story_pairs:
+        ea, eb = _exact_masks(p, tokens[p.a], tokens[p.b])
+        info[p.a].exact[p.b] = ea
+        info[p.b].exact[p.a] = eb
+
+    # score every possible edge and every origin
+    scored: dict[tuple[str, str], list[Evidence]] = {}
+    for p in story_pairs:
+        for parent, child in ((p.a, p.b), (p.b, p.a)):
+            others = sorted(k for k in info[child].exact if k != parent)
+            ev = (
+                reuse_evidence(p, parent, child, w=w)
+                + time_evidence(by_id[parent], by_id[child], w=w)
+                + variant_evidence(info[child], parent, others, w=w)
+                + dateline_evidence(by_id[parent], by_id[child], w=w)
+                + credit_evidence(by_id[parent], info[child], info[parent].credits, w=w)
+                + text_direction_evidence(p, info[parent], info[child], w=w)
+            )
+            scored[(parent, child)] = ev
+    for i in story:
+        scored[(ROOT, i)] = origin_evidence(info[i], w=w)
+
+    total = {k: sum(e.score for e in v) for k, v in scored.items()}
+    g = nx.DiGraph()
+    g.add_nodes_from([ROOT, *sorted(story)])
+    # Edmonds needs no particular sign, but a positive shift keeps every weight > 0; it
+    # changes every spanning arborescence's total by the same amount.
+    shift = 1.0 - min(total.values())
+    for (u, v), s in sorted(total.items()):
+        g.add_edge(u, v, weight=s + shift)
+    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=False)
+
+    edges: list[Edge] = []
+    origins: list[Origin] = []
+    for child in sorted(story):
+        (parent,) = list(tree.predecessors(child))
+        incoming = {u: total[(u, child)] for u in [ROOT, *members] if (u, child) in total}
+        probs = _softmax(incoming, w.temperature)
+        alts = tuple(
+            Alternative(u, round(pr, 3))
+            for u, pr in sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
+            if u not in (parent, ROOT) and pr >= 0.01
+        )
+        if parent == ROOT:
+            linked = [u for u in incoming if u != ROOT]
+            kind, reason = _origin_reason(child, linked, tree, scored, incoming)
+            kids = sorted(tree.successors(child))
+            # an original is as sure as the direction of its weakest out-edge
+            conf = min(
+                (_direction(total, child, k, w.temperature) for k in kids), default=probs[ROOT]
+            )
+            origins.append(Origin(child, kind, reason, round(conf, 3)))
+            continue
+        ev = [e.text for e in sorted(scored[(parent, child)], key=lambda e: -abs(e.score)) if e.text]
+        # right parent among the candidates, and the right way round
+        conf = probs[parent] * _direction(total, parent, child, w.temperature)
+        edges.append(Edge(parent, child, round(conf, 3), tuple(ev), alts))
+    return edges, origins
+
+
+def _origin_reason(
+    doc: str,
+    linked: list[str],
+    tree: object,
+    scored: Mapping[tuple[str, str], list[Evidence]],
+    incoming: Mapping[str, float],
+) -> tuple[str, str]:
+    has_children = any(True for _ in tree.successors(doc))  # type: ignore[attr-defined]
+    if has_children:
+        return "original", (
+            "original: the others derive from it and the evidence points from it, "
+            "not to it"
+        )
+    best = max((u for u in linked), key=lambda u: incoming[u], default=None)
+    if best is None:
+        return "independent", "shares no passage with any other document"
+    reuse = next((e.text for e in scored[(best, doc)] if e.kind == "reuse"), "")
+    return "independent", (
+        "independent report: the text it shares is too little, or only quotations, "
+        f"to make it a copy ({reuse})"
+    )
+
+
+def _direction(total: Mapping[tuple[str, str], float], u: str, v: str, t: float) -> float:
+    """Probability that the edge between u and v points u -> v rather than v -> u."""
+    back = total.get((v, u))
+    if back is None:
+        return 1.0
+    return 1.0 / (1.0 + math.exp(-(total[(u, v)] - back) / t))
+
+
+def _softmax(scores: Mapping[str, float], temperature: float) -> dict[str, float]:
+    m = max(scores.values())
+    ex = {k: math.exp((v - m) / temperature) for k, v in scores.items()}
+    z = sum(ex.values())
+    return {k: v / z for k, v in ex.items()}
+
+
+def _exact_masks(pair: Pair, ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
+    """Words of a and of b that match a word of the other exactly inside a passage."""
+    ma = np.zeros(len(ta), dtype=bool)
+    mb = np.zeros(len(tb), dtype=bool)
+    for p in pair.passages:
+        a0, a1 = p.a_tok
+        b0, b1 = p.b_tok
+        sa, sb = ta.hashes[a0:a1].tolist(), tb.hashes[b0:b1].tolist()
+        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(sa, sb):
+            if tag == "equal":
+                ma[a0 + i1 : a0 + i2] = True
+                mb[b0 + j1 : b0 + j2] = True
+    return ma & ta.content, mb & tb.content
+
+
+def _snippet(text: str, tokens: Tokens, mask: np.ndarray, limit: int = 12) -> str:
+    """The first run of masked words, as written."""
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return ""
+    start = end = int(idx[0])
+    # follow the run across gaps of a word or two (a changed word inside the variant)
+    while end - start < limit - 1:
+        nxt = [k for k in (end + 1, end + 2, end + 3) if k < len(mask) and mask[k]]
+        if not nxt:
+            break
+        end = nxt[0]
+    s = text[int(tokens.starts[start]) : int(tokens.ends[end])]
+    return " ".join(s.split()) + ("…" if end + 1 < len(mask) and mask[end + 1] else "")
