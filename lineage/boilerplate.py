@@ -1,0 +1,250 @@
+"""Marking page chrome: the text around an article that is not the article.
+
+Copies of a story are often scraped with the host page's furniture still attached
+(navigation, app prompts, "read more" links). It stays in ``Document.text`` but is
+marked as boilerplate spans, so it counts neither as shared nor as original prose.
+
+Chrome is recognised by its shape, never by its words:
+
+* **Edge runs.** Lines without sentence shape (a few words, no terminal punctuation)
+  in a run at the start or the end of the text. At the end, up to two sentence-like
+  lines between a run of at least three such lines and the edge belong to it (a
+  closing "get notifications for ..." blurb under a block of buttons).
+* **Recurrence.** A short line that recurs, normalized, in ``min_docs`` documents or
+  more is chrome wherever it stands.
+* **Titles are kept.** A headline-shaped first line stays article text unless it
+  names the host (below) or recurs above different text in different documents.
+
+The **host** is a capitalized name of two or more words that recurs inside two or
+more different chrome lines of one document ("Watch X News" ... "X News App Open");
+it becomes ``host_outlet`` and, unless metadata named one, the ``outlet``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from lineage.ingest import guess_title
+from lineage.model import Document
+
+__all__ = ["chrome_shaped", "find_host", "mark_boilerplate", "merge_spans"]
+
+_MAX_CHROME_WORDS = 6
+_SENTENCE_END = ".!?…"
+_CLOSERS = "\"'”’)]»"
+# At the end edge: how many sentence-like lines a chrome run may carry to the edge,
+# how long they may be, and how long the run must be to carry them.
+_MAX_TAIL_LINES = 2
+_MAX_TAIL_WORDS = 30
+_MIN_RUN_FOR_TAIL = 3
+# Word overlap above which the lines under a recurring line count as the same text.
+_SAME_FOLLOWER = 0.5
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return _normalize(self.text)
+
+
+def _normalize(line: str) -> str:
+    return " ".join(line.casefold().split()).strip(" .,:;!?-–—|•·\"'“”‘’()[]")
+
+
+def _lines(text: str) -> list[_Line]:
+    """Non-empty lines with their spans, surrounding whitespace excluded."""
+    out: list[_Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(raw) + 1
+    return out
+
+
+def chrome_shaped(line: str) -> bool:
+    """A line that is not a sentence: a few words and no terminal punctuation.
+
+    >>> chrome_shaped("Subscribe Now")
+    True
+    >>> chrome_shaped("Two runners crossed the line together.")
+    False
+    """
+    words = line.split()
+    if not 1 <= len(words) <= _MAX_CHROME_WORDS or not any(c.isalpha() for c in line):
+        return False
+    tail = line.rstrip().rstrip(_CLOSERS)
+    return not tail or tail[-1] not in _SENTENCE_END
+
+
+def merge_spans(spans: Iterable[tuple[int, int]], text: str = "") -> tuple[tuple[int, int], ...]:
+    """Sorted spans with overlaps merged; with ``text``, also across whitespace-only gaps.
+
+    >>> merge_spans([(10, 12), (0, 3), (2, 5)])
+    ((0, 5), (10, 12))
+    >>> merge_spans([(0, 3), (4, 6)], "abc def")
+    ((0, 6),)
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in sorted((s, e) for s, e in spans if e > s):
+        if out and (start <= out[-1][1] or (text and not text[out[-1][1] : start].strip())):
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return tuple(out)
+
+
+def _capital_runs(line: str) -> set[tuple[str, ...]]:
+    """Every run of two or more consecutive capitalized words in ``line``."""
+    grams: set[tuple[str, ...]] = set()
+    run: list[str] = []
+    for token in [*line.split(), ""]:
+        word = token.strip(".,:;!?\"'“”‘’()[]|•")
+        if word and word[0].isupper():
+            run.append(word)
+            continue
+        for i in range(len(run)):
+            for j in range(i + 2, len(run) + 1):
+                grams.add(tuple(run[i:j]))
+        run = []
+    return grams
+
+
+def find_host(chrome_lines: Sequence[str]) -> str | None:
+    """A capitalized multi-word name found inside two or more different chrome lines.
+
+    The most widespread wins, then the longest, then the first seen.
+
+    >>> find_host(["Watch Metro Daily", "Open Metro Daily App", "Continue"])
+    'Metro Daily'
+    >>> find_host(["Read More", "Read More"]) is None
+    True
+    """
+    count: Counter[tuple[str, ...]] = Counter()
+    first: dict[tuple[str, ...], int] = {}
+    for i, line in enumerate(dict.fromkeys(_normalize_spacing(x) for x in chrome_lines)):
+        for gram in _capital_runs(line):
+            count[gram] += 1
+            first.setdefault(gram, i)
+    best = [g for g, n in count.items() if n >= 2]
+    if not best:
+        return None
+    best.sort(key=lambda g: (-count[g], -len(g), first[g]))
+    return " ".join(best[0])
+
+
+def _normalize_spacing(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _edge_runs(lines: list[_Line]) -> tuple[int, int]:
+    """(top, bottom): lines[:top] and lines[bottom:] are the chrome runs at the edges."""
+    shaped = [chrome_shaped(line.text) for line in lines]
+    top = 0
+    while top < len(lines) and shaped[top]:
+        top += 1
+    if top == len(lines):
+        return top, 0
+    # From the end: a few sentence-like lines may sit between a chrome run and the edge.
+    bottom = len(lines)
+    tail = 0
+    while (
+        tail < _MAX_TAIL_LINES
+        and bottom - tail > top
+        and not shaped[bottom - tail - 1]
+        and len(lines[bottom - tail - 1].text.split()) <= _MAX_TAIL_WORDS
+    ):
+        tail += 1
+    for extra in range(tail, -1, -1):
+        run_end = bottom - extra
+        run_start = run_end
+        while run_start > top and shaped[run_start - 1]:
+            run_start -= 1
+        run = run_end - run_start
+        if (extra == 0 and run >= 1) or (extra > 0 and run >= _MIN_RUN_FOR_TAIL):
+            return top, run_start
+    return top, len(lines)
+
+
+def mark_boilerplate(docs: Sequence[Document], *, min_docs: int = 2) -> list[Document]:
+    """The same documents, in order, with chrome spans, ``host_outlet`` and ``outlet`` set.
+
+    Spans already on a document (a date line found by ingest) are kept and merged.
+    """
+    per_doc = [_lines(d.text) for d in docs]
+    recurring = _recurring(per_doc, min_docs=min_docs)
+    return [_mark(doc, lines, recurring) for doc, lines in zip(docs, per_doc, strict=True)]
+
+
+def _recurring(per_doc: list[list[_Line]], *, min_docs: int) -> dict[str, bool]:
+    """Short lines found in ``min_docs`` documents or more -> whether the text right
+    below them differs between documents (chrome above different articles, rather
+    than a headline shared by copies of one story, which may be lightly edited)."""
+    docs_with: defaultdict[str, set[int]] = defaultdict(set)
+    below: dict[str, frozenset[str]] = {}
+    differs: defaultdict[str, bool] = defaultdict(bool)
+    for i, lines in enumerate(per_doc):
+        for j, line in enumerate(lines):
+            key = line.key
+            if not key or not chrome_shaped(line.text):
+                continue
+            docs_with[key].add(i)
+            nxt = frozenset(lines[j + 1].key.split()) if j + 1 < len(lines) else frozenset()
+            first = below.setdefault(key, nxt)
+            if _jaccard(first, nxt) < _SAME_FOLLOWER:
+                differs[key] = True
+    need = max(min_docs, 2)
+    return {k: differs[k] for k, ds in docs_with.items() if len(ds) >= need}
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return 1.0 if not (a or b) else len(a & b) / len(a | b)
+
+
+def _mark(doc: Document, lines: list[_Line], recurring: dict[str, bool]) -> Document:
+    if not lines:
+        return doc
+    top, bottom = _edge_runs(lines)
+    chrome = set(range(top)) | set(range(bottom, len(lines)))
+    chrome |= {i for i, line in enumerate(lines) if line.key in recurring}
+
+    # The headline is article text unless there is evidence beyond its shape.
+    title_line = None
+    if len(chrome) < len(lines):
+        title = guess_title(doc.text, skip=doc.boilerplate)
+        if title is not None:
+            title_line = next(
+                (
+                    i
+                    for i, ln in enumerate(lines)
+                    if _normalize_spacing(ln.text.lstrip("#")) == title
+                ),
+                None,
+            )
+    host = find_host([lines[i].text for i in sorted(chrome)])
+    if title_line is not None and title_line in chrome:
+        line = lines[title_line]
+        named = host is not None and host in _normalize_spacing(line.text)
+        if not (named or recurring.get(line.key, False)):
+            chrome.discard(title_line)
+
+    spans = merge_spans(
+        [*doc.boilerplate, *((lines[i].start, lines[i].end) for i in chrome)], doc.text
+    )
+    host_outlet = host or doc.host_outlet
+    outlet = doc.outlet
+    if outlet is None or outlet == doc.dateline_outlet:
+        outlet = host_outlet or doc.dateline_outlet
+    title = doc.title
+    if title is not None and any(_normalize_spacing(lines[i].text) == title for i in chrome):
+        title = guess_title(doc.text, skip=spans)
+    return replace(doc, boilerplate=spans, host_outlet=host_outlet, outlet=outlet, title=title)
