@@ -93,6 +93,8 @@ def names_match(a: str | None, b: str | None) -> float:
     ka, kb = set(name_key(a)), set(name_key(b))
     if not ka or not kb:
         return 0.0
+    if ka == kb:
+        return 1.0
     if ka <= kb or kb <= ka:
         # a lone generic word ("News") is not a name
         if (ka & kb) - _MEDIA_WORDS:

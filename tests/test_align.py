@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from lineage.align import AlignedDoc, align, pair_figures
+from lineage.fingerprint import fingerprint
+from lineage.text import tokenize
+
+PROSE = (
+    "The city council approved the new budget on Tuesday evening after a debate that ran "
+    "past midnight. Council members argued about teacher pay, the size of classes and the "
+    "cost of repairing old school buildings. The mayor said the plan was the best the city "
+    "could afford this year."
+)
+
+
+def _doc(i, text, boiler=()):
+    t = tokenize(text, boilerplate=boiler)
+    return AlignedDoc(i, text, t, fingerprint(i, t))
+
+
+def test_verbatim_copy_is_one_passage_with_offsets_into_both_texts():
+    a = _doc("a", PROSE)
+    b = _doc("b", "HEADLINE HERE\n\n" + PROSE + "\n\nMore from us.")
+    (p,) = align(a, b)
+    assert p.a_text == a.text[p.a_start : p.a_end] == PROSE[:-1]  # last word ends before "."
+    assert p.b_text == b.text[p.b_start : p.b_end]
+    assert p.similarity == 1.0 and p.a_words == p.b_words == len(a.tokens)
+    assert not p.quoted
+
+
+def test_small_edits_do_not_split_a_passage():
+    edited = (
+        PROSE.replace("approved", "passed")  # changed word
+        .replace("after a debate", "after debate")  # dropped word
+        .replace("teacher pay", "teachr pay")  # typo
+    )
+    (p,) = align(_doc("a", PROSE), _doc("b", edited))
+    assert p.a_words == len(tokenize(PROSE))
+    assert 0.85 < p.similarity < 1.0
+
+
+def test_changed_word_before_first_seed_is_recovered_by_extension():
+    a = "According to the coach, this was her 12th marathon and her friend's first race ever."
+    b = "According to the coach, this marked her 12th marathon and her friend's first. They met."
+    (p,) = align(_doc("a", a), _doc("b", b))
+    assert p.a_text.startswith("According to the coach, this was")
+    assert p.b_text.startswith("According to the coach, this marked")
+
+
+def test_reordered_paragraphs_give_separate_passages():
+    p1 = "The first paragraph tells how the runners met at mile fourteen of the race course."
+    p2 = "The second paragraph tells how the cheer station volunteers took the famous photo."
+    ps = align(_doc("a", p1 + "\n\n" + p2), _doc("b", p2 + "\n\n" + p1))
+    assert len(ps) == 2
+    assert {p.a_text for p in ps} == {p1[:-1], p2[:-1]}
+
+
+def test_short_matches_below_min_words_are_dropped():
+    a = _doc("a", "one two three four five six seven alpha beta gamma delta")
+    b = _doc("b", "one two three four five six seven zulu yankee xray whiskey")
+    assert align(a, b, min_words=8) == []
+    assert len(align(a, b, min_words=7)) == 1
+
+
+def test_quoted_passages_are_marked_and_figures_split_narrative():
+    quote = '"We trained for months and we finished together, that is what matters," she said.'
+    narrative = "Officials closed the course at four in the afternoon as the last runners arrived."
+    a = _doc("a", quote + "\n" + narrative + "\nAn extra closing line nobody else has at all today.")
+    b = _doc("b", "Intro words here.\n" + quote)
+    (p,) = align(a, b)
+    assert p.quoted
+    pair = pair_figures(a, b, [p], jaccard=0.1)
+    assert pair.a_in_b > 0 and pair.a_in_b_narrative < pair.a_in_b
+    assert 0 <= pair.b_in_a <= 1 and pair.reused_words <= len(a.tokens)
+
+
+def test_boilerplate_is_never_part_of_a_passage():
+    chrome = "Subscribe Now Today Click Here For More Great Stories From Us\n"
+    a = _doc("a", chrome + PROSE, boiler=((0, len(chrome)),))
+    b = _doc("b", chrome + PROSE, boiler=((0, len(chrome)),))
+    (p,) = align(a, b)
+    assert p.a_start >= len(chrome) and p.b_start >= len(chrome)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+from click.testing import CliRunner
+
+from conftest import SEEDS
+from lineage.cli import main
+
+
+def test_analyze_writes_the_contract(tmp_path):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "--no-html"])
+    assert r.exit_code == 0, r.output
+    assert "5 documents read, 0 skipped" in r.output
+    data = json.loads((out / "lineage.json").read_text())
+    assert set(data) >= {"documents", "pairs", "edges", "stories", "skipped", "origins"}
+    d0 = data["documents"][0]
+    assert set(d0) >= {"id", "title", "outlet", "date", "path", "words", "boilerplate_words"}
+    p0 = data["pairs"][0]
+    assert set(p0) >= {"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words"}
+    e0 = data["edges"][0]
+    assert set(e0) == {"parent", "child", "confidence", "evidence", "alternatives"}
+    lines = (out / "passages.jsonl").read_text().splitlines()
+    assert len(lines) == data["summary"]["passages"]
+    keys = {"a", "b", "a_start", "a_end", "b_start", "b_end", "words", "similarity", "quoted",
+            "a_text", "b_text"}
+    assert all(set(json.loads(x)) == keys for x in lines)
+    for name in ("pairs.csv", "documents.csv", "edges.csv"):
+        assert (out / name).read_text().count("\n") >= 2
+
+
+def test_missing_path_is_usage_error(tmp_path):
+    r = CliRunner().invoke(main, ["analyze", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "no such file or folder" in r.output
+
+
+def test_nothing_readable_exits_1(tmp_path):
+    (tmp_path / "empty.txt").write_text("   \n")
+    r = CliRunner().invoke(main, ["analyze", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1
+    assert "empty.txt" in r.output and "no document could be read" in r.output
+
+
+def test_every_command_has_help():
+    def walk(cmd):
+        yield cmd
+        for sub in getattr(cmd, "commands", {}).values():
+            yield from walk(sub)
+
+    for cmd in walk(main):
+        assert cmd.help, cmd.name
+        for p in cmd.params:
+            if isinstance(p, click.Option):
+                assert p.help, (cmd.name, p.name)
+
+
+def test_python_dash_m_entry_point():
+    r = subprocess.run([sys.executable, "-m", "lineage", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "analyze" in r.stdout

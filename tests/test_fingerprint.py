@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import numpy as np
+
+from lineage.candidates import candidate_pairs, lsh_pairs, overlap, rare_shingle_pairs
+from lineage.fingerprint import fingerprint, minhashes, shingle_hashes
+from lineage.text import tokenize
+
+WORDS = (
+    "the council approved a new budget for the city schools on tuesday after a long debate "
+    "about teacher pay class sizes and the cost of repairing old buildings across the district"
+).split()
+
+
+def _fp(i, text, n=5, boiler=()):
+    return fingerprint(str(i), tokenize(text, boilerplate=boiler), shingle_size=n)
+
+
+def test_shingles_are_deterministic_and_case_insensitive():
+    a = shingle_hashes(tokenize("One two three four five six"), 5)[1]
+    b = shingle_hashes(tokenize("ONE two Three four five six"), 5)[1]
+    assert a.tolist() == b.tolist() and len(set(a.tolist())) == 2
+
+
+def test_shingles_skip_boilerplate():
+    text = "Menu Home Sports " + " ".join(WORDS)
+    pos, _ = shingle_hashes(tokenize(text, boilerplate=((0, 17),)), 5)
+    assert pos.min() == 3  # nothing starts on or spans a chrome word
+
+
+def test_exact_overlap_figures():
+    full = " ".join(WORDS)
+    half = " ".join(WORDS[:15])
+    fa, fb = _fp(0, full), _fp(1, half)
+    ov = overlap(fa, fb, 0, 1)
+    assert ov.shared == fb.size == 11
+    assert ov.containment_j == 1.0
+    assert abs(ov.containment_i - 11 / fa.size) < 1e-9
+    assert abs(ov.jaccard - 11 / fa.size) < 1e-9
+
+
+def test_rare_index_finds_short_copy_of_long_article_lsh_misses():
+    rng = np.random.default_rng(0)
+    vocab = [f"w{i}" for i in range(5000)]
+    long_doc = " ".join(rng.choice(vocab, 2000))
+    excerpt = " ".join(long_doc.split()[700:760])  # 3% of the long article
+    others = [" ".join(rng.choice(vocab, 300)) for _ in range(20)]
+    fps = [_fp(i, t) for i, t in enumerate([long_doc, excerpt, *others])]
+    rare = {tuple(p) for p in rare_shingle_pairs(fps).tolist()}
+    assert (0, 1) in rare
+    assert len(rare) == 1  # random texts share nothing
+    lsh = {tuple(p) for p in lsh_pairs(fps, threshold=0.5).tolist()}
+    assert (0, 1) not in lsh  # Jaccard ~0.03: set similarity cannot see it
+    found = candidate_pairs(fps)
+    assert [(o.i, o.j) for o in found] == [(0, 1)]
+
+
+def test_lsh_finds_near_duplicates_whose_shingles_are_too_common_for_the_index():
+    base = " ".join(WORDS * 3)
+    fps = [_fp(i, base + f" edition {i}") for i in range(6)]
+    assert len(rare_shingle_pairs(fps, max_df=4)) == 0  # every shingle is in 6 documents
+    pairs = {(o.i, o.j) for o in candidate_pairs(fps, max_df=4)}
+    assert len(pairs) == 15  # all near-duplicates still found, by LSH
+
+
+def test_minhash_estimates_track_exact_jaccard():
+    a = _fp(0, " ".join(WORDS))
+    b = _fp(1, " ".join(WORDS[:20]))
+    ma, mb = minhashes([a, b], num_perm=256)
+    exact = overlap(a, b, 0, 1).jaccard
+    assert abs(ma.jaccard(mb) - exact) < 0.15
+    again = minhashes([a], num_perm=256)[0]
+    assert np.array_equal(again.hashvalues, ma.hashvalues)  # seeded, reproducible

@@ -1,0 +1,132 @@
+"""Each evidence scorer on hand-made cases, then the forest on small corpora."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lineage.model import Document
+from lineage.pipeline import analyze_documents
+
+ORIGINAL = (
+    "The river flooded the lower town on Friday night, forcing two hundred families from "
+    "their homes. Volunteers filled sandbags along Mill Street until the water reached the "
+    "bakery. The mayor opened the school gym as a shelter and asked residents to stay away "
+    "from the bridge. Engineers will inspect the old levee on Monday morning, officials said. "
+    "Farmers upstream reported losing most of the spring planting to the water."
+)
+# a rewrite that keeps most sentences and adds its own
+REWRITE = (
+    "Two hundred families left their homes. The river flooded the lower town on Friday "
+    "night. Volunteers filled sandbags along Mill Street until the water reached the bakery. "
+    "The mayor opened the school gym as a shelter and asked residents to stay away from the "
+    "bridge, a spokesman told River Valley News. Residents said the flood was the worst in "
+    "thirty years and that the cleanup would take weeks."
+)
+# a copy of the rewrite (shares the rewrite's own additions)
+COPY_OF_REWRITE = (
+    "Volunteers filled sandbags along Mill Street until the water reached the bakery. "
+    "Residents said the flood was the worst in thirty years and that the cleanup would "
+    "take weeks. More at eleven."
+)
+INDEPENDENT = (
+    "A separate report: heavy rain across the county closed three roads and a school on "
+    "Saturday, the weather service said, with more storms expected later in the week."
+)
+
+
+def _doc(i, text, **kw):
+    return Document(id=i, text=text, path=f"{i}.txt", **kw)
+
+
+def _edges(analysis):
+    return {(e.parent, e.child) for e in analysis.edges}
+
+
+def test_dates_orient_edges_and_chain_beats_star():
+    docs = [
+        _doc("x1", ORIGINAL, outlet="River Valley News", date=dt.datetime(2024, 4, 5, 22)),
+        _doc("x2", REWRITE, outlet="Metro Daily", date=dt.datetime(2024, 4, 6, 8)),
+        _doc("x3", COPY_OF_REWRITE, outlet="Aggregator", date=dt.datetime(2024, 4, 6, 12)),
+        _doc("x4", INDEPENDENT, outlet="County Post", date=dt.datetime(2024, 4, 6, 9)),
+    ]
+    a = analyze_documents(docs)
+    assert _edges(a) == {("x1", "x2"), ("x2", "x3")}  # x3 shares x2's additions: a chain
+    origins = {o.id: o for o in a.origins}
+    assert origins["x1"].kind == "original" and origins["x4"].kind == "independent"
+    e23 = next(e for e in a.edges if e.child == "x3")
+    assert any(t.startswith("variants: x3 shares") and "x1 lacks" in t for t in e23.evidence)
+
+
+def test_credit_orients_an_undated_pair():
+    docs = [
+        _doc("a", ORIGINAL, outlet="River Valley News"),
+        _doc("b", REWRITE, outlet="Metro Daily"),
+    ]
+    a = analyze_documents(docs)
+    (e,) = a.edges
+    assert (e.parent, e.child) == ("a", "b")
+    assert any(t.startswith("credit: b credits River Valley News") for t in e.evidence)
+    # swap ids: the answer follows the evidence, not the names
+    docs2 = [_doc("b", ORIGINAL, outlet="River Valley News"), _doc("a", REWRITE, outlet="Metro Daily")]
+    (e2,) = analyze_documents(docs2).edges
+    assert (e2.parent, e2.child) == ("b", "a")
+
+
+def test_time_is_strong_but_not_absolute():
+    # dates say b is older, but b credits a by name: credit and dates conflict
+    docs = [
+        _doc("a", ORIGINAL, outlet="River Valley News", date=dt.datetime(2024, 4, 6, 9)),
+        _doc("b", REWRITE, outlet="Metro Daily", date=dt.datetime(2024, 4, 6, 8, 50)),
+    ]
+    (e,) = analyze_documents(docs).edges
+    assert (e.parent, e.child) == ("a", "b")  # ten minutes of clock skew do not win
+    undated = [_doc("a", ORIGINAL, outlet="River Valley News"), _doc("b", REWRITE, outlet="Metro Daily")]
+    (e0,) = analyze_documents(undated).edges
+    assert e.confidence < e0.confidence  # the conflict lowers the confidence
+    assert any("against, time" in t for t in e.evidence)
+    # without the credit, a day the other way decides
+    docs = [
+        _doc("a", ORIGINAL, outlet="Other Outlet", date=dt.datetime(2024, 4, 6, 9)),
+        _doc("b", REWRITE, outlet="Metro Daily", date=dt.datetime(2024, 4, 5, 9)),
+    ]
+    (e,) = analyze_documents(docs).edges
+    assert (e.parent, e.child) == ("b", "a")
+
+
+def test_dateline_of_another_outlet_marks_a_republished_copy():
+    body = ORIGINAL
+    docs = [
+        _doc("p", "RIVERTON (WRVN) -- " + body, outlet="WRVN", dateline_outlet="WRVN"),
+        _doc("c", "RIVERTON (WRVN) -- " + body + " Share this story.", outlet="Big Network",
+             host_outlet="Big Network", dateline_outlet="WRVN"),
+    ]
+    (e,) = analyze_documents(docs).edges
+    assert (e.parent, e.child) == ("p", "c")
+    assert any(t.startswith("dateline: c is a Big Network page") for t in e.evidence)
+
+
+def test_shared_quotations_alone_leave_documents_independent():
+    quote = '"We have never seen water this high in my lifetime, and I have lived here seventy years," said Ann Lee.'
+    docs = [
+        _doc("r1", "Reporter one wrote a long story about the dam and the town.\n" + quote),
+        _doc("r2", "Another paper sent its own reporter to the levee on Sunday.\n" + quote),
+    ]
+    a = analyze_documents(docs)
+    assert a.edges == ()
+    assert {o.kind for o in a.origins} == {"independent"}
+    assert len(a.pairs) == 1 and a.pairs[0].passages[0].quoted
+
+
+def test_every_document_has_exactly_one_parent_or_origin():
+    docs = [
+        _doc("x1", ORIGINAL), _doc("x2", REWRITE), _doc("x3", COPY_OF_REWRITE),
+        _doc("x4", INDEPENDENT),
+    ]
+    a = analyze_documents(docs)
+    children = [e.child for e in a.edges]
+    assert len(children) == len(set(children))
+    assert set(children) | {o.id for o in a.origins} == {d.id for d in docs}
+    assert not set(children) & {o.id for o in a.origins}
+    for e in a.edges:
+        assert 0 <= e.confidence <= 1 and e.evidence
+        assert all(0 <= alt.confidence <= 1 for alt in e.alternatives)
