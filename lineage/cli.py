@@ -128,5 +128,14 @@ class _progress:
             self._bar.__exit__(None, None, None)
 
 
+def _register() -> None:
+    from lineage.cli_eval import evaluate_cmd, simulate_cmd
+
+    main.add_command(simulate_cmd)
+    main.add_command(evaluate_cmd)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
