@@ -13,7 +13,7 @@ extension is read as text.
 Plain text carries its metadata the way a person would read it: a short first line
 without sentence punctuation is the title, a line near the top that is a date (or a
 line starting with ``date 2019-05-07``) gives the date and is marked as boilerplate,
-and a wire-style dateline such as ``PITTSBURGH (KDKA) --`` names the outlet the story
+and a wire-style dateline such as ``BOSTON (WBZ) --`` names the outlet the story
 says it comes from.
 """
 
@@ -291,7 +291,7 @@ def _read_plain(path: str, fmt: str, max_chars: int) -> Iterator[Document | Skip
 
 def _read_html(path: str, max_chars: int) -> Iterator[Document | Skipped]:
     # Markup outweighs text several times over; read enough of it for max_chars of text.
-    limit = max_chars * 8
+    limit = max_chars * 4
     opened = _open_text(path, "html", limit * 4)
     if isinstance(opened, Skipped):
         yield opened
@@ -380,12 +380,12 @@ def _read_jsonl(path: str, max_chars: int) -> Iterator[Document | Skipped]:
         yield opened
         return
     fh, notes = opened
-    yield from notes
     stem = Path(path).stem
     # JSON escapes can make a line several times longer than its text.
     limit = max_chars * 6 + 65_536
     any_line = False
     with fh:
+        yield from notes
         lineno = 0
         while True:
             raw = fh.readline(limit)
@@ -408,8 +408,8 @@ def _read_jsonl(path: str, max_chars: int) -> Iterator[Document | Skipped]:
                 yield Skipped(path, f"{path}:{lineno}: not JSON ({_first_line(exc)})", lineno)
                 continue
             if not isinstance(obj, dict):
-                kind = type(obj).__name__
-                yield Skipped(path, f"{path}:{lineno}: not a JSON object (a {kind})", lineno)
+                kind = _JSON_KINDS.get(type(obj), "not an object")
+                yield Skipped(path, f"{path}:{lineno}: not a JSON object ({kind})", lineno)
                 continue
             yield from _record(
                 obj, path=path, stem=stem, line=lineno, fmt="jsonl", max_chars=max_chars
@@ -424,7 +424,6 @@ def _read_csv(path: str, max_chars: int) -> Iterator[Document | Skipped]:
         yield opened
         return
     fh, notes = opened
-    yield from notes
     stem = Path(path).stem
     # Note: the csv field limit is process-wide; it is only ever raised, never lowered,
     # so other readers are unaffected. Longer fields end the file with a reason.
@@ -432,6 +431,7 @@ def _read_csv(path: str, max_chars: int) -> Iterator[Document | Skipped]:
     if csv.field_size_limit() < need:
         csv.field_size_limit(need)
     with fh:
+        yield from notes
         reader = csv.reader(fh)
         try:
             header = next(reader, None)
@@ -467,6 +467,17 @@ def _read_csv(path: str, max_chars: int) -> Iterator[Document | Skipped]:
             )
 
 
+_JSON_KINDS: dict[type, str] = {
+    type(None): "null",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "an object",
+}
+
+
 def _record(
     obj: dict[str, Any], *, path: str, stem: str, line: int, fmt: str, max_chars: int
 ) -> Iterator[Document | Skipped]:
@@ -477,7 +488,7 @@ def _record(
         return
     text = obj["text"]
     if not isinstance(text, str):
-        kind = "null" if text is None else f"a {type(text).__name__}, not a string"
+        kind = _JSON_KINDS.get(type(text), "not a string")
         yield Skipped(path, f'{where}: "text" is {kind}', line)
         return
     text = _normalize_newlines(text)
@@ -572,7 +583,7 @@ _ISO_PREFIX = re.compile(
     r"(?:Z|[+-]\d{2}:?\d{2})?)?)(?=\s|$)"
 )
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
-# "PITTSBURGH (KDKA) --", "WASHINGTON, March 5 (Reuters) -", "CAPE CANAVERAL, Fla. (AP) —"
+# "BOSTON (WBZ) --", "WASHINGTON, March 5 (Reuters) -", "CAPE CANAVERAL, Fla. (AP) —"
 _DATELINE = re.compile(
     r"[ \t]*(?P<city>[A-Z][A-Z'.\-]+(?:[ \t]+[A-Z][A-Z'.\-]+){0,3})"
     r"(?:,[ \t]*[^()\n]{1,30}?)?[ \t]*"
@@ -655,11 +666,11 @@ def find_text_date(text: str) -> tuple[dt.datetime, tuple[int, int]] | None:
     """A date stated near the top of ``text`` and the span it occupies.
 
     Either a line that starts with an ISO date after at most one label word
-    (``date 2019-05-07 PITTSBURGH ...``: the span is just the prefix), or a short
+    (``date 2021-10-04 BOSTON ...``: the span is just the prefix), or a short
     line that is a date as a whole (``May 9, 2019, 6:45 PM``).
 
-    >>> find_text_date(" date 2019-05-07 PITTSBURGH (KDKA) — An incredible photo")
-    (datetime.datetime(2019, 5, 7, 0, 0), (1, 16))
+    >>> find_text_date(" date 2021-10-04 BOSTON (WBZ) — A photo of two runners")
+    (datetime.datetime(2021, 10, 4, 0, 0), (1, 16))
     """
     for start, end in _top_lines(text):
         line = text[start:end]
@@ -719,8 +730,8 @@ def guess_title(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> str | Non
 def find_dateline_outlet(text: str) -> str | None:
     """The outlet a wire-style dateline names at the start of the body.
 
-    >>> find_dateline_outlet("PITTSBURGH (KDKA) -- An incredible photo ...")
-    'KDKA'
+    >>> find_dateline_outlet("BOSTON (WBZ) -- A photo of two runners ...")
+    'WBZ'
     >>> find_dateline_outlet("WASHINGTON, March 5 (Reuters) - The U.S. Senate ...")
     'Reuters'
     """

@@ -225,7 +225,7 @@ def test_jsonl_good_and_bad_lines() -> None:
     assert skipped[5].startswith(f"{path}:5: not JSON (")
     assert skipped[6] == f'{path}:6: no "text" field'
     assert skipped[7] == f'{path}:7: "text" is null'
-    assert skipped[8] == f'{path}:8: "text" is a int, not a string'
+    assert skipped[8] == f'{path}:8: "text" is a number'
     assert skipped[9] == f"{path}:9: not a JSON object (a list)"
     assert skipped[10] == f"{path}:10: empty text"
     assert sorted(skipped) == [5, 6, 7, 8, 9, 10]
