@@ -1,0 +1,285 @@
+"""The lineage diagram: who copied whom, drawn top-down as a forest.
+
+One box per document (short id, outlet, date), arrows parent -> child labelled with
+the edge's confidence and its main evidence. Documents that no edge touches are
+drawn apart, in a framed row of "independent / unlinked reports".
+
+The layout is computed here, in Python, so no Graphviz binary is needed:
+
+* small forests use a tidy tree layout (leaves on consecutive slots, each parent
+  centred over its children);
+* wide forests (a wire story copied by dozens) put each depth on rows of at most
+  ``_MAX_COLS`` boxes, staggered so arrows pass between boxes.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from lineage.report._common import (
+    date_str,
+    edges_within,
+    figure_bytes,
+    lineage_order,
+    new_figure,
+    outlet_of,
+    short_ids,
+)
+
+if TYPE_CHECKING:
+    from lineage.model import Analysis, Edge
+
+__all__ = ["layout_forest", "render_lineage"]
+
+_MAX_COLS = 7
+_SLOT_W = 2.25  # inches per box slot
+_BOX_W = 1.8
+_BOX_H = 0.66
+_ROW_H = 1.55
+
+_STYLE = {
+    # kind: (face, edge)
+    "original": ("#e7f4ea", "#2e7d32"),
+    "derived": ("#e8f0fb", "#1f5fa8"),
+    "independent": ("#f3f3f3", "#7a7a7a"),
+}
+
+
+def layout_forest(
+    ids: Sequence[str], edges: Sequence[Edge]
+) -> tuple[dict[str, tuple[float, float]], list[str], float, int]:
+    """Positions (x slot, row) for linked documents, the unlinked rest, width, rows.
+
+    ``ids`` must already be in lineage order (see ``lineage_order``).
+    """
+    children: dict[str, list[str]] = defaultdict(list)
+    parent: dict[str, str] = {}
+    for e in edges:
+        if e.child not in parent:  # one parent per child in a forest
+            parent[e.child] = e.parent
+            children[e.parent].append(e.child)
+    rank = {d: k for k, d in enumerate(ids)}
+    for kids in children.values():
+        kids.sort(key=rank.__getitem__)
+    linked = [d for d in ids if d in parent or d in children]
+    unlinked = [d for d in ids if d not in parent and d not in children]
+    roots = [d for d in linked if d not in parent]
+    # depth of each node; cycles (should not happen) are cut where first met
+    depth: dict[str, int] = {}
+    pre: list[str] = []
+    for r in roots + [d for d in linked if d in parent]:
+        if r in depth:
+            continue
+        stack = [(r, 0)]
+        while stack:
+            node, dep = stack.pop()
+            if node in depth:
+                continue
+            depth[node] = dep
+            pre.append(node)
+            stack.extend((c, dep + 1) for c in reversed(children.get(node, [])))
+
+    pos: dict[str, tuple[float, float]] = {}
+    levels: dict[int, list[str]] = defaultdict(list)
+    for node in pre:
+        levels[depth[node]].append(node)
+    widest = max((len(v) for v in levels.values()), default=0)
+    if widest <= _MAX_COLS:
+        # tidy: leaves take consecutive slots, parents sit over their children
+        slot = 0.0
+        xs: dict[str, float] = {}
+
+        def place(node: str, seen: set[str]) -> float:
+            nonlocal slot
+            seen.add(node)
+            kids = [c for c in children.get(node, []) if c not in seen and depth[c] > depth[node]]
+            if not kids:
+                xs[node] = slot
+                slot += 1.0
+            else:
+                got = [place(c, seen) for c in kids]
+                xs[node] = (got[0] + got[-1]) / 2
+            return xs[node]
+
+        seen: set[str] = set()
+        for node in pre:
+            if node not in seen and (node not in parent or parent[node] not in depth):
+                place(node, seen)
+                slot += 0.15  # a little air between trees
+        for node in pre:
+            if node not in xs:  # unreachable through the tidy walk: give it a slot
+                xs[node] = slot
+                slot += 1.0
+        width = max(slot - 0.15, 1.0) if pre else 0.0
+        for node in pre:
+            pos[node] = (xs[node], float(depth[node]))
+        rows = (max(depth.values()) + 1) if depth else 0
+        return pos, unlinked, width, rows
+    # wide: each level on rows of at most _MAX_COLS, staggered
+    row = 0
+    width = float(_MAX_COLS)
+    for dep in sorted(levels):
+        nodes = levels[dep]
+        for k in range(0, len(nodes), _MAX_COLS):
+            chunk = nodes[k : k + _MAX_COLS]
+            stagger = 0.5 if (k // _MAX_COLS) % 2 else 0.0
+            offset = (width - len(chunk)) / 2 + stagger
+            if offset + len(chunk) > width:
+                offset = width - len(chunk)
+            for c, node in enumerate(chunk):
+                pos[node] = (offset + c, float(row))
+            row += 1
+    return pos, unlinked, width, row
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+_TAG = re.compile(r"^\s*([A-Za-z][\w -]{1,18}):\s")
+
+
+def _shorten_ids(text: str, short: dict[str, str]) -> str:
+    for full in sorted(short, key=len, reverse=True):
+        if short[full] != full and full in text:
+            text = text.replace(full, short[full])
+    return text
+
+
+def _edge_label(e: Edge, short: dict[str, str], *, with_evidence: bool) -> str:
+    """Confidence, then the evidence in brief: its kinds ("reuse · dateline") when the
+    scorers tag their evidence, else the first item cut to two short lines."""
+    label = f"{e.confidence:.2f}"
+    if not (with_evidence and e.evidence):
+        return label
+    tags = [m.group(1).strip() for m in map(_TAG.match, e.evidence) if m]
+    if len(tags) == len(e.evidence):
+        lines = textwrap.wrap(" · ".join(dict.fromkeys(tags)), width=26, max_lines=2,
+                              placeholder=" …")  # fmt: skip
+    else:
+        first = _shorten_ids(e.evidence[0], short)
+        lines = textwrap.wrap(first, width=26, max_lines=2, placeholder="…")
+    return label + "\n" + "\n".join(lines)
+
+
+def render_lineage(
+    analysis: Analysis,
+    ids: Sequence[str] | None = None,
+    *,
+    formats: Sequence[str] = ("png", "svg"),
+    title: str | None = None,
+) -> dict[str, bytes]:
+    """Draw the derivation forest of ``ids`` (default: every document)."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    docs = {d.id: d for d in analysis.documents}
+    order = lineage_order(analysis, ids)
+    edges = edges_within(analysis.edges, order)
+    edge_of = {e.child: e for e in edges}
+    kinds = {o.id: o.kind for o in analysis.origins}
+    short = short_ids(d.id for d in analysis.documents)
+    pos, unlinked, width, rows = layout_forest(order, edges)
+
+    n = len(order)
+    show_title = n <= 12
+    with_evidence = len(edges) <= 12
+    un_cols = min(len(unlinked), _MAX_COLS)
+    un_rows = -(-len(unlinked) // _MAX_COLS) if unlinked else 0
+    fig_w = max(width, un_cols, 2.2) * _SLOT_W + 0.4
+    tree_h = ((rows - 1) * _ROW_H + _BOX_H) if rows else 0.0
+    un_h = (un_rows * (_BOX_H + 0.35) + 0.55) if unlinked else 0.0
+    gap = 0.45 if (rows and unlinked) else 0.0
+    fig_h = tree_h + gap + un_h + (0.45 if title else 0.1) + 0.2
+    fig = new_figure(fig_w, fig_h)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, fig_w)
+    ax.set_ylim(0, fig_h)
+    ax.set_axis_off()
+    top = fig_h - (0.45 if title else 0.1)
+    if title:
+        ax.text(0.2, fig_h - 0.22, title, fontsize=11, fontweight="bold", va="center",
+                color="#222", parse_math=False)  # fmt: skip
+
+    centre: dict[str, tuple[float, float]] = {}
+    x0 = (fig_w - width * _SLOT_W) / 2
+    for node, (sx, row) in pos.items():
+        centre[node] = (x0 + (sx + 0.5) * _SLOT_W, top - _BOX_H / 2 - row * _ROW_H)
+    un_top = top - tree_h - gap
+    if unlinked:
+        fx0 = (fig_w - un_cols * _SLOT_W) / 2
+        for k, node in enumerate(unlinked):
+            r, c = divmod(k, _MAX_COLS)
+            in_row = min(_MAX_COLS, len(unlinked) - r * _MAX_COLS)
+            rx0 = fx0 + (un_cols - in_row) * _SLOT_W / 2
+            centre[node] = (
+                rx0 + (c + 0.5) * _SLOT_W,
+                un_top - 0.5 - r * (_BOX_H + 0.35) - _BOX_H / 2,
+            )
+        frame = FancyBboxPatch(
+            (fx0 + 0.05, un_top - un_h + 0.05), un_cols * _SLOT_W - 0.1, un_h - 0.1,
+            boxstyle="round,pad=0,rounding_size=0.12", facecolor="#fafafa",
+            edgecolor="#c8c8c8", linewidth=1.0, linestyle=(0, (4, 3)),
+        )  # fmt: skip
+        ax.add_patch(frame)
+        ax.text(fx0 + 0.2, un_top - 0.22, "independent or unlinked reports", fontsize=8.5,
+                color="#666", va="center", style="italic")  # fmt: skip
+
+    def kind_of(node: str) -> str:
+        if node in edge_of:
+            return "derived"
+        if node in unlinked or kinds.get(node) == "independent":
+            return "independent"
+        return "original"
+
+    for node, (cx, cy) in centre.items():
+        d = docs[node]
+        face, edge_c = _STYLE[kind_of(node)]
+        ax.add_patch(
+            FancyBboxPatch(
+                (cx - _BOX_W / 2, cy - _BOX_H / 2), _BOX_W, _BOX_H,
+                boxstyle="round,pad=0,rounding_size=0.08", facecolor=face,
+                edgecolor=edge_c, linewidth=1.3, zorder=3,
+            )
+        )  # fmt: skip
+        outlet = outlet_of(d) or "unknown outlet"
+        ax.text(cx, cy + 0.17, _clip(short[node], 22), ha="center", va="center", fontsize=9.5,
+                fontweight="bold", color="#1d1d1d", zorder=4, parse_math=False)  # fmt: skip
+        sub = _clip(outlet, 26)
+        ax.text(cx, cy - 0.03, sub, ha="center", va="center", fontsize=8, color="#333",
+                zorder=4, parse_math=False)  # fmt: skip
+        line3 = date_str(d) or "undated"
+        if show_title and d.title:
+            line3 = _clip(f"{line3} · {d.title}" if date_str(d) else d.title, 32)
+        ax.text(cx, cy - 0.2, line3, ha="center", va="center", fontsize=6.8, color="#666",
+                zorder=4, parse_math=False)  # fmt: skip
+
+    for e in edges:
+        if e.parent not in centre or e.child not in centre:
+            continue
+        (px, py), (cx, cy) = centre[e.parent], centre[e.child]
+        start = (px, py - _BOX_H / 2)
+        end = (cx, cy + _BOX_H / 2)
+        if cy > py:  # child drawn above its parent (cycle remnant): arrow upwards
+            start, end = (px, py + _BOX_H / 2), (cx, cy - _BOX_H / 2)
+        strength = max(0.15, min(1.0, e.confidence))
+        ax.add_patch(
+            FancyArrowPatch(
+                start, end, arrowstyle="-|>,head_length=6,head_width=3.5",
+                mutation_scale=1.0, linewidth=0.8 + 1.6 * strength,
+                color="#1f5fa8", alpha=0.35 + 0.6 * strength, zorder=2,
+                shrinkA=1, shrinkB=2,
+            )
+        )  # fmt: skip
+        t = 0.55
+        lx, ly = start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t
+        ax.text(
+            lx, ly, _edge_label(e, short, with_evidence=with_evidence), ha="center", va="center",
+            fontsize=7.5, color="#173f6d", zorder=5, linespacing=1.15, parse_math=False,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                  "alpha": 0.9},
+        )  # fmt: skip
+    return {fmt: figure_bytes(fig, fmt, dpi=150) for fmt in formats}

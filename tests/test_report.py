@@ -1,0 +1,407 @@
+"""The HTML report: structure, escaping, safe file names, determinism, picture sizes.
+
+The Analysis here is built by hand from the seeds (passages found with a small word
+aligner over real offsets), so these tests do not depend on the pipeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from difflib import SequenceMatcher
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from lineage.model import (
+    Alternative,
+    Analysis,
+    Document,
+    Edge,
+    Origin,
+    Pair,
+    Passage,
+    Skipped,
+)
+from lineage.report import write_reports
+from lineage.report.html import changed_spans, passage_segments
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+OUTLETS = {"000": "CBS Pittsburgh", "001": "KDKA", "002": "Fox News", "003": "ABC News",
+           "004": "USA Today"}  # fmt: skip
+
+
+def _words(text: str) -> list[re.Match[str]]:
+    return list(_WORD.finditer(text))
+
+
+def align(a: Document, b: Document, *, min_words: int = 8, max_gap: int = 3) -> list[Passage]:
+    """Maximal runs of shared words, bridging gaps of up to ``max_gap`` changed words."""
+    wa, wb = _words(a.text), _words(b.text)
+    ta = [m.group().casefold().replace("’", "'") for m in wa]
+    tb = [m.group().casefold().replace("’", "'") for m in wb]
+    blocks = [
+        (m.a, m.b, m.size)
+        for m in SequenceMatcher(None, ta, tb, autojunk=False).get_matching_blocks()
+        if m.size >= 3
+    ]
+    runs: list[list[int]] = []  # [a0, a1, b0, b1, equal words]
+    for i, j, n in blocks:
+        if runs and i - runs[-1][1] <= max_gap and 0 <= j - runs[-1][3] <= max_gap:
+            runs[-1][1], runs[-1][3] = i + n, j + n
+            runs[-1][4] += n
+        else:
+            runs.append([i, i + n, j, j + n, n])
+    out = []
+    for a0, a1, b0, b1, same in runs:
+        if same < min_words:
+            continue
+        sa, ea = wa[a0].start(), wa[a1 - 1].end()
+        sb, eb = wb[b0].start(), wb[b1 - 1].end()
+        before = a.text[max(0, sa - 1) : sa]
+        out.append(
+            Passage(
+                a=a.id, b=b.id, a_start=sa, a_end=ea, b_start=sb, b_end=eb,
+                a_words=a1 - a0, b_words=b1 - b0,
+                similarity=2 * same / ((a1 - a0) + (b1 - b0)),
+                quoted=before in "\"“",
+                a_text=a.text[sa:ea], b_text=b.text[sb:eb],
+                a_tok=(a0, a1), b_tok=(b0, b1),
+            )
+        )  # fmt: skip
+    return out
+
+
+def make_pair(a: Document, b: Document) -> Pair | None:
+    if a.id > b.id:
+        a, b = b, a
+    ps = align(a, b)
+    if not ps:
+        return None
+    na, nb = len(_words(a.text)), len(_words(b.text))
+    ra = sum(p.a_words for p in ps)
+    rb = sum(p.b_words for p in ps)
+    return Pair(
+        a=a.id, b=b.id, jaccard=round(min(ra / na, rb / nb) * 0.8, 4),
+        a_in_b=min(1.0, ra / na), b_in_a=min(1.0, rb / nb), passages=tuple(ps),
+        reused_words=ra,
+    )  # fmt: skip
+
+
+def seed_documents() -> list[Document]:
+    docs = []
+    for k, path in enumerate(sorted(SEEDS.glob("*.txt"))):
+        text = path.read_text(encoding="utf-8")
+        first = next(line for line in text.splitlines() if line.strip() and "Watch" not in line)
+        boiler = []
+        for chrome in ("Watch CBS News", "View CBS News In", "Read Full Story"):
+            at = text.find(chrome)
+            if at >= 0:
+                end = len(text) if chrome == "View CBS News In" else at + len(chrome)
+                boiler.append((at, end))
+        docs.append(
+            Document(
+                id=path.stem, text=text, path=str(path), title=first.strip()[:120],
+                outlet=OUTLETS[path.stem[:3]], date=dt.datetime(2019, 5, 6 + k, 12, 0),
+                boilerplate=tuple(boiler),
+            )
+        )  # fmt: skip
+    return docs
+
+
+def build_analysis(docs: list[Document], edges: tuple[Edge, ...] = ()) -> Analysis:
+    pairs = []
+    for i, a in enumerate(docs):
+        for b in docs[i + 1 :]:
+            p = make_pair(a, b)
+            if p is not None:
+                pairs.append(p)
+    linked = {e.child for e in edges} | {e.parent for e in edges}
+    origins = tuple(
+        Origin(d.id, "original", "earliest document, copied by others")
+        if d.id in {e.parent for e in edges}
+        else Origin(d.id, "independent", "own reporting: quotes and facts not found elsewhere")
+        for d in docs
+        if d.id not in {e.child for e in edges}
+    )
+    del linked
+    return Analysis(
+        documents=tuple(docs), pairs=tuple(pairs), edges=edges, origins=origins,
+        stories=(tuple(d.id for d in docs),),
+        skipped=(Skipped(path="seeds/broken.html", reason="not UTF-8 text"),),
+        word_counts={d.id: (len(_words(d.text)), 0) for d in docs},
+    )  # fmt: skip
+
+
+def seed_analysis() -> Analysis:
+    docs = seed_documents()
+    ids = [d.id for d in docs]
+    edges = (
+        Edge(ids[1], ids[0], 0.93, ("dateline names KDKA", "82% of the text, same order"),
+             (Alternative(ids[2], 0.04),)),
+        Edge(ids[1], ids[2], 0.71, ("quotes in the same order and cut", "published later")),
+    )  # fmt: skip
+    return build_analysis(docs, edges)
+
+
+# -- helpers -------------------------------------------------------------------------
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        d = dict(attrs)
+        if d.get("id"):
+            self.ids.add(d["id"] or "")
+        for key in ("href", "src"):
+            if d.get(key):
+                self.refs.append(d[key] or "")
+
+
+class _Tags(HTMLParser):
+    """Event-handler attributes, javascript: links, and scripts, as a browser parses them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bad: list[tuple[str, str]] = []
+        self.scripts: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for k, v in attrs:
+            if k.startswith("on") or (v or "").strip().lower().startswith("javascript:"):
+                self.bad.append((tag, k))
+        if tag == "script":
+            self.scripts.add(dict(attrs).get("src") or "<inline>")
+        if tag in {"img", "svg", "iframe", "object", "embed"} and tag != "img":
+            self.bad.append((tag, ""))
+
+
+def _refs(path: Path) -> _Refs:
+    p = _Refs()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def seeds() -> Analysis:
+    return seed_analysis()
+
+
+@pytest.fixture(scope="module")
+def rendered(seeds: Analysis, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("report")
+    return out, write_reports(seeds, out)
+
+
+# -- tests ---------------------------------------------------------------------------
+def test_writes_the_expected_files(rendered: tuple[Path, list[Path]], seeds: Analysis) -> None:
+    out, written = rendered
+    names = {str(p.relative_to(out.resolve())) for p in written}
+    for name in ("index.html", "report.css", "report.js", "lineage.svg", "lineage.png",
+                 "heatmap.svg", "heatmap.png"):  # fmt: skip
+        assert name in names
+    pages = [n for n in names if n.startswith("pairs/")]
+    assert len(pages) == sum(1 for p in seeds.pairs if p.passages) >= 3
+    assert all(p.is_file() and p.resolve().is_relative_to(out.resolve()) for p in written)
+
+
+def test_every_link_and_image_resolves(rendered: tuple[Path, list[Path]]) -> None:
+    out, _ = rendered
+    pages = [out / "index.html", *sorted((out / "pairs").glob("*.html"))]
+    for page in pages:
+        parsed = _refs(page)
+        for ref in parsed.refs:
+            target, _, frag = ref.partition("#")
+            if not target:
+                assert frag in parsed.ids, (page.name, ref)
+                continue
+            assert "://" not in target and not target.startswith("//"), ref
+            resolved = (page.parent / target).resolve()
+            assert resolved.is_file(), (page.name, ref)
+            if frag and resolved.suffix == ".html":
+                assert frag in _refs(resolved).ids, (page.name, ref)
+
+
+def test_index_tells_the_story(rendered: tuple[Path, list[Path]]) -> None:
+    html = (rendered[0] / "index.html").read_text(encoding="utf-8")
+    assert html.index('src="lineage.svg"') < html.index('src="heatmap.svg"') < html.index("<table")
+    assert re.search(r"\d+% from 001 \(KDKA\)", html)
+    assert "dateline names KDKA" in html and "confidence 0.93" in html
+    assert "not UTF-8 text" in html  # skipped inputs and why
+    assert "own reporting" in html  # origins with reasons
+    assert "Content-Security-Policy" in html and "<script>" not in html
+
+
+def test_pair_page_links_passages_both_ways(rendered: tuple[Path, list[Path]]) -> None:
+    page = rendered[0] / "pairs" / "000_633a72ddc2849b4d__001_45bac6543a8ee06d.html"
+    parsed = _refs(page)
+    html = page.read_text(encoding="utf-8")
+    ks = sorted({int(m) for m in re.findall(r'id="a-p(\d+)"', html)})
+    assert ks and ks == sorted({int(m) for m in re.findall(r'id="b-p(\d+)"', html)})
+    for k in ks:
+        assert f"#b-p{k}" in parsed.refs and f"#a-p{k}" in parsed.refs
+    assert 'class="p c0' in html and "chg" in html and 'class="bp"' in html
+    assert "confidence 0.93" in html
+    assert "onclick" not in html and "<script>" not in html
+
+
+def test_segments_cover_the_text_exactly() -> None:
+    text = "Hello there. The quick brown fox jumps. Page chrome."
+    segs = passage_segments(
+        text, [(13, 39, 1, False), (20, 30, 2, True)], changed=[(23, 28)],
+        boilerplate=[(40, len(text))],
+    )  # fmt: skip
+    assert "".join(s.text for s in segs) == text
+    assert [s.anchor for s in segs if s.anchor] == ["a-p1", "a-p2"]
+    assert any("chg" in s.cls and s.text == "brown" for s in segs)
+    assert any("bp" in s.cls for s in segs)
+
+
+def test_changed_spans_are_whole_words() -> None:
+    a, b = "the quick brown fox jumps", "the quick red fox jumps high"
+    ca, cb = changed_spans(a, b)
+    assert [a[x:y] for x, y in ca] == ["brown"]
+    assert [b[x:y] for x, y in cb] == ["red", "high"]
+
+
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(1)>"
+HOSTILE_TITLE = '"><svg onload=alert(1)>'
+
+
+def _hostile_analysis() -> Analysis:
+    docs = seed_documents()[:3]
+    ids = ["../../x", "a/b", "CON"]
+    body = f"{HOSTILE} {HOSTILE_IMG} "
+    docs = [
+        Document(
+            id=new, text=body + d.text + f"\n{HOSTILE_TITLE}\n", path=d.path, title=HOSTILE_TITLE,
+            outlet=f"{HOSTILE_IMG}$x^2$", date=d.date, url="javascript:alert(1)",
+        )
+        for new, d in zip(ids, docs, strict=True)
+    ]  # fmt: skip
+    edges = (Edge(ids[1], ids[0], 0.9, (HOSTILE,), (Alternative(ids[2], 0.2),)),)
+    a = build_analysis(docs, edges)
+    return Analysis(
+        documents=a.documents, pairs=a.pairs, edges=a.edges, origins=a.origins,
+        stories=a.stories, skipped=(Skipped(path=HOSTILE, reason=HOSTILE_IMG),),
+    )  # fmt: skip
+
+
+def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "out"
+    written = write_reports(_hostile_analysis(), out)
+    assert {p.parent for p in written} <= {out.resolve(), (out / "pairs").resolve()}
+    outside = [p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents]
+    assert outside == []
+    assert not (tmp_path / "x").exists() and not (tmp_path / "deep" / "x").exists()
+    for p in written:
+        if p.suffix == ".png":
+            continue
+        text = p.read_text(encoding="utf-8")
+        lower = text.lower()
+        # raw markup from the article never survives; escaped text may still read "onerror="
+        assert "<script>" not in lower and "<img src=x" not in lower, p
+        assert "<svg onload" not in lower and '"><svg' not in lower, p
+        if p.suffix == ".svg":
+            root = ET.fromstring(text)
+            for el in root.iter():
+                assert not el.tag.endswith("script") and not el.tag.endswith("foreignObject")
+                assert not [k for k in el.attrib if k.lower().startswith("on")], p
+        elif p.suffix == ".html":
+            tags = _Tags()
+            tags.feed(text)
+            assert tags.bad == [], p
+            assert tags.scripts <= {"report.js", "../report.js"}, p
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    assert "&#34;&gt;&lt;svg onload=alert(1)&gt;" in index
+
+
+def test_two_renders_are_byte_identical(seeds: Analysis, tmp_path: Path) -> None:
+    write_reports(seeds, tmp_path / "one")
+    write_reports(seeds, tmp_path / "two")
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+    assert "generated" not in (tmp_path / "one" / "index.html").read_text(encoding="utf-8")
+    write_reports(seeds, tmp_path / "three", generated_at="2024-01-02T03:04:05Z")
+    assert "2024-01-02T03:04:05Z" in (tmp_path / "three" / "index.html").read_text("utf-8")
+
+
+def test_never_deletes_other_files(seeds: Analysis, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "pairs").mkdir()
+    (tmp_path / "pairs" / "old.html").write_text("old")
+    write_reports(seeds, tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert (tmp_path / "pairs" / "old.html").read_text() == "old"
+
+
+def _synthetic(n_docs: int, *, story_size: int = 0) -> Analysis:
+    """``n_docs`` documents; one wire story copied by everyone, or stories of a size."""
+    base = seed_documents()[1].text
+    docs, pairs, edges = [], [], []
+    for i in range(n_docs):
+        docs.append(
+            Document(id=f"{i:03d}_doc", text=base, path=f"{i}.txt", title=f"Story {i}",
+                     outlet=f"Outlet {i % 17}",
+                     date=dt.datetime(2020, 1, 1) + dt.timedelta(hours=i))
+        )  # fmt: skip
+    size = story_size or n_docs
+    stories = []
+    for s0 in range(0, n_docs, size):
+        group = [d.id for d in docs[s0 : s0 + size]]
+        stories.append(tuple(group))
+        for k, child in enumerate(group[1:], start=1):
+            parent = group[(k - 1) // 3]  # a 3-ary tree: wire, then copies of copies
+            edges.append(Edge(parent, child, 0.5 + (k % 5) / 10, ("same text",)))
+            p = Passage(parent, child, 0, 100, 0, 100, 18, 18, 0.95, False,
+                        base[:100], base[:100])  # fmt: skip
+            a, b = sorted((parent, child))
+            pairs.append(Pair(a, b, 0.5, 0.3 + (k % 7) / 10, 0.6, (p,), 18))
+    return Analysis(documents=tuple(docs), pairs=tuple(pairs), edges=tuple(edges),
+                    stories=tuple(stories))  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_pictures_render_at_5_and_60_documents(n: int) -> None:
+    from lineage.report import render_heatmap, render_lineage
+
+    a = _synthetic(n)
+    hm = render_heatmap(a, formats=("png",) if n > 5 else ("png", "svg"))
+    assert hm["png"].startswith(b"\x89PNG")
+    if n == 5:  # determinism of the bytes (the full-report test covers the rest)
+        assert render_heatmap(a) == hm
+        assert b"<svg" in render_lineage(a, formats=("svg",))["svg"]
+    else:
+        lin = render_lineage(a, [d.id for d in a.documents[:30]], formats=("svg",))
+        assert b"<svg" in lin["svg"]
+
+
+def test_many_stories_get_per_story_pictures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lineage.report.html as report_html
+
+    monkeypatch.setattr(report_html, "STORY_PICTURES_MAX", 2)  # pictures are slow to draw
+    a = _synthetic(70, story_size=7)
+    write_reports(a, tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="story"') == 10
+    assert (tmp_path / "stories" / "story-0001-lineage.svg").is_file()
+    assert (tmp_path / "stories" / "story-0002-heatmap.svg").is_file()
+    assert not (tmp_path / "stories" / "story-0003-lineage.svg").exists()
+    assert not (tmp_path / "heatmap.svg").exists()  # 70 documents: no corpus heatmap
