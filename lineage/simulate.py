@@ -245,12 +245,12 @@ _HEADERS = (
 )
 _FOOTERS = (
     "Read more at {outlet}.",
-    "Download the {outlet} app for breaking news alerts.",
+    "Download {the_outlet} app for breaking news alerts.",
     "Copyright 2024 {outlet}. All rights reserved.",
     "Sign up for our newsletter.",
     "Share this article: Facebook Twitter Email",
     "Follow {outlet} on social media.",
-    "Have a news tip? Contact the {outlet} newsroom.",
+    "Have a news tip? Contact {the_outlet} newsroom.",
     "This article may not be republished without permission.",
 )
 
@@ -265,6 +265,11 @@ class _Outlet:
     dash: str  # "—", "--" or "-"
     dateline: bool
     credit_style: str  # "according" | "via" | "told" | "first"
+
+    @property
+    def the_name(self) -> str:
+        """The name after "the" in running text: "the Marlow Post", "The Daily Digest"."""
+        return self.name if self.name.startswith("The ") else f"the {self.name}"
 
     @property
     def slug(self) -> str:
@@ -534,7 +539,7 @@ class _Sim:
             lid, s = out[-1][-1]
             out[-1][-1] = (lid, f"{s} (via {name})")
             return out
-        out.append([(self.lid(), f"This story was first reported by {name}.")])
+        out.append([(self.lid(), f"First reported by {name}.")])  # < 8 words: no shared run
         return out
 
 
@@ -557,7 +562,9 @@ def _render(
     for i, line in enumerate(outlet.header):
         if i:
             add("\n")
-        chrome.append(add(line.format(outlet=outlet.name, section=section)))
+        chrome.append(
+            add(line.format(outlet=outlet.name, the_outlet=outlet.the_name, section=section))
+        )
     add("\n\n")
     for pi, para in enumerate(body):
         if pi:
@@ -573,7 +580,9 @@ def _render(
     for i, line in enumerate(outlet.footer):
         if i:
             add("\n")
-        chrome.append(add(line.format(outlet=outlet.name, section=section)))
+        chrome.append(
+            add(line.format(outlet=outlet.name, the_outlet=outlet.the_name, section=section))
+        )
     add("\n")
     return "".join(chunks), chrome, spans
 

@@ -100,6 +100,15 @@ def test_independents_share_no_text_with_stories(corpus):
         assert not shingles(_body(by_id[i])) & story_grams
 
 
+def test_stories_share_no_text_with_each_other(corpus):
+    by_id = {d.id: d for d in corpus.documents}
+    owner: dict[tuple[str, ...], int] = {}
+    for k, s in enumerate(corpus.stories):
+        for i in s:
+            for g in shingles(_body(by_id[i])):
+                assert owner.setdefault(g, k) == k, g
+
+
 def test_planted_passages_are_real(corpus):
     by_id = {d.id: d for d in corpus.documents}
     assert corpus.passages
