@@ -39,6 +39,8 @@ _CLOSERS = "\"'”’)]»"
 _MAX_TAIL_LINES = 2
 _MAX_TAIL_WORDS = 30
 _MIN_RUN_FOR_TAIL = 3
+# Short sentences recurring at the edges of different articles are footers/headers.
+_MAX_FOOTER_WORDS = 15
 # Word overlap above which the lines under a recurring line count as the same text.
 _SAME_FOLLOWER = 0.5
 
@@ -182,6 +184,7 @@ def mark_boilerplate(docs: Sequence[Document], *, min_docs: int = 2) -> list[Doc
     """
     per_doc = [_lines(d.text) for d in docs]
     recurring = _recurring(per_doc, min_docs=min_docs)
+    recurring.update(dict.fromkeys(_edge_sentences(per_doc, min_docs=min_docs), True))
     return [_mark(doc, lines, recurring) for doc, lines in zip(docs, per_doc, strict=True)]
 
 
@@ -204,6 +207,49 @@ def _recurring(per_doc: list[list[_Line]], *, min_docs: int) -> dict[str, bool]:
                 differs[key] = True
     need = max(min_docs, 2)
     return {k: differs[k] for k, ds in docs_with.items() if len(ds) >= need}
+
+
+def _edge_sentences(per_doc: list[list[_Line]], *, min_docs: int) -> set[str]:
+    """Short sentences that recur at the edges of different articles: site footers and
+    headers ("This article may not be republished ..."), as opposed to a sentence that
+    copies of one story share.
+
+    A document's edge block is its longest run of first (or last) lines that are each
+    chrome-shaped or a short line recurring in ``min_docs`` documents. A recurring
+    sentence in such blocks is chrome when the article line next to the block differs
+    between its occurrences: the same footer under different stories. A sentence copied
+    with its story has the same article text next to it in every copy.
+    """
+    count: Counter[str] = Counter()
+    for lines in per_doc:
+        for key in {ln.key for ln in lines if len(ln.text.split()) <= _MAX_FOOTER_WORDS}:
+            count[key] += 1
+    need = max(min_docs, 2)
+
+    def edgy(ln: _Line) -> bool:
+        return chrome_shaped(ln.text) or count.get(ln.key, 0) >= need
+
+    beside: defaultdict[str, list[frozenset[str]]] = defaultdict(list)
+    for lines in per_doc:
+        if len(lines) < 2:
+            continue
+        top = 0
+        while top < len(lines) - 1 and edgy(lines[top]):
+            top += 1
+        bottom = len(lines)
+        while bottom > top + 1 and edgy(lines[bottom - 1]):
+            bottom -= 1
+        for block, article in ((lines[:top], lines[top]), (lines[bottom:], lines[bottom - 1])):
+            words = frozenset(article.key.split())
+            for ln in block:
+                if not chrome_shaped(ln.text) and count.get(ln.key, 0) >= need:
+                    beside[ln.key].append(words)
+    out = set()
+    for key, neighbours in beside.items():
+        first = neighbours[0]
+        if any(_jaccard(first, other) < _SAME_FOLLOWER for other in neighbours[1:]):
+            out.add(key)
+    return out
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
