@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -630,14 +631,24 @@ def _parse_first(values: Iterable[str]) -> dt.datetime | None:
     cleaned = [v for v in cleaned if _YEAR.search(v)]
     if not cleaned:
         return None
-    import dateparser  # heavy: only when a non-ISO date turns up
-
-    for languages in (["en"], None):
+    for languages in (["en"], _OTHER_LANGUAGES):
         for value in cleaned:
-            got = dateparser.parse(value, languages=languages, settings=_DATE_SETTINGS)
+            got = _dateparse(value, tuple(languages))
             if got is not None:
                 return _naive(got)
     return None
+
+
+# Trying all of dateparser's ~200 locales costs ~0.1 s a line; the common languages of
+# the news cost a few milliseconds. A date in another language stays unread.
+_OTHER_LANGUAGES = ["fr", "de", "es", "it", "pt", "nl"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _dateparse(value: str, languages: tuple[str, ...]) -> dt.datetime | None:
+    import dateparser  # heavy: only when a non-ISO date turns up
+
+    return dateparser.parse(value, languages=list(languages), settings=_DATE_SETTINGS)
 
 
 def _naive(value: dt.datetime) -> dt.datetime:
