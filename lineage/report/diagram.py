@@ -6,10 +6,10 @@ drawn apart, in a framed row of "independent / unlinked reports".
 
 The layout is computed here, in Python, so no Graphviz binary is needed:
 
-* small forests use a tidy tree layout (leaves on consecutive slots, each parent
-  centred over its children);
-* wide forests (a wire story copied by dozens) put each depth on rows of at most
-  ``_MAX_COLS`` boxes, staggered so arrows pass between boxes.
+* a tidy tree layout: leaves on consecutive slots, each parent centred on its children;
+* drawn top-down while the forest is at most ``_TOP_DOWN_MAX_SLOTS`` leaves wide; a
+  wider forest (a wire story copied by dozens) is drawn left-to-right instead, so it
+  grows down the page, which scrolls, rather than across it.
 """
 
 from __future__ import annotations
@@ -35,11 +35,15 @@ if TYPE_CHECKING:
 
 __all__ = ["layout_forest", "render_lineage"]
 
-_MAX_COLS = 7
-_SLOT_W = 2.25  # inches per box slot
+_MAX_COLS = 7  # unlinked boxes per row
+_TOP_DOWN_MAX_SLOTS = 8.0
+_SLOT_W = 2.25  # inches per box slot (top-down)
 _BOX_W = 1.8
 _BOX_H = 0.66
-_ROW_H = 1.55
+_ROW_H = 1.55  # top-down: inches between depths
+_COL_W = 3.2  # left-to-right: inches between depths
+_BUS = 0.28  # left-to-right: where a parent's elbow turns down, inches right of its box
+_LANE_H = 0.86  # left-to-right: inches between sibling lanes
 
 _STYLE = {
     # kind: (face, edge)
@@ -52,7 +56,7 @@ _STYLE = {
 def layout_forest(
     ids: Sequence[str], edges: Sequence[Edge]
 ) -> tuple[dict[str, tuple[float, float]], list[str], float, int]:
-    """Positions (x slot, row) for linked documents, the unlinked rest, width, rows.
+    """Tidy positions (slot, depth) of linked documents, the unlinked rest, slots, depths.
 
     ``ids`` must already be in lineage order (see ``lineage_order``).
     """
@@ -83,57 +87,35 @@ def layout_forest(
             pre.append(node)
             stack.extend((c, dep + 1) for c in reversed(children.get(node, [])))
 
-    pos: dict[str, tuple[float, float]] = {}
-    levels: dict[int, list[str]] = defaultdict(list)
+    # tidy: leaves take consecutive slots, parents sit centred on their children
+    slot = 0.0
+    xs: dict[str, float] = {}
+
+    def place(node: str, seen: set[str]) -> float:
+        nonlocal slot
+        seen.add(node)
+        kids = [c for c in children.get(node, []) if c not in seen and depth[c] > depth[node]]
+        if not kids:
+            xs[node] = slot
+            slot += 1.0
+        else:
+            got = [place(c, seen) for c in kids]
+            xs[node] = (got[0] + got[-1]) / 2
+        return xs[node]
+
+    seen: set[str] = set()
     for node in pre:
-        levels[depth[node]].append(node)
-    widest = max((len(v) for v in levels.values()), default=0)
-    if widest <= _MAX_COLS:
-        # tidy: leaves take consecutive slots, parents sit over their children
-        slot = 0.0
-        xs: dict[str, float] = {}
-
-        def place(node: str, seen: set[str]) -> float:
-            nonlocal slot
-            seen.add(node)
-            kids = [c for c in children.get(node, []) if c not in seen and depth[c] > depth[node]]
-            if not kids:
-                xs[node] = slot
-                slot += 1.0
-            else:
-                got = [place(c, seen) for c in kids]
-                xs[node] = (got[0] + got[-1]) / 2
-            return xs[node]
-
-        seen: set[str] = set()
-        for node in pre:
-            if node not in seen and (node not in parent or parent[node] not in depth):
-                place(node, seen)
-                slot += 0.15  # a little air between trees
-        for node in pre:
-            if node not in xs:  # unreachable through the tidy walk: give it a slot
-                xs[node] = slot
-                slot += 1.0
-        width = max(slot - 0.15, 1.0) if pre else 0.0
-        for node in pre:
-            pos[node] = (xs[node], float(depth[node]))
-        rows = (max(depth.values()) + 1) if depth else 0
-        return pos, unlinked, width, rows
-    # wide: each level on rows of at most _MAX_COLS, staggered
-    row = 0
-    width = float(_MAX_COLS)
-    for dep in sorted(levels):
-        nodes = levels[dep]
-        for k in range(0, len(nodes), _MAX_COLS):
-            chunk = nodes[k : k + _MAX_COLS]
-            stagger = 0.5 if (k // _MAX_COLS) % 2 else 0.0
-            offset = (width - len(chunk)) / 2 + stagger
-            if offset + len(chunk) > width:
-                offset = width - len(chunk)
-            for c, node in enumerate(chunk):
-                pos[node] = (offset + c, float(row))
-            row += 1
-    return pos, unlinked, width, row
+        if node not in seen and (node not in parent or parent[node] not in depth):
+            place(node, seen)
+            slot += 0.15  # a little air between trees
+    for node in pre:
+        if node not in xs:  # unreachable through the tidy walk: give it a slot
+            xs[node] = slot
+            slot += 1.0
+    width = max(slot - 0.15, 1.0) if pre else 0.0
+    pos = {node: (xs[node], float(depth[node])) for node in pre}
+    levels = (max(depth.values()) + 1) if depth else 0
+    return pos, unlinked, width, levels
 
 
 def _clip(s: str, n: int) -> str:
@@ -150,7 +132,7 @@ def _shorten_ids(text: str, short: dict[str, str]) -> str:
     return text
 
 
-def _edge_label(e: Edge, short: dict[str, str], *, with_evidence: bool) -> str:
+def _edge_label(e: Edge, short: dict[str, str], *, with_evidence: bool, width: int = 24) -> str:
     """Confidence, then the evidence in brief: its kinds ("reuse · dateline") when the
     scorers tag their evidence, else the first item cut to two short lines."""
     label = f"{e.confidence:.2f}"
@@ -158,11 +140,11 @@ def _edge_label(e: Edge, short: dict[str, str], *, with_evidence: bool) -> str:
         return label
     tags = [m.group(1).strip() for m in map(_TAG.match, e.evidence) if m]
     if len(tags) == len(e.evidence):
-        lines = textwrap.wrap(" · ".join(dict.fromkeys(tags)), width=26, max_lines=2,
+        lines = textwrap.wrap(" · ".join(dict.fromkeys(tags)), width=width, max_lines=2,
                               placeholder=" …")  # fmt: skip
     else:
         first = _shorten_ids(e.evidence[0], short)
-        lines = textwrap.wrap(first, width=26, max_lines=2, placeholder="…")
+        lines = textwrap.wrap(first, width=width, max_lines=2, placeholder="…")
     return label + "\n" + "\n".join(lines)
 
 
@@ -175,6 +157,7 @@ def render_lineage(
 ) -> dict[str, bytes]:
     """Draw the derivation forest of ``ids`` (default: every document)."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path
 
     docs = {d.id: d for d in analysis.documents}
     order = lineage_order(analysis, ids)
@@ -182,17 +165,26 @@ def render_lineage(
     edge_of = {e.child: e for e in edges}
     kinds = {o.id: o.kind for o in analysis.origins}
     short = short_ids(d.id for d in analysis.documents)
-    pos, unlinked, width, rows = layout_forest(order, edges)
+    pos, unlinked, width, levels = layout_forest(order, edges)
 
     n = len(order)
     show_title = n <= 12
     with_evidence = len(edges) <= 12
-    un_cols = min(len(unlinked), _MAX_COLS)
-    un_rows = -(-len(unlinked) // _MAX_COLS) if unlinked else 0
-    fig_w = max(width, un_cols, 2.2) * _SLOT_W + 0.4
-    tree_h = ((rows - 1) * _ROW_H + _BOX_H) if rows else 0.0
+    # top-down while the forest is narrow; wide forests turn left-to-right, where the
+    # page scrolls: a wire story with 25 copies is a column of boxes, not a 50-inch row
+    top_down = width <= _TOP_DOWN_MAX_SLOTS
+    if top_down:
+        tree_w = width * _SLOT_W
+        tree_h = ((levels - 1) * _ROW_H + _BOX_H) if levels else 0.0
+    else:
+        tree_w = (levels - 1) * _COL_W + _BOX_W
+        tree_h = (width - 1) * _LANE_H + _BOX_H
+    max_un_cols = max(3, min(_MAX_COLS, int((tree_w + 0.4) // _SLOT_W)))
+    un_cols = min(len(unlinked), max_un_cols)
+    un_rows = -(-len(unlinked) // un_cols) if unlinked else 0
+    fig_w = max(tree_w, un_cols * _SLOT_W, 2.2 * _SLOT_W) + 0.4
     un_h = (un_rows * (_BOX_H + 0.35) + 0.55) if unlinked else 0.0
-    gap = 0.45 if (rows and unlinked) else 0.0
+    gap = 0.45 if (levels and unlinked) else 0.0
     fig_h = tree_h + gap + un_h + (0.45 if title else 0.1) + 0.2
     fig = new_figure(fig_w, fig_h)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -205,15 +197,18 @@ def render_lineage(
                 color="#222", parse_math=False)  # fmt: skip
 
     centre: dict[str, tuple[float, float]] = {}
-    x0 = (fig_w - width * _SLOT_W) / 2
-    for node, (sx, row) in pos.items():
-        centre[node] = (x0 + (sx + 0.5) * _SLOT_W, top - _BOX_H / 2 - row * _ROW_H)
+    x0 = (fig_w - tree_w) / 2
+    for node, (slot, dep) in pos.items():
+        if top_down:
+            centre[node] = (x0 + (slot + 0.5) * _SLOT_W, top - _BOX_H / 2 - dep * _ROW_H)
+        else:
+            centre[node] = (x0 + _BOX_W / 2 + dep * _COL_W, top - _BOX_H / 2 - slot * _LANE_H)
     un_top = top - tree_h - gap
     if unlinked:
         fx0 = (fig_w - un_cols * _SLOT_W) / 2
         for k, node in enumerate(unlinked):
-            r, c = divmod(k, _MAX_COLS)
-            in_row = min(_MAX_COLS, len(unlinked) - r * _MAX_COLS)
+            r, c = divmod(k, un_cols)
+            in_row = min(un_cols, len(unlinked) - r * un_cols)
             rx0 = fx0 + (un_cols - in_row) * _SLOT_W / 2
             centre[node] = (
                 rx0 + (c + 0.5) * _SLOT_W,
@@ -261,25 +256,37 @@ def render_lineage(
         if e.parent not in centre or e.child not in centre:
             continue
         (px, py), (cx, cy) = centre[e.parent], centre[e.child]
-        start = (px, py - _BOX_H / 2)
-        end = (cx, cy + _BOX_H / 2)
-        if cy > py:  # child drawn above its parent (cycle remnant): arrow upwards
+        if not top_down and cx > px:
+            start, end = (px + _BOX_W / 2, py), (cx - _BOX_W / 2, cy)
+        elif cy > py:  # child drawn above its parent (cycle remnant): arrow upwards
             start, end = (px, py + _BOX_H / 2), (cx, cy - _BOX_H / 2)
+        else:
+            start, end = (px, py - _BOX_H / 2), (cx, cy + _BOX_H / 2)
         strength = max(0.15, min(1.0, e.confidence))
-        ax.add_patch(
-            FancyArrowPatch(
-                start, end, arrowstyle="-|>,head_length=6,head_width=3.5",
-                mutation_scale=1.0, linewidth=0.8 + 1.6 * strength,
-                color="#1f5fa8", alpha=0.35 + 0.6 * strength, zorder=2,
-                shrinkA=1, shrinkB=2,
-            )
-        )  # fmt: skip
-        t = 0.55
-        lx, ly = start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t
+        # opaque colours, lighter for weaker edges: shared elbow segments must not darken
+        ink = 0.35 + 0.6 * strength
+        colour = tuple(1 - (1 - ch) * ink for ch in (0.122, 0.373, 0.659))
+        style = {
+            "arrowstyle": "-|>,head_length=6,head_width=3.5", "mutation_scale": 1.0,
+            "linewidth": 0.8 + 1.6 * strength, "color": colour, "zorder": 2,
+        }  # fmt: skip
+        if top_down or end[0] <= start[0]:
+            ax.add_patch(FancyArrowPatch(start, end, shrinkA=1, shrinkB=2, **style))
+            t = 0.55
+            lx, ly = start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t
+        else:
+            # left-to-right: an elbow (out of the parent, down its bus, into the child),
+            # labelled on the last stretch where every child has its own lane
+            bus = start[0] + _BUS
+            path = Path([start, (bus, start[1]), (bus, end[1]), end])
+            ax.add_patch(FancyArrowPatch(path=path, shrinkA=0, shrinkB=1, **style))
+            lx, ly = (bus + end[0]) / 2, end[1]
+        label = _edge_label(e, short, with_evidence=with_evidence, width=24 if top_down else 20)
         ax.text(
-            lx, ly, _edge_label(e, short, with_evidence=with_evidence), ha="center", va="center",
-            fontsize=7.5, color="#173f6d", zorder=5, linespacing=1.15, parse_math=False,
+            lx, ly, label,
+            ha="center", va="center", fontsize=7.5 if top_down else 7, color="#173f6d", zorder=5,
+            linespacing=1.15, parse_math=False,
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
-                  "alpha": 0.9},
+                  "alpha": 0.92},
         )  # fmt: skip
     return {fmt: figure_bytes(fig, fmt, dpi=150) for fmt in formats}

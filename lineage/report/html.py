@@ -556,7 +556,7 @@ def write_reports(
         overview = {
             "lineage": "lineage.svg",
             "lineage_png": "lineage.png",
-            "lineage_size": _display_size(pics["svg"], scale=1.3),
+            "lineage_size": _display_size(pics["svg"], scale=1.3 if n_docs <= 12 else 0.8),
             "note": overview_note,
             "heatmap": None,
             # a small corpus shows both pictures in one screen, side by side
@@ -590,7 +590,7 @@ def write_reports(
             svg = render_lineage(analysis, ids[:DIAGRAM_MAX_DOCS], formats=("svg",))["svg"]
             w.bytes(f"{stem}-lineage.svg", svg)
             pics["lineage"] = f"{stem}-lineage.svg"
-            pics["lineage_size"] = _display_size(svg, scale=1.1)
+            pics["lineage_size"] = _display_size(svg, scale=1.1 if len(ids) <= 12 else 0.8)
             if len(ids) >= STORY_HEATMAP_MIN_DOCS:
                 svg = render_heatmap(analysis, ids[:HEATMAP_MAX_DOCS], formats=("svg",))["svg"]
                 w.bytes(f"{stem}-heatmap.svg", svg)
