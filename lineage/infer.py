@@ -58,13 +58,16 @@ class Weights:
 
     time: float = 3.0
     time_scale_hours: float = 6.0  # a gap this long counts fully
-    reuse_narrative: float = 3.0
-    reuse_quoted: float = 0.8
-    reuse_words: float = 0.6
-    variant: float = 0.6
+    per_word: float = 0.1  # closeness: per word shared exactly
+    min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
+    quotes_only_penalty: float = 3.0
+    variant: float = 0.0
     dateline: float = 2.5
     credit: float = 2.5
     credit_partial: float = 0.3
+    inherited: float = 0.25  # a credit or dateline shared with another copy counts this much
+    earlier: float = 0.3  # prior: among equals, the earlier source (originals get copied most)
+    earlier_scale_hours: float = 24.0
     bracket: float = 0.8
     chrome: float = 0.4
     containment: float = 0.6
@@ -104,9 +107,11 @@ def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) 
     hours = (child.date - parent.date).total_seconds() / 3600.0
     pd_, cd = parent.date.date().isoformat(), child.date.date().isoformat()
     if hours > 0:
-        # Being earlier is no evidence of being copied: it only leaves the edge possible.
-        return [Evidence("time", 0.0, f"time: {parent.id} ({pd_}) was published before "
-                         f"{child.id} ({cd})")]
+        # Being earlier is no evidence of being copied: it leaves the edge possible, and
+        # among sources that explain the child equally well, the earlier is likelier
+        # (originals are copied more than copies are).
+        return [Evidence("time", w.earlier * math.tanh(hours / w.earlier_scale_hours),
+                         f"time: {parent.id} ({pd_}) was published before {child.id} ({cd})")]
     if hours == 0:
         return []
     # a few minutes apart is barely an order (update times, time zones); a day is clear
@@ -116,30 +121,30 @@ def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) 
 
 
 def reuse_evidence(
-    pair: Pair, parent: str, child: str, *, w: Weights = Weights()
+    pair: Pair, parent: str, child: str, *, exact_words: int, exact_narrative: int,
+    w: Weights = Weights()
 ) -> list[Evidence]:
-    """How strongly two documents are linked by shared text (the same both ways).
+    """How close two documents are: the words they share exactly, inside passages.
 
-    Narrative passages are strong evidence of copying; shared quotations alone are weak,
-    since two reporters can quote the same person.
+    The same both ways, and additive in words, so that among a child's candidate
+    parents the one that explains most of its wording wins: the true parent holds
+    the edits it passed on, which a grandparent lacks, and lacks a sibling's own edits
+    (the stemmatic principle). Text shared only inside quotations is weak evidence of
+    copying, since two reporters can quote the same person: such a link pays a penalty.
     """
+    score = w.per_word * exact_words
+    if exact_narrative < w.min_narrative_words:
+        score -= w.quotes_only_penalty
     narr_words = sum(p.a_words for p in pair.passages if not p.quoted)
     quot_words = sum(p.a_words for p in pair.passages if p.quoted)
-    narr_share = max(pair.a_in_b_narrative, pair.b_in_a_narrative)
-    all_share = max(pair.a_in_b, pair.b_in_a)
-    score = (
-        w.reuse_narrative * narr_share
-        + w.reuse_quoted * (all_share if narr_words == 0 else 0.0)
-        + w.reuse_words * min(1.0, narr_words / 40.0)
-    )
     share = pair.share(child)
     text = (
         f"reuse: {share:.0%} of {child}'s text lies in {len(pair.passages)} passage"
         f"{'s' if len(pair.passages) != 1 else ''} shared with {parent} "
         f"({narr_words} narrative words, {quot_words} in quotations)"
     )
-    if narr_words == 0:
-        text += "; quotations only: weak"
+    if exact_narrative < w.min_narrative_words:
+        text += "; little beyond quotations: weak"
     return [Evidence("reuse", score, text)]
 
 
@@ -186,10 +191,12 @@ def variant_evidence(
 
 
 def dateline_evidence(
-    parent: Document, child: Document, *, w: Weights = Weights()
+    parent: Document, child: Document, *, inherited_from: str | None = None,
+    w: Weights = Weights()
 ) -> list[Evidence]:
     """A page carrying the dateline of another outlet ("CITY (OUTLET) --") republishes
-    that outlet's story: the outlet's own page is its parent."""
+    that outlet's story: the outlet's own page is its parent -- unless the child shares
+    the dateline with another copy (``inherited_from``), which may be where it took it."""
     out: list[Evidence] = []
     cdl, pdl = child.dateline_outlet, parent.dateline_outlet
     c_home = child.host_outlet or child.outlet
@@ -197,14 +204,13 @@ def dateline_evidence(
     if cdl and c_home and names_match(cdl, c_home) < 1.0:
         m = max(names_match(cdl, p_home), names_match(cdl, parent.outlet))
         if m >= 1.0 and names_match(cdl, c_home) < 1.0:
-            out.append(
-                Evidence(
-                    "dateline",
-                    w.dateline * m,
-                    f"dateline: {child.id} is a {c_home} page carrying the dateline of "
-                    f"{cdl}, the outlet of {parent.id}",
-                )
-            )
+            text = (f"dateline: {child.id} is a {c_home} page carrying the dateline of "
+                    f"{cdl}, the outlet of {parent.id}")
+            factor = 1.0
+            if inherited_from:
+                factor = w.inherited
+                text += f" (a dateline it shares with {inherited_from}: weak)"
+            out.append(Evidence("dateline", w.dateline * m * factor, text))
     if pdl and p_home and names_match(pdl, p_home) < 1.0:
         m = max(names_match(pdl, c_home), names_match(pdl, child.outlet))
         if m >= 1.0:
@@ -221,18 +227,26 @@ def dateline_evidence(
 
 def credit_evidence(
     parent: Document, child: _Child, parent_credits: Sequence[Credit] = (), *,
-    w: Weights = Weights()
+    inherited_from: Mapping[int, str] | None = None, w: Weights = Weights()
 ) -> list[Evidence]:
-    """The child names the parent's outlet as its source (or the parent names the child's)."""
+    """The child names the parent's outlet as its source (or the parent names the child's).
+
+    A credit the child shares word for word with another copy (``inherited_from``: credit
+    start -> that copy) may have come with the text it took from that copy: it then points
+    at the story's source, not surely at the child's own parent, and counts little.
+    """
     out: list[Evidence] = []
     names = [n for n in (parent.outlet, parent.host_outlet, parent.dateline_outlet) if n]
     for c in child.credits:
         m = max((names_match(c.name, n) for n in names), default=0.0)
         if m >= 1.0:
-            out.append(
-                Evidence("credit", w.credit, f"credit: {child.doc.id} credits {c.name} "
-                         f"(“{c.phrase}”), the outlet of {parent.id}")
-            )
+            text = f"credit: {child.doc.id} credits {c.name} (“{c.phrase}”), the outlet of {parent.id}"
+            factor = 1.0
+            other = (inherited_from or {}).get(c.start)
+            if other:
+                factor = w.inherited
+                text += f" (a credit it shares with {other}: weak)"
+            out.append(Evidence("credit", w.credit * factor, text))
             break
         if m > 0:
             out.append(
@@ -325,8 +339,14 @@ def infer_lineage(
     tokens: Mapping[str, Tokens],
     config: Config | None = None,
     weights: Weights | None = None,
+    trace: dict[tuple[str, str], list[Evidence]] | None = None,
 ) -> tuple[list[Edge], list[Origin]]:
-    """The derivation forest: one parent or none for every document."""
+    """The derivation forest: one parent or none for every document.
+
+    ``trace``, when given, receives every scored candidate edge ``(parent, child)``
+    (``ROOT`` as parent for the origin case) with its evidence: what a person
+    debugging a surprising edge wants to see.
+    """
     w = weights or Weights()
     by_id = {d.id: d for d in docs}
     known_outlets = frozenset(
@@ -343,7 +363,7 @@ def infer_lineage(
             d = by_id[story[0]]
             origins.append(Origin(d.id, "independent", "shares no passage with any other document"))
             continue
-        e, o = _story_forest(story, by_id, pairs_of, tokens, known_outlets, w)
+        e, o = _story_forest(story, by_id, pairs_of, tokens, known_outlets, w, trace)
         edges.extend(e)
         origins.extend(o)
     edges.sort(key=lambda e: (e.parent, e.child))
@@ -358,6 +378,7 @@ def _story_forest(
     tokens: Mapping[str, Tokens],
     known_outlets: frozenset[str],
     w: Weights,
+    trace: dict[tuple[str, str], list[Evidence]] | None = None,
 ) -> tuple[list[Edge], list[Origin]]:
     import networkx as nx
 
@@ -375,28 +396,49 @@ def _story_forest(
         {(p.a, p.b): p for i in story for p in pairs_of.get(i, []) if p.a in members and p.b in members}.values(),
         key=lambda p: (p.a, p.b),
     )
+    exact_counts: dict[tuple[str, str], tuple[int, int]] = {}
     for p in story_pairs:
         ea, eb = _exact_masks(p, tokens[p.a], tokens[p.b])
         info[p.a].exact[p.b] = ea
         info[p.b].exact[p.a] = eb
+        # closeness counts every word shared exactly; whether the shared text is more
+        # than quotations is judged on both sides (quotation marks are not always
+        # detected alike in two copies)
+        narrative = max(int((ea & ~tokens[p.a].quoted).sum()), int((eb & ~tokens[p.b].quoted).sum()))
+        exact_counts[(p.a, p.b)] = exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)
 
     # score every possible edge and every origin
     scored: dict[tuple[str, str], list[Evidence]] = {}
     for p in story_pairs:
         for parent, child in ((p.a, p.b), (p.b, p.a)):
             others = sorted(k for k in info[child].exact if k != parent)
+            shared, narr = exact_counts[(parent, child)]
+            cinfo = info[child]
+            credit_from = {
+                c.start: q for c in cinfo.credits
+                if (q := _shared_elsewhere(cinfo, c.start, c.end, parent))
+            }
+            dl_from = None
+            if by_id[child].dateline_outlet:
+                span = _dateline_span(by_id[child])
+                if span:
+                    dl_from = _shared_elsewhere(cinfo, span[0], span[1], parent)
             ev = (
-                reuse_evidence(p, parent, child, w=w)
+                reuse_evidence(p, parent, child, exact_words=shared, exact_narrative=narr, w=w)
                 + time_evidence(by_id[parent], by_id[child], w=w)
                 + variant_evidence(info[child], parent, others, w=w)
-                + dateline_evidence(by_id[parent], by_id[child], w=w)
-                + credit_evidence(by_id[parent], info[child], info[parent].credits, w=w)
+                + dateline_evidence(by_id[parent], by_id[child], inherited_from=dl_from, w=w)
+                + credit_evidence(
+                    by_id[parent], cinfo, info[parent].credits, inherited_from=credit_from, w=w
+                )
                 + text_direction_evidence(p, info[parent], info[child], w=w)
             )
             scored[(parent, child)] = ev
     for i in story:
         scored[(ROOT, i)] = origin_evidence(info[i], w=w)
 
+    if trace is not None:
+        trace.update(scored)
     total = {k: sum(e.score for e in v) for k, v in scored.items()}
     g = nx.DiGraph()
     g.add_nodes_from([ROOT, *sorted(story)])
@@ -456,6 +498,26 @@ def _origin_reason(
         "independent report: the text it shares is too little, or only quotations, "
         f"to make it a copy ({reuse})"
     )
+
+
+def _shared_elsewhere(child: _Child, start: int, end: int, parent: str) -> str | None:
+    """Another candidate (not ``parent``) with which the child shares the text at
+    [start, end) word for word, if any."""
+    toks = child.tokens
+    lo, hi = np.searchsorted(toks.starts, [start, end])
+    if hi <= lo:
+        return None
+    for q in sorted(child.exact):
+        if q != parent and child.exact[q][lo:hi].mean() >= 0.5:
+            return q
+    return None
+
+
+def _dateline_span(doc: Document) -> tuple[int, int] | None:
+    """Where the dateline's outlet name stands near the top of the text."""
+    name = doc.dateline_outlet or ""
+    i = doc.text.find(f"({name})", 0, 400)
+    return None if i < 0 else (i, i + len(name) + 2)
 
 
 def _direction(total: Mapping[tuple[str, str], float], u: str, v: str, t: float) -> float:

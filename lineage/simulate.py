@@ -318,47 +318,50 @@ Body = list[list[Sentence]]  # paragraphs of sentences
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?])([\"”’']?)\s+(?=[\"“‘']?[A-Z0-9])")
 
-_SYNONYMS = {
-    "big": "large",
-    "large": "big",
-    "rise": "increase",
-    "rose": "climbed",
-    "fell": "dropped",
-    "company": "firm",
-    "firm": "company",
-    "people": "individuals",
-    "expected": "anticipated",
-    "announced": "unveiled",
-    "help": "assist",
-    "showed": "revealed",
-    "show": "reveal",
-    "started": "began",
-    "buy": "purchase",
-    "bought": "purchased",
-    "plans": "proposals",
-    "government": "administration",
-    "said": "stated",
-    "says": "states",
-    "also": "additionally",
-    "however": "but",
-    "major": "key",
-    "important": "significant",
-    "decision": "ruling",
-    "chief": "head",
-    "increase": "rise",
-    "reduce": "cut",
-    "cut": "reduce",
-    "around": "about",
-    "about": "around",
-    "figures": "data",
-    "believe": "think",
-    "added": "continued",
-    "many": "numerous",
-    "new": "fresh",
-    "first": "initial",
-    "world": "global",
-    "country": "nation",
-    "main": "principal",
+# Each word has several replacements and a rewrite picks one at random: two editors
+# rewriting the same text independently rarely make the same change, and a synonym is
+# never mapped straight back (no "cut" -> "reduce" -> "cut" reversions for free).
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "big": ("large", "major", "sizeable"),
+    "large": ("big", "sizeable", "substantial"),
+    "rise": ("increase", "growth", "climb"),
+    "rose": ("climbed", "increased", "grew"),
+    "fell": ("dropped", "declined", "slipped"),
+    "company": ("firm", "business", "group"),
+    "firm": ("company", "business", "group"),
+    "people": ("individuals", "residents", "citizens"),
+    "expected": ("anticipated", "forecast", "predicted"),
+    "announced": ("unveiled", "revealed", "declared"),
+    "help": ("assist", "aid", "support"),
+    "showed": ("revealed", "indicated", "demonstrated"),
+    "show": ("reveal", "indicate", "demonstrate"),
+    "started": ("began", "launched", "opened"),
+    "buy": ("purchase", "acquire", "obtain"),
+    "bought": ("purchased", "acquired", "obtained"),
+    "plans": ("proposals", "schemes", "intentions"),
+    "government": ("administration", "ministers", "authorities"),
+    "said": ("stated", "noted", "explained", "remarked"),
+    "says": ("states", "notes", "explains", "argues"),
+    "also": ("additionally", "further", "as well"),
+    "however": ("but", "yet", "still"),
+    "major": ("key", "leading", "significant"),
+    "important": ("significant", "crucial", "vital"),
+    "decision": ("ruling", "verdict", "judgement"),
+    "chief": ("head", "leader", "boss"),
+    "increase": ("rise", "boost", "hike"),
+    "reduce": ("cut", "lower", "trim"),
+    "cut": ("reduction", "trim", "lowering"),
+    "around": ("about", "roughly", "nearly"),
+    "about": ("regarding", "concerning", "on"),
+    "figures": ("data", "statistics", "numbers"),
+    "believe": ("think", "feel", "reckon"),
+    "added": ("continued", "went on", "stressed"),
+    "many": ("numerous", "several", "plenty of"),
+    "new": ("fresh", "novel", "latest"),
+    "first": ("initial", "earliest", "opening"),
+    "world": ("global", "international", "worldwide"),
+    "country": ("nation", "state", "land"),
+    "main": ("principal", "primary", "chief"),
 }
 _SYN_RE = re.compile(r"\b(" + "|".join(sorted(_SYNONYMS, key=len, reverse=True)) + r")\b", re.I)
 _ATTRIB = re.compile(r"(,[\"”]?\s|[\"”]\s)((?:[A-Z][\w'’-]+ ){0,2}[A-Z][\w'’-]+) said\b")
@@ -390,7 +393,7 @@ def _substitute(rng: random.Random, s: str, k: int) -> str:
     chosen = sorted(rng.sample(hits, min(k, len(hits))), key=lambda m: m.start(), reverse=True)
     for m in chosen:
         w = m.group(0)
-        s = s[: m.start()] + _case_like(w, _SYNONYMS[w.lower()]) + s[m.end() :]
+        s = s[: m.start()] + _case_like(w, rng.choice(_SYNONYMS[w.lower()])) + s[m.end() :]
     return s
 
 
@@ -398,14 +401,14 @@ def _swap_attribution(s: str) -> str:
     return _ATTRIB.sub(lambda m: f"{m.group(1)}said {m.group(2)}", s, count=1)
 
 
-def _cut_clause(s: str) -> str:
+def _cut_clause(rng: random.Random, s: str) -> str:
     """Drop one middle clause between commas ("A, B, C." -> "A, C.") when it is safe."""
     if any(q in s for q in '"“”'):
         return s
     parts = s.split(", ")
     if len(parts) < 3:
         return s
-    i = 1 + (len(parts) - 2) // 2
+    i = rng.randint(1, len(parts) - 2)
     if len(parts[i].split()) < 2:
         return s
     return ", ".join(parts[:i] + parts[i + 1 :])
@@ -488,7 +491,7 @@ class _Sim:
                     if rng.random() < (0.6 if heavy else 0.3):
                         s = _swap_attribution(s)
                     if heavy and rng.random() < 0.3:
-                        s = _cut_clause(s)
+                        s = _cut_clause(rng, s)
                     if heavy and rng.random() < 0.08 and len(para) > 1:
                         continue  # drop the sentence
                     sents.append((lid, s))

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lineage.model import (
     Alternative,
@@ -337,8 +339,21 @@ def test_two_renders_are_byte_identical(seeds: Analysis, tmp_path: Path) -> None
     assert one.keys() == two.keys()
     assert [k for k in one if one[k] != two[k]] == []
     assert "generated" not in (tmp_path / "one" / "index.html").read_text(encoding="utf-8")
-    write_reports(seeds, tmp_path / "three", generated_at="2024-01-02T03:04:05Z")
-    assert "2024-01-02T03:04:05Z" in (tmp_path / "three" / "index.html").read_text("utf-8")
+
+
+def test_generated_at_is_shown_only_when_given(
+    seeds: Analysis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lineage.report.diagram as diagram
+    import lineage.report.heatmap as heatmap
+
+    def fake(*args: object, formats: tuple[str, ...] = ("png", "svg"), **kw: object) -> dict:
+        return {f: b"<svg/>" if f == "svg" else b"png" for f in formats}
+
+    monkeypatch.setattr(diagram, "render_lineage", fake)  # pictures are not under test here
+    monkeypatch.setattr(heatmap, "render_heatmap", fake)
+    write_reports(seeds, tmp_path, generated_at="2024-01-02T03:04:05Z")
+    assert "2024-01-02T03:04:05Z" in (tmp_path / "index.html").read_text("utf-8")
 
 
 def test_never_deletes_other_files(seeds: Analysis, tmp_path: Path) -> None:
@@ -405,3 +420,28 @@ def test_many_stories_get_per_story_pictures(
     assert (tmp_path / "stories" / "story-0002-heatmap.svg").is_file()
     assert not (tmp_path / "stories" / "story-0003-lineage.svg").exists()
     assert not (tmp_path / "heatmap.svg").exists()  # 70 documents: no corpus heatmap
+
+
+def test_empty_and_single_document_corpora(tmp_path: Path) -> None:
+    write_reports(Analysis(documents=(), pairs=()), tmp_path / "empty")
+    assert "0</strong> documents" in (tmp_path / "empty" / "index.html").read_text("utf-8")
+    one = Analysis(documents=(seed_documents()[4],), pairs=())
+    written = write_reports(one, tmp_path / "one")
+    assert {p.name for p in written} >= {"index.html", "lineage.svg"}
+    assert not (tmp_path / "one" / "heatmap.svg").exists()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(min_size=0, max_size=60),
+    spans=st.lists(st.tuples(st.integers(-5, 70), st.integers(-5, 70), st.booleans()), max_size=5),
+    marks=st.lists(st.tuples(st.integers(-5, 70), st.integers(-5, 70)), max_size=4),
+)
+def test_segments_always_rebuild_the_text(
+    text: str, spans: list[tuple[int, int, bool]], marks: list[tuple[int, int]]
+) -> None:
+    passages = [(s, e, k, q) for k, (s, e, q) in enumerate(spans, start=1)]
+    segs = passage_segments(text, passages, changed=marks[:2], boilerplate=marks[2:])
+    assert "".join(s.text for s in segs) == text
+    anchors = [s.anchor for s in segs if s.anchor]
+    assert len(anchors) == len(set(anchors))

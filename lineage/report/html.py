@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,13 +48,13 @@ CSP = (
 DIAGRAM_MAX_DOCS = 40
 HEATMAP_MAX_DOCS = 60
 # Large corpora: pictures for the largest stories only, and bounded tables.
-STORY_PICTURES_MAX = 30
+STORY_PICTURES_MAX = 20
 STORY_HEATMAP_MIN_DOCS = 3
 PAIR_ROWS_MAX = 300
 SKIPPED_ROWS_MAX = 200
 PALETTE_SIZE = 8
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_WORD = re.compile(r"\w+(?:['\u2019\u02bc]\w+)*")
 
 
 # -- text segments -------------------------------------------------------------------
@@ -69,21 +70,24 @@ class Segment:
     label: str = ""  # what the passage marker says
 
 
-def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Normalized words with character offsets; ``lineage.text.tokenize`` when present."""
-    try:
-        from lineage.text import tokenize  # written in parallel; optional here
+@lru_cache(maxsize=1 << 16)
+def _normalize(word: str) -> str:
+    try:  # the pipeline's own comparison key, when present, so "changed" means the same
+        from lineage.text import normalize_word
     except ImportError:
-        tokenize = None
-    if tokenize is not None:
-        try:
-            t = tokenize(text)
-            return list(t.words), [int(x) for x in t.starts], [int(x) for x in t.ends]
-        except Exception:  # noqa: BLE001 - a drawing aid must never sink a report
-            pass
+        return word.casefold().replace("’", "'")
+    return normalize_word(word)
+
+
+def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Normalized words with character offsets.
+
+    Note: a regex with a cached ``lineage.text.normalize_word`` rather than the full
+    ``lineage.text.tokenize``, whose hashes and masks cost 25 s over a 9,000-page report.
+    """
     words, starts, ends = [], [], []
     for m in _WORD.finditer(text):
-        words.append(m.group().casefold().replace("’", "'"))
+        words.append(_normalize(m.group()))
         starts.append(m.start())
         ends.append(m.end())
     return words, starts, ends
@@ -582,6 +586,10 @@ def write_reports(
             pairs_by_story[sa].append(p)
         else:
             loose_pairs.append(p)
+    edges_by_story: dict[int, list[Edge]] = defaultdict(list)
+    for e in analysis.edges:
+        if e.child in story_of and e.parent in c.docs:
+            edges_by_story[story_of[e.child]].append(e)
     for number, ids in enumerate(multi_stories, start=1):
         k = story_of[ids[0]]
         pics: dict[str, Any] = {"lineage": None, "heatmap": None}
@@ -596,8 +604,7 @@ def write_reports(
                 w.bytes(f"{stem}-heatmap.svg", svg)
                 pics["heatmap"] = f"{stem}-heatmap.svg"
                 pics["heatmap_size"] = _display_size(svg, scale=1.1)
-        id_set = set(ids)
-        edges = [e for e in analysis.edges if e.child in id_set and e.parent in c.docs]
+        edges = edges_by_story.get(k, [])
         rank = {d: r for r, d in enumerate(ids)}
         edges.sort(key=lambda e: (rank[e.child], e.parent))
         pairs = sorted(pairs_by_story.get(k, []), key=_pair_strength)
