@@ -409,16 +409,23 @@ def test_pictures_render_at_5_and_60_documents(n: int) -> None:
 def test_many_stories_get_per_story_pictures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import lineage.report.heatmap as heatmap
     import lineage.report.html as report_html
 
+    def fake(*args: object, formats: tuple[str, ...] = ("png", "svg"), **kw: object) -> dict:
+        return {f: b'<svg width="10pt" height="10pt"/>' for f in formats}
+
     monkeypatch.setattr(report_html, "STORY_PICTURES_MAX", 2)  # pictures are slow to draw
-    a = _synthetic(70, story_size=7)
+    monkeypatch.setattr(heatmap, "render_heatmap", fake)  # tested on its own above
+    a = _synthetic(70, story_size=25)  # stories of 25, 25 and 20 documents
     write_reports(a, tmp_path)
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert index.count('class="story"') == 10
-    assert (tmp_path / "stories" / "story-0001-lineage.svg").is_file()
-    assert (tmp_path / "stories" / "story-0002-heatmap.svg").is_file()
-    assert not (tmp_path / "stories" / "story-0003-lineage.svg").exists()
+    assert index.count('class="story"') == 3
+    assert "The largest story of 3" in index  # story 1 is the overview at the top...
+    assert not (tmp_path / "stories" / "story-0001-lineage.svg").exists()  # ...drawn once
+    assert (tmp_path / "stories" / "story-0001-heatmap.svg").is_file()
+    assert (tmp_path / "stories" / "story-0002-lineage.svg").is_file()
+    assert not (tmp_path / "stories" / "story-0003-lineage.svg").exists()  # over the cap
     assert not (tmp_path / "heatmap.svg").exists()  # 70 documents: no corpus heatmap
 
 

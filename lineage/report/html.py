@@ -548,7 +548,8 @@ def write_reports(
             overview_ids.extend(s[:DIAGRAM_MAX_DOCS])
             shown += 1
         overview_note = (
-            f"The largest {shown} of {len(multi_stories)} stories with more than one document."
+            f"The largest {'story' if shown == 1 else f'{shown} stories'} of "
+            f"{len(multi_stories):,}; every story below has its own pictures."
             if shown
             else ""
         )
@@ -574,6 +575,7 @@ def write_reports(
             overview["heatmap_png"] = "heatmap.png"
             overview["heatmap_size"] = _display_size(pics["svg"], scale=1.3)
 
+    overview_set = set(overview_ids)
     story_views = []
     story_of = {d: k for k, s in enumerate(stories) for d in s}
     pairs_by_story: dict[int, list[Pair]] = defaultdict(list)
@@ -592,13 +594,16 @@ def write_reports(
             edges_by_story[story_of[e.child]].append(e)
     for number, ids in enumerate(multi_stories, start=1):
         k = story_of[ids[0]]
-        pics: dict[str, Any] = {"lineage": None, "heatmap": None}
+        pics: dict[str, Any] = {"lineage": None, "heatmap": None, "above": False}
         if not small and number <= STORY_PICTURES_MAX:
             stem = f"stories/story-{number:04d}"
-            svg = render_lineage(analysis, ids[:DIAGRAM_MAX_DOCS], formats=("svg",))["svg"]
-            w.bytes(f"{stem}-lineage.svg", svg)
-            pics["lineage"] = f"{stem}-lineage.svg"
-            pics["lineage_size"] = _display_size(svg, scale=1.1 if len(ids) <= 12 else 0.8)
+            if set(ids) <= overview_set:  # already drawn at the top: not twice
+                pics["above"] = True
+            else:
+                svg = render_lineage(analysis, ids[:DIAGRAM_MAX_DOCS], formats=("svg",))["svg"]
+                w.bytes(f"{stem}-lineage.svg", svg)
+                pics["lineage"] = f"{stem}-lineage.svg"
+                pics["lineage_size"] = _display_size(svg, scale=1.1 if len(ids) <= 12 else 0.8)
             if len(ids) >= STORY_HEATMAP_MIN_DOCS:
                 svg = render_heatmap(analysis, ids[:HEATMAP_MAX_DOCS], formats=("svg",))["svg"]
                 w.bytes(f"{stem}-heatmap.svg", svg)
