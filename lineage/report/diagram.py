@@ -18,7 +18,7 @@ import re
 import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lineage.report._common import (
     date_str,
@@ -266,7 +266,7 @@ def render_lineage(
         # opaque colours, lighter for weaker edges: shared elbow segments must not darken
         ink = 0.35 + 0.6 * strength
         colour = tuple(1 - (1 - ch) * ink for ch in (0.122, 0.373, 0.659))
-        style = {
+        style: dict[str, Any] = {
             "arrowstyle": "-|>,head_length=6,head_width=3.5", "mutation_scale": 1.0,
             "linewidth": 0.8 + 1.6 * strength, "color": colour, "zorder": 2,
         }  # fmt: skip

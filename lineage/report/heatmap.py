@@ -129,10 +129,10 @@ def render_heatmap(
 
     pos = {d: k for k, d in enumerate(order)}
     for e in analysis.edges:
-        i, j = pos.get(e.child), pos.get(e.parent)
-        if i is not None and j is not None and i != j:
+        row, col = pos.get(e.child), pos.get(e.parent)
+        if row is not None and col is not None and row != col:
             ax.add_patch(
-                Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#1f5fa8",
+                Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="#1f5fa8",
                           linewidth=2.2 if n <= 30 else 1.0, zorder=3)
             )  # fmt: skip
     cax = fig.add_axes(

@@ -553,27 +553,27 @@ def write_reports(
             if shown
             else ""
         )
-    overview = None
+    overview: dict[str, Any] | None = None
     if overview_ids:
-        pics = render_lineage(analysis, overview_ids)
-        for fmt, data in pics.items():
+        rendered = render_lineage(analysis, overview_ids)
+        for fmt, data in rendered.items():
             w.bytes(f"lineage.{fmt}", data)
         overview = {
             "lineage": "lineage.svg",
             "lineage_png": "lineage.png",
-            "lineage_size": _display_size(pics["svg"], scale=1.3 if n_docs <= 12 else 0.8),
+            "lineage_size": _display_size(rendered["svg"], scale=1.3 if n_docs <= 12 else 0.8),
             "note": overview_note,
             "heatmap": None,
             # a small corpus shows both pictures in one screen, side by side
             "side_by_side": n_docs <= 12,
         }
         if 2 <= n_docs <= HEATMAP_MAX_DOCS:
-            pics = render_heatmap(analysis)
-            for fmt, data in pics.items():
+            rendered = render_heatmap(analysis)
+            for fmt, data in rendered.items():
                 w.bytes(f"heatmap.{fmt}", data)
             overview["heatmap"] = "heatmap.svg"
             overview["heatmap_png"] = "heatmap.png"
-            overview["heatmap_size"] = _display_size(pics["svg"], scale=1.3)
+            overview["heatmap_size"] = _display_size(rendered["svg"], scale=1.3)
 
     overview_set = set(overview_ids)
     story_views = []
