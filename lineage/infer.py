@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel, Levenshtein
 
 from lineage.model import Alternative, Config, Document, Edge, Origin, Pair
 from lineage.signals import Credit, editorial_insertions, find_credits, names_match
@@ -68,6 +68,9 @@ class Weights:
     inherited: float = 0.25  # a credit or dateline shared with another copy counts this much
     earlier: float = 0.3  # prior: among equals, the earlier source (originals get copied most)
     earlier_scale_hours: float = 24.0
+    central_root: float = 2.0  # prior: the document holding most of the others' text
+    central_parent: float = 0.5
+    title: float = 1.0
     bracket: float = 0.8
     chrome: float = 0.4
     containment: float = 0.6
@@ -312,6 +315,23 @@ def text_direction_evidence(
     return out
 
 
+def title_evidence(parent: Document, child: Document, *, w: Weights = Weights()) -> list[Evidence]:
+    """Headlines are rewritten along the way too: a child whose headline matches one
+    candidate's word for word, and not another's, shares that candidate's variant."""
+    if not parent.title or not child.title or not w.title:
+        return []
+    from lineage.text import tokenize
+
+    pw, cw = tokenize(parent.title).words, tokenize(child.title).words
+    if not pw or not cw:
+        return []
+    sim = Indel.normalized_similarity(pw, cw)
+    text = ""
+    if sim == 1.0:
+        text = f"title: {child.id} has the headline of {parent.id} word for word"
+    return [Evidence("title", w.title * sim, text)]
+
+
 def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
     """The case for a document having no parent in the corpus."""
     d = child.doc
@@ -432,10 +452,20 @@ def _story_forest(
                     by_id[parent], cinfo, info[parent].credits, inherited_from=credit_from, w=w
                 )
                 + text_direction_evidence(p, info[parent], info[child], w=w)
+                + title_evidence(by_id[parent], by_id[child], w=w)
             )
             scored[(parent, child)] = ev
+    central = _centrality(story, story_pairs)
+    for (parent, child), ev in scored.items():
+        if central[parent] > 0 and w.central_parent:
+            ev.append(Evidence("centrality", w.central_parent * central[parent], ""))
     for i in story:
         scored[(ROOT, i)] = origin_evidence(info[i], w=w)
+        if central[i] > 0 and w.central_root:
+            scored[(ROOT, i)].append(
+                Evidence("centrality", w.central_root * central[i],
+                         f"centrality: {i} holds {central[i]:.0%} of the text of the others")
+            )
 
     if trace is not None:
         trace.update(scored)
@@ -498,6 +528,20 @@ def _origin_reason(
         "independent report: the text it shares is too little, or only quotations, "
         f"to make it a copy ({reuse})"
     )
+
+
+def _centrality(story: Sequence[str], pairs: Sequence[Pair]) -> dict[str, float]:
+    """How much of the other documents' text each document holds, on average.
+
+    An original holds what every copy kept of it; a copy holds less of its siblings'
+    (each lost or changed something). Used as a weak prior for roots and parents.
+    """
+    total = dict.fromkeys(story, 0.0)
+    for p in pairs:
+        total[p.a] += p.b_in_a
+        total[p.b] += p.a_in_b
+    n = max(1, len(story) - 1)
+    return {k: v / n for k, v in total.items()}
 
 
 def _shared_elsewhere(child: _Child, start: int, end: int, parent: str) -> str | None:
