@@ -56,7 +56,7 @@ class Weights:
     """Scale of each kind of evidence, in log-odds units. Tuned on the simulator
     (see docs/ACCURACY.md); the defaults are the tuned values."""
 
-    time: float = 3.0
+    time: float = 8.0
     time_scale_hours: float = 6.0  # a gap this long counts fully
     per_word: float = 0.1  # closeness: per word shared exactly
     min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
@@ -71,6 +71,7 @@ class Weights:
     central_root: float = 2.0  # prior: the document holding most of the others' text
     central_parent: float = 0.5
     title: float = 1.0
+    referenced: float = 2.0  # origin: other documents credit this document's outlet
     bracket: float = 0.8
     chrome: float = 0.4
     containment: float = 0.6
@@ -455,12 +456,24 @@ def _story_forest(
                 + title_evidence(by_id[parent], by_id[child], w=w)
             )
             scored[(parent, child)] = ev
+    referenced = _referenced(story, by_id, info)
     central = _centrality(story, story_pairs)
     for (parent, child), ev in scored.items():
         if central[parent] > 0 and w.central_parent:
             ev.append(Evidence("centrality", w.central_parent * central[parent], ""))
     for i in story:
         scored[(ROOT, i)] = origin_evidence(info[i], w=w)
+        refs = referenced.get(i, [])
+        if refs and w.referenced:
+            scored[(ROOT, i)].append(
+                Evidence(
+                    "origin",
+                    w.referenced * min(1.0, len(refs) / 2),
+                    f"origin: {len(refs)} other document{'s' if len(refs) > 1 else ''} "
+                    f"({', '.join(refs[:4])}{'…' if len(refs) > 4 else ''}) credit or carry "
+                    f"the dateline of {by_id[i].outlet}, its outlet",
+                )
+            )
         if central[i] > 0 and w.central_root:
             scored[(ROOT, i)].append(
                 Evidence("centrality", w.central_root * central[i],
@@ -528,6 +541,31 @@ def _origin_reason(
         "independent report: the text it shares is too little, or only quotations, "
         f"to make it a copy ({reuse})"
     )
+
+
+def _referenced(
+    story: Sequence[str], by_id: Mapping[str, Document], info: Mapping[str, _Child]
+) -> dict[str, list[str]]:
+    """For each document, the other documents of its story that name its outlet as their
+    source: in a credit, or in a dateline on a page of a different outlet. The outlet a
+    story's copies point at is where the story started."""
+    out: dict[str, list[str]] = {}
+    for i in story:
+        mine = by_id[i].outlet
+        if not mine:
+            continue
+        refs = []
+        for j in story:
+            if j == i or names_match(by_id[j].outlet, mine) >= 1.0:
+                continue
+            named = [c.name for c in info[j].credits]
+            if by_id[j].dateline_outlet:
+                named.append(by_id[j].dateline_outlet)
+            if any(names_match(n, mine) >= 1.0 for n in named):
+                refs.append(j)
+        if refs:
+            out[i] = sorted(refs)
+    return out
 
 
 def _centrality(story: Sequence[str], pairs: Sequence[Pair]) -> dict[str, float]:
