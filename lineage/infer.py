@@ -58,7 +58,8 @@ class Weights:
 
     time: float = 8.0
     time_scale_hours: float = 6.0  # a gap this long counts fully
-    per_word: float = 0.1  # closeness: per word shared exactly
+    per_word: float = 0.1  # closeness: per word of the child its parent explains exactly
+    omission: float = 0.04  # a parent word missing from the child costs this much of a word
     min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
     quotes_only_penalty: float = 3.0
     variant: float = 0.0
@@ -126,7 +127,7 @@ def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) 
 
 def reuse_evidence(
     pair: Pair, parent: str, child: str, *, exact_words: int, exact_narrative: int,
-    w: Weights = Weights()
+    parent_missing: int = 0, w: Weights = Weights()
 ) -> list[Evidence]:
     """How close two documents are: the words they share exactly, inside passages.
 
@@ -136,7 +137,10 @@ def reuse_evidence(
     (the stemmatic principle). Text shared only inside quotations is weak evidence of
     copying, since two reporters can quote the same person: such a link pays a penalty.
     """
-    score = w.per_word * exact_words
+    # words of the child explained by the parent, less a little for each word of the
+    # parent the child lacks (an omission: cheap, and often made independently, so two
+    # trimmed copies are not taken for each other's source)
+    score = w.per_word * (exact_words - w.omission * parent_missing)
     if exact_narrative < w.min_narrative_words:
         score -= w.quotes_only_penalty
     narr_words = sum(p.a_words for p in pair.passages if not p.quoted)
@@ -427,6 +431,7 @@ def _story_forest(
         # detected alike in two copies)
         narrative = max(int((ea & ~tokens[p.a].quoted).sum()), int((eb & ~tokens[p.b].quoted).sum()))
         exact_counts[(p.a, p.b)] = exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)
+    size = {i: int(tokens[i].content.sum()) for i in story}
 
     # score every possible edge and every origin
     scored: dict[tuple[str, str], list[Evidence]] = {}
@@ -445,7 +450,10 @@ def _story_forest(
                 if span:
                     dl_from = _shared_elsewhere(cinfo, span[0], span[1], parent)
             ev = (
-                reuse_evidence(p, parent, child, exact_words=shared, exact_narrative=narr, w=w)
+                reuse_evidence(
+                    p, parent, child, exact_words=shared, exact_narrative=narr,
+                    parent_missing=size[parent] - shared, w=w,
+                )
                 + time_evidence(by_id[parent], by_id[child], w=w)
                 + variant_evidence(info[child], parent, others, w=w)
                 + dateline_evidence(by_id[parent], by_id[child], inherited_from=dl_from, w=w)
