@@ -1,6 +1,7 @@
 """Command line: parses arguments, calls the library, prints a one-screen summary.
 
-Exit codes: 0 done; 1 nothing could be read; 2 bad usage (a missing path, a bad option).
+Exit codes: 0 done; 1 nothing could be read (or the reports could not be written);
+2 bad usage (a missing path, a bad option, ``--out`` naming a file).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="Folder for the reports (created; other files in it are kept).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("reports"), show_default=True,
+              help="Folder for the reports (created; other files in it are kept).")
 @click.option("--shingle-size", type=click.IntRange(2, 20), default=5, show_default=True,
               help="Words per shingle for candidate search and alignment seeds.")
 @click.option("--min-words", type=click.IntRange(3, 1000), default=8, show_default=True,
@@ -52,7 +54,9 @@ def analyze(
 
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
-        raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
+        raise click.BadParameter(
+            f"no such file or folder: {', '.join(missing)}", param_hint="PATHS"
+        )
     config = Config(
         shingle_size=shingle_size, min_passage_words=min_words, workers=workers,
         generated_at=generated_at,
@@ -62,17 +66,23 @@ def analyze(
         analysis = run(list(paths), config, progress=progress)
     if not analysis.documents:
         for s in analysis.skipped:
-            click.echo(f"skipped {s.path}{'' if s.line is None else f':{s.line}'}: {s.reason}", err=True)
+            where = "" if s.line is None else f":{s.line}"
+            click.echo(f"skipped {s.path}{where}: {s.reason}", err=True)
         click.echo("error: no document could be read", err=True)
         sys.exit(1)
 
     from lineage.export import write_exports
 
-    written = write_exports(analysis, out, generated_at=generated_at)
-    if not no_html:
-        from lineage.report import write_reports
+    try:
+        written = write_exports(analysis, out, generated_at=generated_at)
+        if not no_html:
+            from lineage.report import write_reports
 
-        written += write_reports(analysis, out, generated_at=generated_at)
+            written += write_reports(analysis, out, generated_at=generated_at)
+    except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
+        where = exc.filename or out
+        click.echo(f"error: cannot write the reports to {where}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     if not quiet:
         _print_summary(analysis, out, time.perf_counter() - started)
 

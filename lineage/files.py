@@ -39,6 +39,8 @@ def safe_name(doc_id: str) -> str:
     '001_45bac6543a8ee06d'
     >>> safe_name("../../x").startswith("x-")
     True
+    >>> safe_name("con.txt").startswith("_con.txt-")
+    True
     """
     stem = _UNSAFE.sub("-", unicodedata.normalize("NFKD", doc_id)).strip(".-_")
     if (
@@ -48,8 +50,12 @@ def safe_name(doc_id: str) -> str:
     ):
         return stem
     digest = hashlib.sha1(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    stem = stem[:_MAX_STEM] or "doc"
-    return f"{stem}-{digest}"
+    name = f"{stem[:_MAX_STEM] or 'doc'}-{digest}"
+    # Windows reads "con.txt-1a2b" as CON plus an extension: the part before the first
+    # dot must not be a reserved name either.
+    if name.lower().split(".")[0] in _RESERVED:
+        name = f"_{name}"
+    return name
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
