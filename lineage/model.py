@@ -40,7 +40,7 @@ class Config:
     lsh_threshold: float = 0.3
     # alignment
     min_passage_words: int = 8
-    max_gap_words: int = 3
+    max_gap_words: int = 10
     min_passage_similarity: float = 0.8
     # boilerplate: a line recurring in at least this many documents (and this share) is chrome
     boilerplate_min_docs: int = 2
