@@ -339,6 +339,20 @@ def test_huge_file_is_streamed_not_loaded(hostile: Path):
     assert peak < HUGE_BYTES / 4, f"ingest peaked at {peak / 2**20:.1f} MB"
 
 
+def test_odd_encodings_and_line_endings_are_read_right(hostile: Path):
+    from lineage.ingest import read_corpus
+
+    names = ("latin1.txt", "utf16.txt", "utf8bom.txt", "mixed_eol.txt", "rows.csv")
+    got = read_corpus([hostile / n for n in names])
+    text = {d.id: d.text for d in got.documents}
+    assert text["latin1"].startswith("Caf\xe9 cr\xe8me \u2014 \u201cna\xefve\u201d fa\xe7ade. ")
+    assert text["utf16"].startswith("Z\xfcrich \u65e5\u672c. ")
+    assert text["utf8bom"].startswith("Bom ")
+    assert all("\ufeff" not in t and "\r" not in t for t in text.values())
+    assert text["mixed_eol"].count("\n") == 4
+    assert text["row-quoted"].count("\n") == 2  # the quoted newlines are kept
+
+
 @pytest.mark.skipif(IS_ROOT, reason=ROOT_REASON)
 def test_unreadable_file_is_skipped(tmp_path):
     (tmp_path / "ok.txt").write_text(_prose("ok"))
@@ -432,6 +446,8 @@ UNSAFE_IDS = [
 ]
 
 
+# The diagram draws ids as given; matplotlib warns that control characters have no glyph.
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
 def test_unsafe_ids_stay_inside_out_with_unique_names(tmp_path):
     shared = _prose("shared-story", 8)
     src = tmp_path / "in"
