@@ -25,18 +25,41 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("reports"), show_default=True,
-              help="Folder for the reports (created; other files in it are kept).")
-@click.option("--shingle-size", type=click.IntRange(2, 20), default=5, show_default=True,
-              help="Words per shingle for candidate search and alignment seeds.")
-@click.option("--min-words", type=click.IntRange(3, 1000), default=8, show_default=True,
-              help="Shortest reused passage reported, in words.")
-@click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
-              help="Processes for large corpora (0 = all cores).")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the reports (created; other files in it are kept).",
+)
+@click.option(
+    "--shingle-size",
+    type=click.IntRange(2, 20),
+    default=5,
+    show_default=True,
+    help="Words per shingle for candidate search and alignment seeds.",
+)
+@click.option(
+    "--min-words",
+    type=click.IntRange(3, 1000),
+    default=8,
+    show_default=True,
+    help="Shortest reused passage reported, in words.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=0,
+    show_default=True,
+    help="Processes for large corpora (0 = all cores).",
+)
 @click.option("--no-html", is_flag=True, help="Write JSON/CSV only, no HTML pages or pictures.")
-@click.option("--generated-at", default=None,
-              help="Timestamp to print in the reports (none by default, so runs diff cleanly).")
+@click.option(
+    "--generated-at",
+    default=None,
+    help="Timestamp to print in the reports (none by default, so runs diff cleanly).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def analyze(
     paths: tuple[Path, ...],
@@ -58,7 +81,9 @@ def analyze(
             f"no such file or folder: {', '.join(missing)}", param_hint="PATHS"
         )
     config = Config(
-        shingle_size=shingle_size, min_passage_words=min_words, workers=workers,
+        shingle_size=shingle_size,
+        min_passage_words=min_words,
+        workers=workers,
         generated_at=generated_at,
     )
     started = time.perf_counter()
@@ -91,9 +116,11 @@ def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore
     from lineage.export import summary
 
     s = summary(analysis)
-    click.echo(f"lineage {__version__}: {s['documents']} documents read, {s['skipped']} skipped, "
-               f"{s['pairs']} pairs with reuse, {s['passages']} passages, "
-               f"{s['stories']} stories, {s['edges']} derivation edges in {seconds:.1f}s")
+    click.echo(
+        f"lineage {__version__}: {s['documents']} documents read, {s['skipped']} skipped, "
+        f"{s['pairs']} pairs with reuse, {s['passages']} passages, "
+        f"{s['stories']} stories, {s['edges']} derivation edges in {seconds:.1f}s"
+    )
     for sk in analysis.skipped[:20]:
         click.echo(f"  skipped {sk.path}{'' if sk.line is None else f':{sk.line}'}: {sk.reason}")
     if len(analysis.skipped) > 20:
@@ -121,8 +148,11 @@ class _progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         self._bar = Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), transient=True,
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
         )
         self._bar.__enter__()
         return self._update

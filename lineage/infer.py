@@ -105,6 +105,7 @@ class _Child:
 
 # -- scorers ------------------------------------------------------------------------
 
+
 def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) -> list[Evidence]:
     """Dates order the two documents; missing dates say nothing."""
     if parent.date is None or child.date is None:
@@ -115,8 +116,13 @@ def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) 
         # Being earlier is no evidence of being copied: it leaves the edge possible, and
         # among sources that explain the child equally well, the earlier is likelier
         # (originals are copied more than copies are).
-        return [Evidence("time", w.earlier * math.tanh(hours / w.earlier_scale_hours),
-                         f"time: {parent.id} ({pd_}) was published before {child.id} ({cd})")]
+        return [
+            Evidence(
+                "time",
+                w.earlier * math.tanh(hours / w.earlier_scale_hours),
+                f"time: {parent.id} ({pd_}) was published before {child.id} ({cd})",
+            )
+        ]
     if hours == 0:
         return []
     # a few minutes apart is barely an order (update times, time zones); a day is clear
@@ -126,8 +132,14 @@ def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) 
 
 
 def reuse_evidence(
-    pair: Pair, parent: str, child: str, *, exact_words: int, exact_narrative: int,
-    parent_missing: int = 0, w: Weights = Weights()
+    pair: Pair,
+    parent: str,
+    child: str,
+    *,
+    exact_words: int,
+    exact_narrative: int,
+    parent_missing: int = 0,
+    w: Weights = Weights(),
 ) -> list[Evidence]:
     """How close two documents are: the words they share exactly, inside passages.
 
@@ -199,8 +211,7 @@ def variant_evidence(
 
 
 def dateline_evidence(
-    parent: Document, child: Document, *, inherited_from: str | None = None,
-    w: Weights = Weights()
+    parent: Document, child: Document, *, inherited_from: str | None = None, w: Weights = Weights()
 ) -> list[Evidence]:
     """A page carrying the dateline of another outlet ("CITY (OUTLET) --") republishes
     that outlet's story: the outlet's own page is its parent -- unless the child shares
@@ -212,8 +223,10 @@ def dateline_evidence(
     if cdl and c_home and names_match(cdl, c_home) < 1.0:
         m = max(names_match(cdl, p_home), names_match(cdl, parent.outlet))
         if m >= 1.0 and names_match(cdl, c_home) < 1.0:
-            text = (f"dateline: {child.id} is a {c_home} page carrying the dateline of "
-                    f"{cdl}, the outlet of {parent.id}")
+            text = (
+                f"dateline: {child.id} is a {c_home} page carrying the dateline of "
+                f"{cdl}, the outlet of {parent.id}"
+            )
             factor = 1.0
             if inherited_from:
                 factor = w.inherited
@@ -234,8 +247,12 @@ def dateline_evidence(
 
 
 def credit_evidence(
-    parent: Document, child: _Child, parent_credits: Sequence[Credit] = (), *,
-    inherited_from: Mapping[int, str] | None = None, w: Weights = Weights()
+    parent: Document,
+    child: _Child,
+    parent_credits: Sequence[Credit] = (),
+    *,
+    inherited_from: Mapping[int, str] | None = None,
+    w: Weights = Weights(),
 ) -> list[Evidence]:
     """The child names the parent's outlet as its source (or the parent names the child's).
 
@@ -248,7 +265,9 @@ def credit_evidence(
     for c in child.credits:
         m = max((names_match(c.name, n) for n in names), default=0.0)
         if m >= 1.0:
-            text = f"credit: {child.doc.id} credits {c.name} (“{c.phrase}”), the outlet of {parent.id}"
+            text = (
+                f"credit: {child.doc.id} credits {c.name} (“{c.phrase}”), the outlet of {parent.id}"
+            )
             factor = 1.0
             other = (inherited_from or {}).get(c.start)
             if other:
@@ -258,20 +277,33 @@ def credit_evidence(
             break
         if m > 0:
             out.append(
-                Evidence("credit", w.credit_partial, f"credit: {child.doc.id} credits "
-                         f"{c.name} (“{c.phrase}”), close to {parent.id}'s outlet")
+                Evidence(
+                    "credit",
+                    w.credit_partial,
+                    f"credit: {child.doc.id} credits "
+                    f"{c.name} (“{c.phrase}”), close to {parent.id}'s outlet",
+                )
             )
             break
     if not out and child.credits:
         c = child.credits[0]
-        out.append(Evidence("credit", 0.0, f"credit: {child.doc.id} credits {c.name} "
-                            f"(“{c.phrase}”): it reuses another outlet's reporting"))
+        out.append(
+            Evidence(
+                "credit",
+                0.0,
+                f"credit: {child.doc.id} credits {c.name} "
+                f"(“{c.phrase}”): it reuses another outlet's reporting",
+            )
+        )
     c_names = [n for n in (child.doc.outlet, child.doc.host_outlet) if n]
     for c in parent_credits:
         if max((names_match(c.name, n) for n in c_names), default=0.0) >= 1.0:
             out.append(
-                Evidence("credit", -w.credit, f"against, credit: {parent.id} credits "
-                         f"{c.name}, the outlet of {child.doc.id}")
+                Evidence(
+                    "credit",
+                    -w.credit,
+                    f"against, credit: {parent.id} credits {c.name}, the outlet of {child.doc.id}",
+                )
             )
             break
     return out
@@ -290,8 +322,12 @@ def text_direction_evidence(
         for s, e in child.brackets:
             if c_start <= s < c_end and child.doc.text[s:e] not in p_text:
                 out.append(
-                    Evidence("edit", w.bracket, f"edit: {child.doc.id} inserts "
-                             f"“{child.doc.text[s:e]}” into text shared with {parent.doc.id}")
+                    Evidence(
+                        "edit",
+                        w.bracket,
+                        f"edit: {child.doc.id} inserts "
+                        f"“{child.doc.text[s:e]}” into text shared with {parent.doc.id}",
+                    )
                 )
                 break
         for s, e in parent.brackets:
@@ -299,8 +335,12 @@ def text_direction_evidence(
             c_text = p.a_text if side_c == "a" else p.b_text
             if p_start <= s < p_end and parent.doc.text[s:e] not in c_text:
                 out.append(
-                    Evidence("edit", -w.bracket, f"against, edit: {parent.doc.id} inserts "
-                             f"“{parent.doc.text[s:e]}” into text shared with {child.doc.id}")
+                    Evidence(
+                        "edit",
+                        -w.bracket,
+                        f"against, edit: {parent.doc.id} inserts "
+                        f"“{parent.doc.text[s:e]}” into text shared with {child.doc.id}",
+                    )
                 )
                 break
     # a copy tends to keep most of its source: the child's share found in the parent
@@ -345,16 +385,25 @@ def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
         c = child.credits[0]
         own = [n for n in (d.outlet, d.host_outlet) if n]
         if not any(names_match(c.name, n) >= 1.0 for n in own):
-            out.append(Evidence("origin", -w.origin_credit,
-                                f"against: {d.id} credits {c.name} (“{c.phrase}”)"))
+            out.append(
+                Evidence(
+                    "origin", -w.origin_credit, f"against: {d.id} credits {c.name} (“{c.phrase}”)"
+                )
+            )
     home = d.host_outlet or d.outlet
     if d.dateline_outlet and home and names_match(d.dateline_outlet, home) < 1.0:
-        out.append(Evidence("origin", -w.origin_dateline,
-                            f"against: {d.id} is a {home} page with a {d.dateline_outlet} dateline"))
+        out.append(
+            Evidence(
+                "origin",
+                -w.origin_dateline,
+                f"against: {d.id} is a {home} page with a {d.dateline_outlet} dateline",
+            )
+        )
     return out
 
 
 # -- the forest -------------------------------------------------------------------
+
 
 def infer_lineage(
     docs: Sequence[Document],
@@ -418,7 +467,12 @@ def _story_forest(
         for i in story
     }
     story_pairs = sorted(
-        {(p.a, p.b): p for i in story for p in pairs_of.get(i, []) if p.a in members and p.b in members}.values(),
+        {
+            (p.a, p.b): p
+            for i in story
+            for p in pairs_of.get(i, [])
+            if p.a in members and p.b in members
+        }.values(),
         key=lambda p: (p.a, p.b),
     )
     exact_counts: dict[tuple[str, str], tuple[int, int]] = {}
@@ -429,7 +483,9 @@ def _story_forest(
         # closeness counts every word shared exactly; whether the shared text is more
         # than quotations is judged on both sides (quotation marks are not always
         # detected alike in two copies)
-        narrative = max(int((ea & ~tokens[p.a].quoted).sum()), int((eb & ~tokens[p.b].quoted).sum()))
+        narrative = max(
+            int((ea & ~tokens[p.a].quoted).sum()), int((eb & ~tokens[p.b].quoted).sum())
+        )
         exact_counts[(p.a, p.b)] = exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)
     size = {i: int(tokens[i].content.sum()) for i in story}
 
@@ -441,7 +497,8 @@ def _story_forest(
             shared, narr = exact_counts[(parent, child)]
             cinfo = info[child]
             credit_from = {
-                c.start: q for c in cinfo.credits
+                c.start: q
+                for c in cinfo.credits
                 if (q := _shared_elsewhere(cinfo, c.start, c.end, parent))
             }
             dl_from = None
@@ -451,8 +508,13 @@ def _story_forest(
                     dl_from = _shared_elsewhere(cinfo, span[0], span[1], parent)
             ev = (
                 reuse_evidence(
-                    p, parent, child, exact_words=shared, exact_narrative=narr,
-                    parent_missing=size[parent] - shared, w=w,
+                    p,
+                    parent,
+                    child,
+                    exact_words=shared,
+                    exact_narrative=narr,
+                    parent_missing=size[parent] - shared,
+                    w=w,
                 )
                 + time_evidence(by_id[parent], by_id[child], w=w)
                 + variant_evidence(info[child], parent, others, w=w)
@@ -466,7 +528,7 @@ def _story_forest(
             scored[(parent, child)] = ev
     referenced = _referenced(story, by_id, info)
     central = _centrality(story, story_pairs)
-    for (parent, child), ev in scored.items():
+    for (parent, _child), ev in scored.items():
         if central[parent] > 0 and w.central_parent:
             ev.append(Evidence("centrality", w.central_parent * central[parent], ""))
     for i in story:
@@ -484,8 +546,11 @@ def _story_forest(
             )
         if central[i] > 0 and w.central_root:
             scored[(ROOT, i)].append(
-                Evidence("centrality", w.central_root * central[i],
-                         f"centrality: {i} holds {central[i]:.0%} of the text of the others")
+                Evidence(
+                    "centrality",
+                    w.central_root * central[i],
+                    f"centrality: {i} holds {central[i]:.0%} of the text of the others",
+                )
             )
 
     if trace is not None:
@@ -521,7 +586,9 @@ def _story_forest(
             )
             origins.append(Origin(child, kind, reason, round(conf, 3)))
             continue
-        ev = [e.text for e in sorted(scored[(parent, child)], key=lambda e: -abs(e.score)) if e.text]
+        ev = [
+            e.text for e in sorted(scored[(parent, child)], key=lambda e: -abs(e.score)) if e.text
+        ]
         # right parent among the candidates, and the right way round
         conf = probs[parent] * _direction(total, parent, child, w.temperature)
         edges.append(Edge(parent, child, round(conf, 3), tuple(ev), alts))
@@ -538,8 +605,7 @@ def _origin_reason(
     has_children = any(True for _ in tree.successors(doc))  # type: ignore[attr-defined]
     if has_children:
         return "original", (
-            "original: the others derive from it and the evidence points from it, "
-            "not to it"
+            "original: the others derive from it and the evidence points from it, not to it"
         )
     best = max((u for u in linked), key=lambda u: incoming[u], default=None)
     if best is None:

@@ -140,7 +140,9 @@ def find_credits(text: str, *, known_outlets: frozenset[str] = frozenset()) -> l
             if span in seen:
                 continue
             seen.add(span)
-            out.append(Credit(name=name, phrase=m.group(0).strip(" ("), start=m.start(), end=m.end()))
+            out.append(
+                Credit(name=name, phrase=m.group(0).strip(" ("), start=m.start(), end=m.end())
+            )
     out.sort(key=lambda c: c.start)
     return out
 

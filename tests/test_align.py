@@ -64,7 +64,9 @@ def test_short_matches_below_min_words_are_dropped():
 def test_quoted_passages_are_marked_and_figures_split_narrative():
     quote = '"We trained for months and we finished together, that is what matters," she said.'
     narrative = "Officials closed the course at four in the afternoon as the last runners arrived."
-    a = _doc("a", quote + "\n" + narrative + "\nAn extra closing line nobody else has at all today.")
+    a = _doc(
+        "a", quote + "\n" + narrative + "\nAn extra closing line nobody else has at all today."
+    )
     b = _doc("b", "Intro words here.\n" + quote)
     (p,) = align(a, b)
     assert p.quoted

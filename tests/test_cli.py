@@ -6,8 +6,8 @@ import sys
 
 import click
 from click.testing import CliRunner
-
 from conftest import SEEDS
+
 from lineage.cli import main
 
 
@@ -26,8 +26,19 @@ def test_analyze_writes_the_contract(tmp_path):
     assert set(e0) == {"parent", "child", "confidence", "evidence", "alternatives"}
     lines = (out / "passages.jsonl").read_text().splitlines()
     assert len(lines) == data["summary"]["passages"]
-    keys = {"a", "b", "a_start", "a_end", "b_start", "b_end", "words", "similarity", "quoted",
-            "a_text", "b_text"}
+    keys = {
+        "a",
+        "b",
+        "a_start",
+        "a_end",
+        "b_start",
+        "b_end",
+        "words",
+        "similarity",
+        "quoted",
+        "a_text",
+        "b_text",
+    }
     assert all(set(json.loads(x)) == keys for x in lines)
     for name in ("pairs.csv", "documents.csv", "edges.csv"):
         assert (out / name).read_text().count("\n") >= 2

@@ -67,7 +67,10 @@ def test_credit_orients_an_undated_pair():
     assert (e.parent, e.child) == ("a", "b")
     assert any(t.startswith("credit: b credits River Valley News") for t in e.evidence)
     # swap ids: the answer follows the evidence, not the names
-    docs2 = [_doc("b", ORIGINAL, outlet="River Valley News"), _doc("a", REWRITE, outlet="Metro Daily")]
+    docs2 = [
+        _doc("b", ORIGINAL, outlet="River Valley News"),
+        _doc("a", REWRITE, outlet="Metro Daily"),
+    ]
     (e2,) = analyze_documents(docs2).edges
     assert (e2.parent, e2.child) == ("b", "a")
 
@@ -79,8 +82,14 @@ def test_time_is_strong_but_not_absolute():
         _doc("b", REWRITE, outlet="Metro Daily", date=dt.datetime(2024, 4, 6, 7, 0)),
     ]
     (e,) = analyze_documents(docs).edges
-    assert (e.parent, e.child) == ("a", "b")  # two hours of clock skew do not outweigh a credit by name
-    undated = [_doc("a", ORIGINAL, outlet="River Valley News"), _doc("b", REWRITE, outlet="Metro Daily")]
+    assert (e.parent, e.child) == (
+        "a",
+        "b",
+    )  # two hours of clock skew do not outweigh a credit by name
+    undated = [
+        _doc("a", ORIGINAL, outlet="River Valley News"),
+        _doc("b", REWRITE, outlet="Metro Daily"),
+    ]
     (e0,) = analyze_documents(undated).edges
     assert e.confidence < e0.confidence  # the conflict lowers the confidence
     assert any("against, time" in t for t in e.evidence)
@@ -97,8 +106,13 @@ def test_dateline_of_another_outlet_marks_a_republished_copy():
     body = ORIGINAL
     docs = [
         _doc("p", "RIVERTON (WRVN) -- " + body, outlet="WRVN", dateline_outlet="WRVN"),
-        _doc("c", "RIVERTON (WRVN) -- " + body + " Share this story.", outlet="Big Network",
-             host_outlet="Big Network", dateline_outlet="WRVN"),
+        _doc(
+            "c",
+            "RIVERTON (WRVN) -- " + body + " Share this story.",
+            outlet="Big Network",
+            host_outlet="Big Network",
+            dateline_outlet="WRVN",
+        ),
     ]
     (e,) = analyze_documents(docs).edges
     assert (e.parent, e.child) == ("p", "c")
@@ -106,7 +120,10 @@ def test_dateline_of_another_outlet_marks_a_republished_copy():
 
 
 def test_shared_quotations_alone_leave_documents_independent():
-    quote = '"We have never seen water this high in my lifetime, and I have lived here seventy years," said Ann Lee.'
+    quote = (
+        '"We have never seen water this high in my lifetime, and I have lived here '
+        'seventy years," said Ann Lee.'
+    )
     docs = [
         _doc("r1", "Reporter one wrote a long story about the dam and the town.\n" + quote),
         _doc("r2", "Another paper sent its own reporter to the levee on Sunday.\n" + quote),
@@ -119,7 +136,9 @@ def test_shared_quotations_alone_leave_documents_independent():
 
 def test_every_document_has_exactly_one_parent_or_origin():
     docs = [
-        _doc("x1", ORIGINAL), _doc("x2", REWRITE), _doc("x3", COPY_OF_REWRITE),
+        _doc("x1", ORIGINAL),
+        _doc("x2", REWRITE),
+        _doc("x3", COPY_OF_REWRITE),
         _doc("x4", INDEPENDENT),
     ]
     a = analyze_documents(docs)
@@ -130,3 +149,80 @@ def test_every_document_has_exactly_one_parent_or_origin():
     for e in a.edges:
         assert 0 <= e.confidence <= 1 and e.evidence
         assert all(0 <= alt.confidence <= 1 for alt in e.alternatives)
+
+
+# -- each scorer on its own ------------------------------------------------------
+
+from lineage import infer  # noqa: E402
+from lineage.signals import editorial_insertions, find_credits  # noqa: E402
+from lineage.text import tokenize  # noqa: E402
+
+
+def _child(doc, known=frozenset()):
+    return infer._Child(
+        doc,
+        tokenize(doc.text),
+        find_credits(doc.text, known_outlets=known),
+        editorial_insertions(doc.text),
+    )
+
+
+def _total(evs):
+    return sum(e.score for e in evs)
+
+
+def test_time_scorer_penalizes_only_the_impossible_direction():
+    early = _doc("e", "x", date=dt.datetime(2024, 1, 1, 8))
+    late = _doc("l", "x", date=dt.datetime(2024, 1, 2, 8))
+    fwd, back = infer.time_evidence(early, late), infer.time_evidence(late, early)
+    assert 0 <= _total(fwd) < 1 and _total(back) < -5
+    assert "against, time" in back[0].text
+    assert infer.time_evidence(early, _doc("u", "x")) == []  # a missing date says nothing
+
+
+def test_dateline_scorer_points_at_the_named_outlet():
+    origin = _doc("o", "x", outlet="WRVN", dateline_outlet="WRVN")
+    copy = _doc("c", "x", outlet="Big Network", host_outlet="Big Network", dateline_outlet="WRVN")
+    other = _doc("n", "x", outlet="Other Paper")
+    assert _total(infer.dateline_evidence(origin, copy)) > 2
+    assert _total(infer.dateline_evidence(copy, origin)) < -2
+    assert infer.dateline_evidence(other, copy) == []
+    inherited = infer.dateline_evidence(origin, copy, inherited_from="z")
+    assert 0 <= _total(inherited) < _total(infer.dateline_evidence(origin, copy))
+
+
+def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
+    parent = _doc("p", "x", outlet="River Valley News")
+    sibling = _doc("s", "x", outlet="Metro Daily")
+    child = _child(_doc("c", "The mayor spoke, a spokesman told River Valley News on Monday."))
+    assert _total(infer.credit_evidence(parent, child)) > 2
+    unmatched = infer.credit_evidence(sibling, child)
+    assert _total(unmatched) == 0 and "reuses another outlet's reporting" in unmatched[0].text
+    inherited = infer.credit_evidence(parent, child, inherited_from={child.credits[0].start: "q"})
+    assert _total(inherited) < _total(infer.credit_evidence(parent, child))
+
+
+def test_title_scorer_prefers_the_same_headline():
+    a = _doc("a", "x", title="Flood forces 200 families from homes")
+    b = _doc("b", "x", title="UPDATE: Flood forces 200 families from homes")
+    c = _doc("c", "x", title="Flood forces 200 families from homes")
+    assert _total(infer.title_evidence(a, c)) > _total(infer.title_evidence(b, c)) > 0
+    assert infer.title_evidence(_doc("n", "x"), c) == []
+
+
+def test_origin_scorer_counts_credits_and_foreign_datelines_against():
+    plain = _child(_doc("o", ORIGINAL, outlet="River Valley News"))
+    credited = _child(_doc("c", REWRITE, outlet="Metro Daily"))
+    foreign = _child(_doc("f", ORIGINAL, outlet="Big Network", dateline_outlet="WRVN"))
+    base = _total(infer.origin_evidence(plain))
+    assert _total(infer.origin_evidence(credited)) < base
+    assert _total(infer.origin_evidence(foreign)) < base
+
+
+def test_trace_exposes_every_scored_candidate():
+    docs = [_doc("x1", ORIGINAL), _doc("x2", REWRITE), _doc("x3", COPY_OF_REWRITE)]
+    a = analyze_documents(docs)
+    trace: dict = {}
+    tokens = {d.id: tokenize(d.text) for d in a.documents}
+    infer.infer_lineage(a.documents, a.pairs, a.stories, tokens=tokens, trace=trace)
+    assert (infer.ROOT, "x1") in trace and ("x1", "x2") in trace and ("x2", "x1") in trace

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
+
+from conftest import SEEDS, seed_id
 
 import lineage
-from conftest import SEEDS, seed_id
 
 S0, S1, S2, S3, S4 = (seed_id(f"00{i}") for i in range(5))
 
@@ -33,7 +33,8 @@ def test_changed_word_passage_is_aligned(seeds_analysis):
     pair = seeds_analysis.pair(S1, S2)
     texts = [(x.a_text, x.b_text) if x.a == S1 else (x.b_text, x.a_text) for x in pair.passages]
     hits = [
-        (t1, t2) for t1, t2 in texts
+        (t1, t2)
+        for t1, t2 in texts
         if t1.startswith("According to Heckert, this was Mazur")
         and t2.startswith("According to Heckert, this marked Mazur")
     ]
@@ -64,7 +65,9 @@ def test_exactly_the_two_true_edges(seeds_analysis):
 def test_evidence_for_the_aggregator_edge(seeds_analysis):
     e = seeds_analysis.parent_of(S2)
     text = " | ".join(e.evidence)
-    assert re.search(rf"variants: {S2} shares \d+ words with {S1} that {S0} lacks: “According to Heckert", text)
+    assert re.search(
+        rf"variants: {S2} shares \d+ words with {S1} that {S0} lacks: “According to Heckert", text
+    )
     assert "credits CBS Pittsburgh" in text
     (alt,) = [a for a in e.alternatives if a.parent == S0]
     assert alt.confidence < e.confidence
@@ -116,21 +119,38 @@ def test_no_rule_names_the_seeds():
 
     import lineage as pkg
 
-    banned = ["kdka", "cbs", "abc news", "heckert", "magovern", "mazur", "robertson",
-              "pittsburgh", "full story", "marathon", "browser notifications"]
+    banned = [
+        "kdka",
+        "cbs",
+        "abc news",
+        "heckert",
+        "magovern",
+        "mazur",
+        "robertson",
+        "pittsburgh",
+        "full story",
+        "marathon",
+        "browser notifications",
+    ]
     for path in Path(pkg.__file__).parent.rglob("*"):
         if path.suffix == ".py":
             tree = ast.parse(path.read_text(encoding="utf-8"))
             docstrings = {
                 id(node.body[0].value)
                 for node in ast.walk(tree)
-                if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                and node.body and isinstance(node.body[0], ast.Expr)
+                if isinstance(
+                    node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+                )
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
                 and isinstance(node.body[0].value, ast.Constant)
             }
             strings = [
-                n.value.lower() for n in ast.walk(tree)
-                if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+                n.value.lower()
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Constant)
+                and isinstance(n.value, str)
+                and id(n) not in docstrings
             ]
         elif path.suffix in {".j2", ".css", ".js"}:
             strings = [path.read_text(encoding="utf-8").lower()]

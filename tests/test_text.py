@@ -20,7 +20,7 @@ def test_normalization_folds_quotes_dashes_width_and_case():
 
 
 def test_quoted_words_reset_at_line_breaks():
-    text = 'He said "we ran far\nand then' + " more\"\nShe said “yes” ok"
+    text = 'He said "we ran far\nand then' + ' more"\nShe said “yes” ok'
     t = tokenize(text)
     q = dict(zip(t.words, t.quoted.tolist(), strict=True))
     assert q["we"] and q["far"] and q["yes"]
