@@ -352,9 +352,9 @@ def text_direction_evidence(
             Evidence(
                 "containment",
                 w.containment * diff,
-                f"containment: {c_share:.0%} of {child.doc.id} is in {parent.doc.id}, "
-                f"{p_share:.0%} of {parent.doc.id} is in {child.doc.id}"
-                + ("" if diff > 0 else " (against)"),
+                ("" if diff > 0 else "against, ")
+                + f"containment: {c_share:.0%} of {child.doc.id} is in {parent.doc.id}, "
+                f"{p_share:.0%} of {parent.doc.id} is in {child.doc.id}",
             )
         )
     return out
@@ -586,9 +586,11 @@ def _story_forest(
             )
             origins.append(Origin(child, kind, reason, round(conf, 3)))
             continue
-        ev = [
-            e.text for e in sorted(scored[(parent, child)], key=lambda e: -abs(e.score)) if e.text
-        ]
+        # what supports the edge first, strongest first; then what speaks against it
+        ranked = sorted(
+            scored[(parent, child)], key=lambda e: (e.text.startswith("against"), -abs(e.score))
+        )
+        ev = [e.text for e in ranked if e.text]
         # right parent among the candidates, and the right way round
         conf = probs[parent] * _direction(total, parent, child, w.temperature)
         edges.append(Edge(parent, child, round(conf, 3), tuple(ev), alts))

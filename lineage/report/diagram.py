@@ -138,12 +138,14 @@ def _edge_label(e: Edge, short: dict[str, str], *, with_evidence: bool, width: i
     label = f"{e.confidence:.2f}"
     if not (with_evidence and e.evidence):
         return label
-    tags = [m.group(1).strip() for m in map(_TAG.match, e.evidence) if m]
-    if len(tags) == len(e.evidence):
+    # the label names what supports the edge; counter-evidence stays in the report's list
+    support = [x for x in e.evidence if not x.lstrip().lower().startswith("against")]
+    tags = [m.group(1).strip() for m in map(_TAG.match, support) if m]
+    if support and len(tags) == len(support):
         lines = textwrap.wrap(" · ".join(dict.fromkeys(tags)), width=width, max_lines=2,
                               placeholder=" …")  # fmt: skip
     else:
-        first = _shorten_ids(e.evidence[0], short)
+        first = _shorten_ids((support or list(e.evidence))[0], short)
         lines = textwrap.wrap(first, width=width, max_lines=2, placeholder="…")
     return label + "\n" + "\n".join(lines)
 
