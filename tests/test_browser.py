@@ -260,16 +260,11 @@ def _in_view(page, selector: str) -> bool:
     return page.evaluate(_IN_VIEW, selector)
 
 
-NARROW_BUG = (
-    "report.js show() scrolls only the .text box; below 900px (report.css @media) the "
-    "columns stack and .text is not a scroll container (max-height: none), so the page "
-    "never scrolls to the counterpart"
-)
 
 
 @pytest.mark.parametrize(
     "width",
-    [1280, pytest.param(800, marks=pytest.mark.xfail(strict=True, reason=NARROW_BUG))],
+    [1280, 800],
     ids=["side-by-side", "stacked"],
 )
 def test_clicking_a_passage_brings_its_counterpart_into_view(browser, server, report, width):

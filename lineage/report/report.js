@@ -11,12 +11,22 @@
     var box = document.getElementById("text-" + side);
     return box ? box.querySelectorAll('[data-p="' + k + '"]') : [];
   }
-  function show(side, k) {
+  function scrolls(box) {
+    var o = window.getComputedStyle(box).overflowY;
+    return (o === "auto" || o === "scroll") && box.scrollHeight > box.clientHeight + 1;
+  }
+  // Side-by-side columns scroll on their own: scroll each to the passage. On a narrow
+  // screen the columns stack and the page scrolls: bring the counterpart into view.
+  function show(side, k, own) {
     var marker = document.getElementById(side + "-p" + k);
     var box = document.getElementById("text-" + side);
     if (!marker || !box) return;
-    var top = marker.offsetTop - box.offsetTop - box.clientHeight / 3;
-    box.scrollTo({ top: Math.max(0, top), behavior: "smooth" });
+    if (scrolls(box)) {
+      var top = marker.offsetTop - box.offsetTop - box.clientHeight / 3;
+      box.scrollTo({ top: Math.max(0, top), behavior: "smooth" });
+    } else if (!own) {
+      marker.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
   }
   function mark(k) {
     document.querySelectorAll(".active-p").forEach(function (el) {
@@ -36,8 +46,8 @@
     ev.preventDefault();
     var other = side === "a" ? "b" : "a";
     mark(k);
-    show(other, k);
-    show(side, k);
+    show(other, k, false);
+    show(side, k, true);
     if (history.replaceState) history.replaceState(null, "", "#" + other + "-p" + k);
   });
 })();
