@@ -122,6 +122,10 @@ def _iter(given: list[str], max_chars: int) -> Iterator[Document | Skipped]:
             yield from _read_file(item, max_chars)
 
 
+# The files every lineage report folder holds (see lineage.export).
+_REPORT_FILES = frozenset({"lineage.json", "pairs.csv", "passages.jsonl"})
+
+
 def _walk(folder: str, seen: set[str]) -> Iterator[str | Skipped]:
     real = os.path.realpath(folder)
     if real in seen:  # a symlink loop, or the same folder given twice
@@ -132,6 +136,11 @@ def _walk(folder: str, seen: set[str]) -> Iterator[str | Skipped]:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
         yield Skipped(folder, f"{folder}: cannot list folder ({exc.strerror or exc})")
+        return
+    names = {e.name for e in entries}
+    if _REPORT_FILES <= names:
+        # our own output (``--out`` inside an input folder): its pages are not articles
+        yield Notice(folder, f"{folder}: a lineage report folder; not read as input")
         return
     for entry in entries:
         if entry.name.startswith("."):
