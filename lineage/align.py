@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 
-from lineage.fingerprint import Fingerprint
+from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
 from lineage.model import Pair, Passage
 from lineage.text import Tokens
 
@@ -57,11 +57,11 @@ class _Span:
 
 def _blocks(fa: Fingerprint, fb: Fingerprint, n: int) -> list[_Span]:
     """Exact runs shared by both documents, from equal shingles on one diagonal."""
-    shared = np.intersect1d(fa.unique, fb.unique, assume_unique=True)
+    shared = shared_shingles(fa.unique, fb.unique)
     if not len(shared):
         return []
-    ia = np.nonzero(np.isin(fa.hashes, shared))[0]
-    ib = np.nonzero(np.isin(fb.hashes, shared))[0]
+    ia = np.flatnonzero(isin_sorted(fa.hashes, shared))
+    ib = np.flatnonzero(isin_sorted(fb.hashes, shared))
     ha, hb = fa.hashes[ia], fb.hashes[ib]
     pa, pb = fa.positions[ia], fb.positions[ib]
     # match every occurrence in a with every occurrence in b of the same hash
@@ -80,9 +80,9 @@ def _blocks(fa: Fingerprint, fb: Fingerprint, n: int) -> list[_Span]:
     diag = mb - ma
     order = np.lexsort((ma, diag))
     ma, diag = ma[order], diag[order]
-    brk = np.r_[True, (diag[1:] != diag[:-1]) | (ma[1:] != ma[:-1] + 1)]
+    brk = np.concatenate(([True], (diag[1:] != diag[:-1]) | (ma[1:] != ma[:-1] + 1)))
     starts = np.flatnonzero(brk)
-    ends = np.r_[starts[1:], len(ma)] - 1
+    ends = np.append(starts[1:], len(ma)) - 1
     out = []
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         a0, a1 = int(ma[s]), int(ma[e]) + n
@@ -138,13 +138,17 @@ def _extend(wa: list[int], wb: list[int]) -> tuple[int, int]:
 
 def _content_run(tokens: Tokens, start: int, stop: int, step: int) -> list[int]:
     """Word hashes from ``start`` towards ``stop``, up to the first boilerplate word."""
-    idx = range(start, stop, step)
-    out = []
-    for i in idx:
-        if tokens.boilerplate[i]:
-            break
-        out.append(int(tokens.hashes[i]))
-    return out
+    if step > 0:
+        sl = slice(start, stop)
+    elif start < 0:
+        return []
+    else:  # stop may be -1 (run down to word 0 included)
+        sl = slice(start, stop if stop >= 0 else None, -1)
+    boiler = tokens.boilerplate[sl]
+    hashes = tokens.hashes[sl]
+    if boiler.any():
+        hashes = hashes[: int(boiler.argmax())]
+    return hashes.tolist()
 
 
 def _grow(sp: _Span, ta: Tokens, tb: Tokens) -> None:
@@ -249,8 +253,13 @@ def _share(covered: np.ndarray, base: np.ndarray) -> float:
 
 
 def pair_figures(
-    a: AlignedDoc, b: AlignedDoc, passages: list[Passage], *, jaccard: float,
-    containment_a: float = 0.0, containment_b: float = 0.0,
+    a: AlignedDoc,
+    b: AlignedDoc,
+    passages: list[Passage],
+    *,
+    jaccard: float,
+    containment_a: float = 0.0,
+    containment_b: float = 0.0,
 ) -> Pair:
     """A ``Pair`` with the shares of each document covered by the passages."""
     ca = _covered(a.tokens, [p.a_tok for p in passages])

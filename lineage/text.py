@@ -20,6 +20,13 @@ __all__ = ["Tokens", "normalize_word", "tokenize", "word_hash"]
 
 # A word: letters/digits, with inner apostrophes ("didn't", "Mazur's", "Mazur’s").
 _WORD = re.compile(r"\w+(?:['\u2019\u02bc]\w+)*")
+# The same pattern captured, for re.split (gap, word, gap, ..., word, gap).
+_SPLIT = re.compile(f"({_WORD.pattern})")
+# Raw word -> comparison key and -> its hash: news vocabulary repeats, so most words
+# skip normalization and hashing. Bounded; cleared whole when full.
+_KEYS: dict[str, str] = {}
+_HASHES: dict[str, int] = {}
+_CACHE_MAX = 1 << 20
 _FOLD = str.maketrans(
     {
         "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201b": "'", "\u2032": "'",
@@ -82,12 +89,27 @@ def tokenize(text: str, *, boilerplate: tuple[tuple[int, int], ...] = ()) -> Tok
     >>> t.words, t.quoted.tolist()
     (('he', 'said', "it's", 'fine'), [False, False, True, True])
     """
-    matches = list(_WORD.finditer(text))
-    n = len(matches)
-    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=n)
-    ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=n)
-    words = tuple(normalize_word(m.group()) for m in matches)
-    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=n)
+    # One regex pass: splitting on the captured word pattern alternates gap, word, gap,
+    # ..., gap, so offsets are cumulative lengths. Note: ~2.5x faster than building
+    # Match objects (finditer + start/end/group), measured in bench/throughput.py.
+    parts = _SPLIT.split(text)
+    raw = parts[1::2]
+    n = len(raw)
+    cum = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    starts = cum[0 : 2 * n : 2]
+    ends = cum[1 : 2 * n : 2]
+    missing = set(raw).difference(_KEYS)
+    if missing:
+        if len(_KEYS) + len(missing) > _CACHE_MAX:
+            _KEYS.clear()
+            _HASHES.clear()
+            missing = set(raw)
+        for w in missing:
+            key = normalize_word(w)
+            _KEYS[w] = key
+            _HASHES[w] = word_hash(key)
+    words = tuple(map(_KEYS.__getitem__, raw))
+    hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
     quoted = _quoted_mask(text, starts)
     boiler = _span_mask(starts, boilerplate)
     return Tokens(words, hashes, starts, ends, quoted, boiler)

@@ -1,0 +1,111 @@
+"""Fast paths against their slow references: same results, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lineage.align import _content_run
+from lineage.candidates import _lsh_pairs_datasketch, lsh_pairs
+from lineage.fingerprint import (
+    Fingerprint,
+    _identity,
+    fingerprint,
+    isin_sorted,
+    minhashes,
+    shared_shingles,
+)
+from lineage.text import _WORD, normalize_word, tokenize, word_hash
+
+u64 = st.integers(min_value=0, max_value=2**64 - 1)
+
+
+@given(st.text(alphabet="ab c’'\u201c\u201d\n.Ｍé\u0301-", max_size=60))
+def test_tokenize_matches_match_objects(text: str) -> None:
+    t = tokenize(text)
+    ms = list(_WORD.finditer(text))
+    assert t.starts.tolist() == [m.start() for m in ms]
+    assert t.ends.tolist() == [m.end() for m in ms]
+    assert t.words == tuple(normalize_word(m.group()) for m in ms)
+    assert t.hashes.tolist() == [word_hash(w) for w in t.words]
+    assert t.starts.dtype == np.int64 and t.hashes.dtype == np.uint64
+
+
+@given(st.sets(u64, max_size=40), st.sets(u64, max_size=40), st.lists(u64, max_size=20))
+def test_shared_shingles_and_isin(a: set[int], b: set[int], probe: list[int]) -> None:
+    ua = np.array(sorted(a), dtype=np.uint64)
+    ub = np.array(sorted(b), dtype=np.uint64)
+    got = shared_shingles(ua, ub)
+    assert got.dtype == np.uint64
+    assert np.array_equal(got, np.intersect1d(ua, ub, assume_unique=True))
+    if len(ua):
+        v = np.array(probe + sorted(a)[:3], dtype=np.uint64)
+        assert np.array_equal(isin_sorted(v, ua), np.isin(v, ua))
+
+
+def _fp(values: list[int]) -> Fingerprint:
+    u = np.unique(np.array(values, dtype=np.uint64))
+    return Fingerprint("x", np.arange(len(u)), u, u)
+
+
+def test_minhashes_equal_datasketch_bulk() -> None:
+    from datasketch import MinHash
+
+    rng = np.random.default_rng(3)
+    fps = [_fp(rng.integers(0, 2**63, n, dtype=np.uint64).tolist()) for n in (0, 1, 7, 300, 5000)]
+    for seed, num_perm in ((1, 128), (5, 32)):
+        ours = minhashes(fps, num_perm=num_perm, seed=seed)
+        ref = MinHash.bulk(
+            (fp.unique for fp in fps),
+            num_perm=num_perm,
+            seed=seed,
+            hashfunc=_identity,
+            scheme="affine64",
+        )
+        assert ours == ref
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.sampled_from([0.3, 0.5, 0.9]))
+def test_lsh_pairs_equal_datasketch_insert_and_query(seed: int, threshold: float) -> None:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2**64 - 1, 60, dtype=np.uint64)
+    fps = []
+    for _ in range(30):  # near-duplicates of one set, and unrelated sets, and empties
+        kind = rng.integers(3)
+        if kind == 0:
+            keep = base[rng.random(60) < rng.uniform(0.5, 1.0)]
+            fps.append(_fp(keep.tolist() + rng.integers(0, 2**63, 5, dtype=np.uint64).tolist()))
+        elif kind == 1:
+            fps.append(_fp(rng.integers(0, 2**63, 40, dtype=np.uint64).tolist()))
+        else:
+            fps.append(_fp([]))
+    got = lsh_pairs(fps, threshold=threshold)
+    ref = _lsh_pairs_datasketch(fps, threshold=threshold)
+    assert np.array_equal(got.reshape(-1, 2), ref.reshape(-1, 2))
+
+
+@given(st.lists(st.booleans(), max_size=30), st.data())
+def test_content_run_matches_word_loop(boiler: list[bool], data: st.DataObject) -> None:
+    n = len(boiler)
+    text = " ".join(f"w{k}" for k in range(n))
+    t = tokenize(text)
+    t = type(t)(t.words, t.hashes, t.starts, t.ends, t.quoted, np.array(boiler, dtype=bool))
+    a0 = data.draw(st.integers(0, n))
+    a1 = data.draw(st.integers(a0, n))
+    w = data.draw(st.integers(1, 25))
+    for start, stop, step in ((a1, min(n, a1 + w), 1), (a0 - 1, max(-1, a0 - 1 - w), -1)):
+        ref = []
+        for i in range(start, stop, step):
+            if t.boilerplate[i]:
+                break
+            ref.append(int(t.hashes[i]))
+        assert _content_run(t, start, stop, step) == ref
+
+
+def test_fingerprint_unchanged_by_cache() -> None:
+    text = "The cat sat on the mat. THE CAT sat on the mat again, said Mazur’s coach."
+    a = fingerprint("a", tokenize(text))
+    b = fingerprint("b", tokenize(text))
+    assert np.array_equal(a.hashes, b.hashes) and np.array_equal(a.unique, b.unique)
