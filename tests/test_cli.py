@@ -72,3 +72,20 @@ def test_every_command_has_help():
 def test_python_dash_m_entry_point():
     r = subprocess.run([sys.executable, "-m", "lineage", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "analyze" in r.stdout
+
+
+def test_progress_callback_sees_every_stage(seeds_dir):
+    import lineage
+
+    seen: dict[str, tuple[int, int]] = {}
+    lineage.analyze(
+        [seeds_dir], progress=lambda stage, done, total: seen.update({stage: (done, total)})
+    )
+    assert seen["fingerprints"] == (5, 5)
+    assert seen["alignment"][0] == seen["alignment"][1] >= 3
+
+
+def test_progress_bar_is_quiet_off_a_terminal(tmp_path):
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(tmp_path), "--no-html"])
+    assert r.exit_code == 0
+    assert "\r" not in r.output and "━" not in r.output  # no bar drawn into a pipe
