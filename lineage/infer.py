@@ -24,6 +24,7 @@ competing incoming scores, so a direction that rests on weak evidence says so.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 ROOT = "\x00root"  # the virtual root: its children are originals and independents
+_MAX_CANDIDATES = 12  # candidate parents per child kept for the arborescence
 
 
 @dataclass(frozen=True)
@@ -168,46 +170,44 @@ def reuse_evidence(
     return [Evidence("reuse", score, text)]
 
 
-def variant_evidence(
-    child: _Child, parent: str, others: Sequence[str], *, w: Weights = Weights()
-) -> list[Evidence]:
-    """The stemmatic test: words the child shares with ``parent`` but not with another
-    candidate make ``parent``, not that candidate, the likelier source."""
+def variant_evidence(child: _Child, parent: str, others: Sequence[str]) -> list[Evidence]:
+    """The stemmatic test, said in words: what the child shares with ``parent`` but not
+    with another candidate (a passage present in A and C but not in B makes A, not B,
+    C's source), and the reverse where it exists.
+
+    Its weight is already in :func:`reuse_evidence` (the parent explains the most of the
+    child's words); these items explain the choice against the runners-up.
+    """
     mine = child.exact.get(parent)
-    if mine is None or not others:
+    if mine is None:
         return []
     out: list[Evidence] = []
-    total = 0.0
-    toks = child.tokens
     for q in others:
         theirs = child.exact.get(q)
         if theirs is None:
             continue
         only_mine = mine & ~theirs
         only_theirs = theirs & ~mine
-        gain = math.log1p(int(only_mine.sum())) - math.log1p(int(only_theirs.sum()))
-        total += gain
-        n = int(only_mine.sum())
-        if n >= 3 and gain > 0:
+        n, m = int(only_mine.sum()), int(only_theirs.sum())
+        if n >= 3 and n > m:
             out.append(
                 Evidence(
                     "variant",
                     0.0,
                     f"variants: {child.doc.id} shares {n} words with {parent} that {q} "
-                    f"lacks: “{_snippet(child.doc.text, toks, only_mine)}”",
+                    f"lacks: “{_snippet(child.doc.text, child.tokens, only_mine)}”",
                 )
             )
-        elif int(only_theirs.sum()) >= 3 and gain < 0:
+        elif m >= 3 and m > n:
             out.append(
                 Evidence(
                     "variant",
                     0.0,
-                    f"against, variants: {child.doc.id} shares "
-                    f"{int(only_theirs.sum())} words with {q} that {parent} lacks",
+                    f"against, variants: {child.doc.id} shares {m} words with {q} that "
+                    f"{parent} lacks",
                 )
             )
-    score = w.variant * total / max(1, len(others))
-    return [Evidence("variant", score, "")] + out
+    return out
 
 
 def dateline_evidence(
@@ -365,9 +365,7 @@ def title_evidence(parent: Document, child: Document, *, w: Weights = Weights())
     candidate's word for word, and not another's, shares that candidate's variant."""
     if not parent.title or not child.title or not w.title:
         return []
-    from lineage.text import tokenize
-
-    pw, cw = tokenize(parent.title).words, tokenize(child.title).words
+    pw, cw = _title_words(parent.title), _title_words(child.title)
     if not pw or not cw:
         return []
     sim = Indel.normalized_similarity(pw, cw)
@@ -375,6 +373,13 @@ def title_evidence(parent: Document, child: Document, *, w: Weights = Weights())
     if sim == 1.0:
         text = f"title: {child.id} has the headline of {parent.id} word for word"
     return [Evidence("title", w.title * sim, text)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _title_words(title: str) -> tuple[str, ...]:
+    from lineage.text import tokenize
+
+    return tokenize(title).words
 
 
 def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
@@ -488,24 +493,21 @@ def _story_forest(
         )
         exact_counts[(p.a, p.b)] = exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)
     size = {i: int(tokens[i].content.sum()) for i in story}
+    # which candidates share each credit / the dateline of each document word for word
+    sharers = {i: _sharers(info[i], by_id[i]) for i in story}
 
     # score every possible edge and every origin
     scored: dict[tuple[str, str], list[Evidence]] = {}
     for p in story_pairs:
         for parent, child in ((p.a, p.b), (p.b, p.a)):
-            others = sorted(k for k in info[child].exact if k != parent)
             shared, narr = exact_counts[(parent, child)]
             cinfo = info[child]
             credit_from = {
-                c.start: q
-                for c in cinfo.credits
-                if (q := _shared_elsewhere(cinfo, c.start, c.end, parent))
+                start: q
+                for start, holders in sharers[child]["credits"].items()
+                if (q := _first_other(holders, parent))
             }
-            dl_from = None
-            if by_id[child].dateline_outlet:
-                span = _dateline_span(by_id[child])
-                if span:
-                    dl_from = _shared_elsewhere(cinfo, span[0], span[1], parent)
+            dl_from = _first_other(sharers[child]["dateline"].get(0, ()), parent)
             ev = (
                 reuse_evidence(
                     p,
@@ -517,7 +519,6 @@ def _story_forest(
                     w=w,
                 )
                 + time_evidence(by_id[parent], by_id[child], w=w)
-                + variant_evidence(info[child], parent, others, w=w)
                 + dateline_evidence(by_id[parent], by_id[child], inherited_from=dl_from, w=w)
                 + credit_evidence(
                     by_id[parent], cinfo, info[parent].credits, inherited_from=credit_from, w=w
@@ -561,8 +562,18 @@ def _story_forest(
     # Edmonds needs no particular sign, but a positive shift keeps every weight > 0; it
     # changes every spanning arborescence's total by the same amount.
     shift = 1.0 - min(total.values())
-    for (u, v), s in sorted(total.items()):
-        g.add_edge(u, v, weight=s + shift)
+    # A child's weakest candidates never win: keep its best few, so a story of hundreds
+    # of near-copies stays a sparse graph (the virtual root is always kept).
+    best_in: dict[str, list[tuple[float, str]]] = {}
+    for (u, v), sc in total.items():
+        if u != ROOT:
+            best_in.setdefault(v, []).append((sc, u))
+    keep = {(ROOT, v) for v in story}
+    for v, cands in best_in.items():
+        keep.update((u, v) for _, u in sorted(cands, key=lambda x: (-x[0], x[1]))[:_MAX_CANDIDATES])
+    for (u, v), sc in sorted(total.items()):
+        if (u, v) in keep:
+            g.add_edge(u, v, weight=sc + shift)
     tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=False)
 
     edges: list[Edge] = []
@@ -590,6 +601,9 @@ def _story_forest(
         ranked = sorted(
             scored[(parent, child)], key=lambda e: (e.text.startswith("against"), -abs(e.score))
         )
+        runners_up = [a.parent for a in alts[:3]]
+        ranked += variant_evidence(info[child], parent, runners_up)
+        ranked.sort(key=lambda e: e.text.startswith("against"))  # stable: keeps the order
         ev = [e.text for e in ranked if e.text]
         # right parent among the candidates, and the right way round
         conf = probs[parent] * _direction(total, parent, child, w.temperature)
@@ -658,17 +672,28 @@ def _centrality(story: Sequence[str], pairs: Sequence[Pair]) -> dict[str, float]
     return {k: v / n for k, v in total.items()}
 
 
-def _shared_elsewhere(child: _Child, start: int, end: int, parent: str) -> str | None:
-    """Another candidate (not ``parent``) with which the child shares the text at
-    [start, end) word for word, if any."""
-    toks = child.tokens
-    lo, hi = np.searchsorted(toks.starts, [start, end])
-    if hi <= lo:
-        return None
-    for q in sorted(child.exact):
-        if q != parent and child.exact[q][lo:hi].mean() >= 0.5:
-            return q
-    return None
+def _sharers(child: _Child, doc: Document) -> dict[str, dict[int, tuple[str, ...]]]:
+    """For each credit of the child (by its start) and for its dateline (key 0), the
+    candidates with which the child shares that text word for word."""
+
+    def holders(start: int, end: int) -> tuple[str, ...]:
+        lo, hi = np.searchsorted(child.tokens.starts, [start, end])
+        if hi <= lo:
+            return ()
+        return tuple(q for q in sorted(child.exact) if child.exact[q][lo:hi].mean() >= 0.5)
+
+    out: dict[str, dict[int, tuple[str, ...]]] = {
+        "credits": {c.start: holders(c.start, c.end) for c in child.credits},
+        "dateline": {},
+    }
+    span = _dateline_span(doc) if doc.dateline_outlet else None
+    if span:
+        out["dateline"][0] = holders(*span)
+    return out
+
+
+def _first_other(holders: Sequence[str], parent: str) -> str | None:
+    return next((q for q in holders if q != parent), None)
 
 
 def _dateline_span(doc: Document) -> tuple[int, int] | None:

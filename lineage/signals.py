@@ -7,6 +7,7 @@ outlet. These are generic patterns of news writing; nothing here names an outlet
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class Credit:
     end: int
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> tuple[str, ...]:
     """Comparison key of an outlet name: folded words without articles.
 
