@@ -103,9 +103,7 @@ def analyze_documents(
     edges, origins = infer_lineage(docs, pairs, stories, tokens=tokens, config=config)
     timings["inference"] = time.perf_counter() - t
 
-    word_counts = {
-        a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned
-    }
+    word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
     return Analysis(
         documents=tuple(docs),
         pairs=tuple(pairs),
@@ -142,12 +140,11 @@ def group_stories(ids: Sequence[str], pairs: Sequence[Pair]) -> tuple[tuple[str,
     groups: dict[str, list[str]] = {}
     for i in ids:
         groups.setdefault(find(i), []).append(i)
-    return tuple(
-        tuple(sorted(g)) for g in sorted(groups.values(), key=lambda g: (-len(g), min(g)))
-    )
+    return tuple(tuple(sorted(g)) for g in sorted(groups.values(), key=lambda g: (-len(g), min(g))))
 
 
 # -- per-document and per-pair work, spread over the cores --------------------------
+
 
 def _workers(config: Config) -> int:
     return config.workers or max(1, min(os.cpu_count() or 1, 8))
@@ -155,7 +152,9 @@ def _workers(config: Config) -> int:
 
 def _prepare_one(doc: Document, shingle_size: int) -> AlignedDoc:
     tokens = tokenize(doc.text, boilerplate=doc.boilerplate)
-    return AlignedDoc(doc.id, doc.text, tokens, fingerprint(doc.id, tokens, shingle_size=shingle_size))
+    return AlignedDoc(
+        doc.id, doc.text, tokens, fingerprint(doc.id, tokens, shingle_size=shingle_size)
+    )
 
 
 def _prepare(
@@ -231,7 +230,9 @@ def _align_all(
         if workers > 1 and n >= _PARALLEL_PAIRS:
             ctx = mp.get_context("fork")
             with ctx.Pool(workers) as pool:
-                for k, r in enumerate(pool.imap(_align_one, overlaps, max(16, n // (workers * 16)))):
+                for k, r in enumerate(
+                    pool.imap(_align_one, overlaps, max(16, n // (workers * 16)))
+                ):
                     results.append(r)
                     if progress and k % 200 == 0:
                         progress("alignment", k, n)
