@@ -128,25 +128,74 @@ def find_credits(text: str, *, known_outlets: frozenset[str] = frozenset()) -> l
     name. A name counts when it looks like an outlet or is one of ``known_outlets``
     (the outlets of the corpus), so "according to Heckert" is not a credit.
     """
-    known = {name_key(o) for o in known_outlets}
+    known = _known_keys(known_outlets)
     out: list[Credit] = []
     seen: set[tuple[int, int]] = set()
-    for rx in (_CREDIT_RE, _CREDIT_AFTER_RE):
-        for m in rx.finditer(text):
-            name = _trim_name(m.group("name"))
-            if not name:
-                continue
-            if not (looks_like_outlet(name) or name_key(name) in known):
-                continue
-            span = (m.start(), m.end())
-            if span in seen:
-                continue
-            seen.add(span)
-            out.append(
-                Credit(name=name, phrase=m.group(0).strip(" ("), start=m.start(), end=m.end())
-            )
+    for m in _credit_matches(text):
+        name = _trim_name(m.group("name"))
+        if not name:
+            continue
+        if not (looks_like_outlet(name) or name_key(name) in known):
+            continue
+        span = (m.start(), m.end())
+        if span in seen:
+            continue
+        seen.add(span)
+        out.append(Credit(name=name, phrase=m.group(0).strip(" ("), start=m.start(), end=m.end()))
     out.sort(key=lambda c: c.start)
     return out
+
+
+# Lower-case words that start (or, for "reported", end) every credit phrase: the regexes
+# run only near them. Scanning for them with str.find is ~10x cheaper than letting the
+# alternation of cues try every position of a long text.
+_CUES_BEFORE = ("told", "according", "via", "reported", "courtesy", "source", "credit",
+                "interview", "spoke", "originally", "as ")  # fmt: skip
+_CUES_AFTER = ("reported", "reports")
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out, i = [], haystack.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = haystack.find(needle, i + 1)
+    return out
+
+
+def _credit_matches(text: str) -> list[re.Match[str]]:
+    lower = text.lower()
+    starts: set[int] = set()
+    for cue in _CUES_BEFORE:
+        for i in _find_all(lower, cue):
+            # the cue pattern may begin a few characters earlier ("(via", "first reported")
+            starts.update(range(max(0, i - 7), i + 1))
+    matches: list[re.Match[str]] = []
+    end = -1
+    for i in sorted(starts):  # leftmost, non-overlapping: what finditer would give
+        if i < end:
+            continue
+        m = _CREDIT_RE.match(text, i)
+        if m:
+            matches.append(m)
+            end = m.end()
+    # "<Name> reported": the name stands just before the cue
+    after: dict[tuple[int, int], re.Match[str]] = {}
+    for cue in _CUES_AFTER:
+        for i in _find_all(lower, cue):
+            for m in _CREDIT_AFTER_RE.finditer(text, max(0, i - 120), i + len(cue) + 1):
+                if m.start("cue") == i:
+                    after.setdefault(m.span(), m)
+    end = -1
+    for span in sorted(after):
+        if span[0] >= end:
+            matches.append(after[span])
+            end = span[1]
+    return matches
+
+
+@functools.lru_cache(maxsize=64)
+def _known_keys(known_outlets: frozenset[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(name_key(o) for o in known_outlets)
 
 
 _BRACKET = re.compile(r"\[[^\[\]\n]{1,40}\]")

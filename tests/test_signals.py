@@ -37,3 +37,24 @@ def test_name_matching():
 def test_editorial_insertions():
     t = 'She said "we crossed [the finish line] together" and "that [the] winner did".'
     assert [t[s:e] for s, e in editorial_insertions(t)] == ["[the finish line]", "[the]"]
+
+
+def test_cue_scan_finds_what_a_full_regex_scan_finds():
+    """find_credits runs its regexes only near cue words; the answer must be the one
+    a plain finditer over the whole text gives."""
+    from lineage import signals
+
+    text = (
+        "The mayor told WRVN-TV on Monday. (Via Example News) Officials reported nothing. "
+        "Metro Daily reported that, according to the Daily Courier, the bridge closed. "
+        "As first reported by KQED, rain fell. Courtesy of Riverside Beacon."
+    )
+    fast = [(c.name, c.start, c.end) for c in find_credits(text)]
+    slow = []
+    for rx in (signals._CREDIT_RE, signals._CREDIT_AFTER_RE):
+        for m in rx.finditer(text):
+            name = signals._trim_name(m.group("name"))
+            if name and signals.looks_like_outlet(name):
+                slow.append((name, m.start(), m.end()))
+    assert sorted(fast) == sorted(set(slow))
+    assert len(fast) >= 5
