@@ -124,7 +124,8 @@ def _extend(wa: list[int], wb: list[int]) -> tuple[int, int]:
         return 0, 0
     score = best = 0
     best_at = (0, 0)
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(wa, wb):
+    for op in Levenshtein.opcodes(wa, wb):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         if tag == "equal":
             score += i2 - i1
             if score > best:

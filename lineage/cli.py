@@ -105,7 +105,7 @@ def analyze(
 
             written += write_reports(analysis, out, generated_at=generated_at)
     except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
-        where = exc.filename or out
+        where = str(exc.filename or out)
         click.echo(f"error: cannot write the reports to {where}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     if not quiet:

@@ -43,11 +43,7 @@ def safe_name(doc_id: str) -> str:
     True
     """
     stem = _UNSAFE.sub("-", unicodedata.normalize("NFKD", doc_id)).strip(".-_")
-    if (
-        stem == doc_id
-        and len(stem) <= _MAX_STEM
-        and stem.lower().split(".")[0] not in _RESERVED
-    ):
+    if stem == doc_id and len(stem) <= _MAX_STEM and stem.lower().split(".")[0] not in _RESERVED:
         return stem
     digest = hashlib.sha1(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     name = f"{stem[:_MAX_STEM] or 'doc'}-{digest}"

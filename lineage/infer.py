@@ -604,10 +604,10 @@ def _story_forest(
         runners_up = [a.parent for a in alts[:3]]
         ranked += variant_evidence(info[child], parent, runners_up)
         ranked.sort(key=lambda e: e.text.startswith("against"))  # stable: keeps the order
-        ev = [e.text for e in ranked if e.text]
+        reasons = [e.text for e in ranked if e.text]
         # right parent among the candidates, and the right way round
         conf = probs[parent] * _direction(total, parent, child, w.temperature)
-        edges.append(Edge(parent, child, round(conf, 3), tuple(ev), alts))
+        edges.append(Edge(parent, child, round(conf, 3), tuple(reasons), alts))
     return edges, origins
 
 
@@ -649,8 +649,9 @@ def _referenced(
             if j == i or names_match(by_id[j].outlet, mine) >= 1.0:
                 continue
             named = [c.name for c in info[j].credits]
-            if by_id[j].dateline_outlet:
-                named.append(by_id[j].dateline_outlet)
+            dateline = by_id[j].dateline_outlet
+            if dateline:
+                named.append(dateline)
             if any(names_match(n, mine) >= 1.0 for n in named):
                 refs.append(j)
         if refs:
@@ -726,10 +727,10 @@ def _exact_masks(pair: Pair, ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.nda
         a0, a1 = p.a_tok
         b0, b1 = p.b_tok
         sa, sb = ta.hashes[a0:a1].tolist(), tb.hashes[b0:b1].tolist()
-        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(sa, sb):
-            if tag == "equal":
-                ma[a0 + i1 : a0 + i2] = True
-                mb[b0 + j1 : b0 + j2] = True
+        for op in Levenshtein.opcodes(sa, sb):
+            if op.tag == "equal":
+                ma[a0 + op.src_start : a0 + op.src_end] = True
+                mb[b0 + op.dest_start : b0 + op.dest_end] = True
     return ma & ta.content, mb & tb.content
 
 

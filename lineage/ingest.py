@@ -327,7 +327,7 @@ def _read_html(path: str, max_chars: int) -> Iterator[Document | Skipped]:
     if len(text) > max_chars:
         text = _cut(text, max_chars)
         yield Notice(path, f"{path}: article truncated to {len(text):,} characters")
-    date = parse_date(meta["date"]) if meta.get("date") else None
+    date = parse_date(str(meta["date"])) if meta.get("date") else None
     yield _text_document(
         id=Path(path).stem,
         text=text,
@@ -633,10 +633,10 @@ def _parse_first(values: Iterable[str]) -> dt.datetime | None:
     cleaned = [v for v in (" ".join(x.split()) for x in values) if v and len(v) <= 80]
     for value in cleaned:
         try:
-            got = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            iso = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             continue
-        return _naive(got)
+        return _naive(iso)
     cleaned = [v for v in cleaned if _YEAR.search(v)]
     if not cleaned:
         return None

@@ -842,9 +842,9 @@ def simulate(
     # planted passages for every pair inside a story
     parent_of = {e.child: e.parent for e in edges}
     passages: list[PlantedPassage] = []
-    for members in story_members:
-        for i, x in enumerate(members):
-            for y in members[i + 1 :]:
+    for story_ids in story_members:
+        for i, x in enumerate(story_ids):
+            for y in story_ids[i + 1 :]:
                 a, b = _orient(x, y, parent_of, by_id)
                 rel = _relation(a, b, parent_of)
                 passages.extend(

@@ -149,6 +149,7 @@ def page(browser):
     pg = context.new_page()
     pg.errors = []  # type: ignore[attr-defined]
     pg.dialogs = []  # type: ignore[attr-defined]
+
     def on_console(m) -> None:  # type: ignore[no-untyped-def]
         # Over HTTP Chromium asks for /favicon.ico on its own; the report declares no icon.
         if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico"):
@@ -258,8 +259,6 @@ _IN_VIEW = """sel => {
 def _in_view(page, selector: str) -> bool:
     """Whether the element is inside the viewport and inside its scroll box."""
     return page.evaluate(_IN_VIEW, selector)
-
-
 
 
 @pytest.mark.parametrize(

@@ -118,8 +118,9 @@ def build_hostile(folder: Path) -> Path:
     (folder / "archive.txt").write_bytes(_zip())
     latin = "Caf\xe9 cr\xe8me \u2014 \u201cna\xefve\u201d fa\xe7ade. " + _prose("latin")
     (folder / "latin1.txt").write_bytes(latin.encode("cp1252"))
-    (folder / "utf16.txt").write_bytes("Z\xfcrich \u65e5\u672c. ".encode("utf-16") + _prose(
-        "utf16").encode("utf-16-le"))
+    (folder / "utf16.txt").write_bytes(
+        "Z\xfcrich \u65e5\u672c. ".encode("utf-16") + _prose("utf16").encode("utf-16-le")
+    )
     (folder / "utf8bom.txt").write_bytes(b"\xef\xbb\xbf" + ("Bom " + _prose("bom")).encode())
     eol = _prose("eol").split(". ")
     (folder / "mixed_eol.txt").write_bytes(
@@ -294,7 +295,10 @@ def test_hostile_folder_end_to_end(hostile: Path, tmp_path: Path, monkeypatch):
     with open(tmp_path / "stdout", "wb") as so, open(tmp_path / "stderr", "wb") as se:
         proc = subprocess.Popen(
             [sys.executable, "-m", "lineage", "analyze", str(corpus), "--out", str(out_sub)],
-            cwd=cwd, stdout=so, stderr=se, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=cwd,
+            stdout=so,
+            stderr=se,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -309,12 +313,9 @@ def test_hostile_folder_end_to_end(hostile: Path, tmp_path: Path, monkeypatch):
     assert os.listdir(cwd) == []
     after_tmp = snapshot(tmp_path)
     outside = {
-        k: v for k, v in after_tmp.items()
-        if not k.startswith(("work/out-", "stdout", "stderr"))
+        k: v for k, v in after_tmp.items() if not k.startswith(("work/out-", "stdout", "stderr"))
     }
-    assert outside == {
-        k: v for k, v in before_tmp.items() if not k.startswith(("work/out-",))
-    }
+    assert outside == {k: v for k, v in before_tmp.items() if not k.startswith(("work/out-",))}
     for o, snap in before_out.items():
         after = snapshot(o)
         for rel, entry in snap.items():
@@ -536,8 +537,6 @@ def test_unwritable_out_is_a_one_line_error(tmp_path):
     assert "error: cannot write the reports to" in r.output
     assert isinstance(r.exception, SystemExit)  # a clean exit, not a crash
     assert "Traceback" not in r.output
-
-
 
 
 def test_a_second_run_does_not_read_its_own_report(tmp_path, monkeypatch):

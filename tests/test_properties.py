@@ -56,8 +56,9 @@ def copied_pair(draw) -> tuple[Document, Document, list[str]]:
     """Two documents sharing a run of words, B's copy possibly edited.
 
     Returns the documents and the run when it was copied verbatim (else ``[]``)."""
-    shared = draw(st.lists(st.sampled_from(VOCAB), min_size=draw(st.sampled_from([0, 12, 30])),
-                           max_size=80))
+    shared = draw(
+        st.lists(st.sampled_from(VOCAB), min_size=draw(st.sampled_from([0, 12, 30])), max_size=80)
+    )
     edited = list(shared)
     edits = draw(
         st.just([]) | st.lists(st.tuples(st.integers(0, 200), st.sampled_from(VOCAB)), max_size=4)
@@ -183,8 +184,9 @@ DATES = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(20
 def corpora(draw) -> list[Document]:
     texts = draw(st.lists(DOC_TEXT, max_size=4))
     # copies, so pairs, passages and inference run too
-    for k in draw(st.lists(st.integers(0, 10), min_size=draw(st.sampled_from([0, 1, 2])),
-                           max_size=3)):
+    for k in draw(
+        st.lists(st.integers(0, 10), min_size=draw(st.sampled_from([0, 1, 2])), max_size=3)
+    ):
         if texts:
             texts.append(texts[k % len(texts)] + draw(prose(max_words=10)))
     docs = []
