@@ -30,8 +30,10 @@ accuracy: $(STAMP)
 	$(BIN)/python bench/accuracy.py
 
 lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff
-	$(BIN)/ruff check lineage tests bench
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check lineage tests bench tools
+	$(BIN)/ruff format --check lineage tests bench tools
+	$(BIN)/mypy lineage --ignore-missing-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info
