@@ -58,10 +58,10 @@ class Weights:
     """Scale of each kind of evidence, in log-odds units. Tuned on the simulator
     (see docs/ACCURACY.md); the defaults are the tuned values."""
 
-    time: float = 8.0
+    time: float = 5.6
     time_scale_hours: float = 6.0  # a gap this long counts fully
     per_word: float = 0.1  # closeness: per word of the child its parent explains exactly
-    omission: float = 0.04  # a parent word missing from the child costs this much of a word
+    omission: float = 0.028  # a parent word missing from the child costs this much of a word
     min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
     quotes_only_penalty: float = 3.0
     variant: float = 0.0
@@ -72,12 +72,12 @@ class Weights:
     earlier: float = 0.3  # prior: among equals, the earlier source (originals get copied most)
     earlier_scale_hours: float = 24.0
     central_root: float = 2.0  # prior: the document holding most of the others' text
-    central_parent: float = 0.5
+    central_parent: float = 0.35
     title: float = 1.0
     referenced: float = 2.0  # origin: other documents credit this document's outlet
     bracket: float = 0.8
     chrome: float = 0.4
-    containment: float = 0.6
+    containment: float = 0.42
     origin: float = 1.2
     origin_credit: float = 1.0
     origin_dateline: float = 1.5
