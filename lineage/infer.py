@@ -64,7 +64,6 @@ class Weights:
     omission: float = 0.028  # a parent word missing from the child costs this much of a word
     min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
     quotes_only_penalty: float = 3.0
-    variant: float = 0.0
     dateline: float = 2.5
     credit: float = 2.5
     credit_partial: float = 0.3
@@ -76,7 +75,6 @@ class Weights:
     title: float = 1.0
     referenced: float = 2.0  # origin: other documents credit this document's outlet
     bracket: float = 0.8
-    chrome: float = 0.4
     containment: float = 0.42
     origin: float = 1.2
     origin_credit: float = 1.0
