@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import functools
 import math
+import multiprocessing as mp
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -435,17 +437,39 @@ def infer_lineage(
         pairs_of.setdefault(p.b, []).append(p)
     edges: list[Edge] = []
     origins: list[Origin] = []
+    linked = [s for s in stories if len(s) > 1]
     for story in stories:
         if len(story) == 1:
-            d = by_id[story[0]]
-            origins.append(Origin(d.id, "independent", "shares no passage with any other document"))
-            continue
-        e, o = _story_forest(story, by_id, pairs_of, tokens, known_outlets, w, trace)
+            origins.append(
+                Origin(story[0], "independent", "shares no passage with any other document")
+            )
+    workers = (config.workers or os.cpu_count() or 1) if config else 1
+    args = (by_id, pairs_of, tokens, known_outlets, w)
+    if workers > 1 and trace is None and sum(len(s) for s in linked) >= _PARALLEL_DOCS:
+        # stories are independent: forked workers read the inputs, send back small results
+        _SHARED["args"] = args
+        try:
+            ctx = mp.get_context("fork")
+            with ctx.Pool(min(workers, 8)) as pool:
+                results = pool.map(_story_forest_shared, linked, chunksize=8)
+        finally:
+            _SHARED.clear()
+    else:
+        results = [_story_forest(story, *args, trace) for story in linked]
+    for e, o in results:
         edges.extend(e)
         origins.extend(o)
     edges.sort(key=lambda e: (e.parent, e.child))
     origins.sort(key=lambda o: o.id)
     return edges, origins
+
+
+_PARALLEL_DOCS = 1_000  # documents in linked stories above which stories go to workers
+_SHARED: dict[str, tuple] = {}  # set before forking; read by the workers
+
+
+def _story_forest_shared(story: Sequence[str]) -> tuple[list[Edge], list[Origin]]:
+    return _story_forest(story, *_SHARED["args"])
 
 
 def _story_forest(
