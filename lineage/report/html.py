@@ -298,24 +298,11 @@ def _stories(c: _Corpus) -> list[list[str]]:
     rest = [d for d in c.docs if d not in seen]
     if rest:
         # no stories from the pipeline (or some left out): connected components
-        parent = {d: d for d in rest}
+        from lineage.pipeline import group_stories
 
-        def find(x: str) -> str:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        links = [(p.a, p.b) for p in a.pairs if p.passages] + [(e.parent, e.child) for e in a.edges]
-        for x, y in links:
-            if x in parent and y in parent:
-                rx, ry = find(x), find(y)
-                if rx != ry:
-                    parent[max(rx, ry)] = min(rx, ry)
-        comp: dict[str, list[str]] = defaultdict(list)
-        for d in rest:
-            comp[find(d)].append(d)
-        groups.extend(comp.values())
+        inside = set(rest)
+        pairs = [p for p in a.pairs if p.a in inside and p.b in inside]
+        groups.extend(list(g) for g in group_stories(rest, pairs))
     ordered = [lineage_order(a, g) for g in groups]
     ordered.sort(key=lambda g: (-len(g), doc_sort_key(c.docs[g[0]])))
     return ordered
