@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import functools
 import math
-import multiprocessing as mp
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 
-from lineage.model import Alternative, Config, Document, Edge, Origin, Pair
+from lineage.model import Alternative, Document, Edge, Origin, Pair
+from lineage.parallel import fork_map, shared
 from lineage.signals import Credit, editorial_insertions, find_credits, names_match
 from lineage.text import Tokens
 
@@ -416,9 +415,9 @@ def infer_lineage(
     stories: Sequence[Sequence[str]],
     *,
     tokens: Mapping[str, Tokens],
-    config: Config | None = None,
     weights: Weights | None = None,
     trace: dict[tuple[str, str], list[Evidence]] | None = None,
+    workers: int = 1,
 ) -> tuple[list[Edge], list[Origin]]:
     """The derivation forest: one parent or none for every document.
 
@@ -443,19 +442,14 @@ def infer_lineage(
             origins.append(
                 Origin(story[0], "independent", "shares no passage with any other document")
             )
-    workers = (config.workers or os.cpu_count() or 1) if config else 1
-    args = (by_id, pairs_of, tokens, known_outlets, w)
-    if workers > 1 and trace is None and sum(len(s) for s in linked) >= _PARALLEL_DOCS:
-        # stories are independent: forked workers read the inputs, send back small results
-        _SHARED["args"] = args
-        try:
-            ctx = mp.get_context("fork")
-            with ctx.Pool(min(workers, 8)) as pool:
-                results = pool.map(_story_forest_shared, linked, chunksize=8)
-        finally:
-            _SHARED.clear()
-    else:
-        results = [_story_forest(story, *args, trace) for story in linked]
+    results = fork_map(
+        _story_forest_shared,
+        linked,
+        workers=workers,
+        # stories are independent: workers read the inputs, send back small results
+        parallel=trace is None and sum(len(s) for s in linked) >= _PARALLEL_DOCS,
+        share={"args": (by_id, pairs_of, tokens, known_outlets, w, trace)},
+    )
     for e, o in results:
         edges.extend(e)
         origins.extend(o)
@@ -465,11 +459,10 @@ def infer_lineage(
 
 
 _PARALLEL_DOCS = 1_000  # documents in linked stories above which stories go to workers
-_SHARED: dict[str, tuple] = {}  # set before forking; read by the workers
 
 
 def _story_forest_shared(story: Sequence[str]) -> tuple[list[Edge], list[Origin]]:
-    return _story_forest(story, *_SHARED["args"])
+    return _story_forest(story, *shared("args"))
 
 
 def _story_forest(

@@ -9,7 +9,6 @@ times them, and spreads the per-document and per-pair work over the cores.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +18,7 @@ from lineage.align import AlignedDoc, align, pair_figures
 from lineage.candidates import Overlap, candidate_pairs
 from lineage.fingerprint import fingerprint
 from lineage.model import Analysis, Config, Document, Pair, Skipped
+from lineage.parallel import fork_map, shared, worker_count
 from lineage.text import tokenize
 
 __all__ = ["analyze", "analyze_documents", "group_stories"]
@@ -76,7 +76,7 @@ def analyze_documents(
     config = config or Config()
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
-    workers = _workers(config)
+    workers = worker_count(config.workers)
 
     t = time.perf_counter()
     aligned = _prepare(docs, config, workers, progress)
@@ -100,7 +100,7 @@ def analyze_documents(
     stories = group_stories([d.id for d in docs], pairs)
     t = time.perf_counter()
     tokens = {a.id: a.tokens for a in aligned}
-    edges, origins = infer_lineage(docs, pairs, stories, tokens=tokens, config=config)
+    edges, origins = infer_lineage(docs, pairs, stories, tokens=tokens, workers=workers)
     timings["inference"] = time.perf_counter() - t
 
     word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
@@ -146,55 +146,29 @@ def group_stories(ids: Sequence[str], pairs: Sequence[Pair]) -> tuple[tuple[str,
 # -- per-document and per-pair work, spread over the cores --------------------------
 
 
-def _workers(config: Config) -> int:
-    return config.workers or max(1, min(os.cpu_count() or 1, 8))
-
-
-def _prepare_one(doc: Document, shingle_size: int) -> AlignedDoc:
+def _prepare_one(doc: Document) -> AlignedDoc:
     tokens = tokenize(doc.text, boilerplate=doc.boilerplate)
-    return AlignedDoc(
-        doc.id, doc.text, tokens, fingerprint(doc.id, tokens, shingle_size=shingle_size)
-    )
+    fp = fingerprint(doc.id, tokens, shingle_size=shared("config").shingle_size)
+    return AlignedDoc(doc.id, doc.text, tokens, fp)
 
 
 def _prepare(
     docs: Sequence[Document], config: Config, workers: int, progress: Progress | None
 ) -> list[AlignedDoc]:
-    n = len(docs)
-    if workers > 1 and n >= _PARALLEL_DOCS:
-        ctx = mp.get_context("fork")
-        chunk = max(64, n // (workers * 8))
-        out: list[AlignedDoc] = []
-        with ctx.Pool(workers) as pool:
-            for k, ad in enumerate(
-                pool.imap(_prepare_star, ((d, config.shingle_size) for d in docs), chunk)
-            ):
-                out.append(ad)
-                if progress and k % 500 == 0:
-                    progress("fingerprints", k, n)
-        if progress:
-            progress("fingerprints", n, n)
-        return out
-    out = []
-    for k, d in enumerate(docs):
-        out.append(_prepare_one(d, config.shingle_size))
-        if progress and k % 500 == 0:
-            progress("fingerprints", k, n)
-    if progress:
-        progress("fingerprints", n, n)
-    return out
-
-
-def _prepare_star(args: tuple[Document, int]) -> AlignedDoc:
-    return _prepare_one(*args)
-
-
-_SHARED: dict[str, object] = {}  # what forked alignment workers read (set before fork)
+    return fork_map(
+        _prepare_one,
+        docs,
+        workers=workers,
+        parallel=len(docs) >= _PARALLEL_DOCS,
+        share={"config": config},
+        progress=(lambda k, n: progress("fingerprints", k, n)) if progress else None,
+        every=500,
+    )
 
 
 def _align_one(ov: Overlap) -> Pair | None:
-    aligned: list[AlignedDoc] = _SHARED["aligned"]  # type: ignore[assignment]
-    config: Config = _SHARED["config"]  # type: ignore[assignment]
+    aligned: list[AlignedDoc] = shared("aligned")
+    config: Config = shared("config")
     a, b = aligned[ov.i], aligned[ov.j]
     passages = align(
         a,
@@ -222,28 +196,13 @@ def _align_all(
     workers: int,
     progress: Progress | None,
 ) -> list[Pair]:
-    _SHARED["aligned"] = aligned
-    _SHARED["config"] = config
-    n = len(overlaps)
-    results: list[Pair | None] = []
-    try:
-        if workers > 1 and n >= _PARALLEL_PAIRS:
-            ctx = mp.get_context("fork")
-            with ctx.Pool(workers) as pool:
-                for k, r in enumerate(
-                    pool.imap(_align_one, overlaps, max(16, n // (workers * 16)))
-                ):
-                    results.append(r)
-                    if progress and k % 200 == 0:
-                        progress("alignment", k, n)
-        else:
-            for k, ov in enumerate(overlaps):
-                results.append(_align_one(ov))
-                if progress and k % 200 == 0:
-                    progress("alignment", k, n)
-    finally:
-        _SHARED.clear()
-    if progress:
-        progress("alignment", n, n)
+    results = fork_map(
+        _align_one,
+        overlaps,
+        workers=workers,
+        parallel=len(overlaps) >= _PARALLEL_PAIRS,
+        share={"aligned": aligned, "config": config},
+        progress=(lambda k, n: progress("alignment", k, n)) if progress else None,
+    )
     # pairs without a passage share only scattered shingles: not reuse
     return [p for p in results if p is not None]

@@ -1,0 +1,77 @@
+"""Spreading per-item work over the cores: one mechanism for every stage.
+
+Workers are forked, so they read the stage's large inputs (documents, tokens,
+fingerprints) from memory they inherit instead of receiving them pickled; only the
+items and the results travel. Below a size the caller decides, or with one worker, the
+same function runs in this process, so both paths give the same results in the same
+order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+__all__ = ["fork_map", "shared", "worker_count"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_SHARED: dict[str, Any] = {}  # set before the fork; read by the workers through shared()
+
+
+def worker_count(requested: int) -> int:
+    """``requested`` processes, or all cores (at most 8) for 0."""
+    return requested or max(1, min(os.cpu_count() or 1, 8))
+
+
+def shared(key: str) -> Any:
+    """A value the caller of :func:`fork_map` made available to the work function."""
+    return _SHARED[key]
+
+
+@contextmanager
+def _sharing(values: Mapping[str, Any]) -> Iterator[None]:
+    _SHARED.update(values)
+    try:
+        yield
+    finally:
+        _SHARED.clear()
+
+
+def fork_map(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    workers: int,
+    parallel: bool,
+    share: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    every: int = 200,
+) -> list[R]:
+    """``[fn(x) for x in items]``, on ``workers`` forked processes when ``parallel``.
+
+    ``share`` is readable inside ``fn`` with :func:`shared`; ``progress(done, total)`` is
+    called every ``every`` items and at the end.
+    """
+    n = len(items)
+    out: list[R] = []
+    with _sharing(share or {}):
+        if parallel and workers > 1 and n > 1:
+            chunk = max(1, n // (workers * 16))
+            with mp.get_context("fork").Pool(workers) as pool:
+                for k, r in enumerate(pool.imap(fn, items, chunk)):
+                    out.append(r)
+                    if progress and k % every == 0:
+                        progress(k, n)
+        else:
+            for k, x in enumerate(items):
+                out.append(fn(x))
+                if progress and k % every == 0:
+                    progress(k, n)
+    if progress:
+        progress(n, n)
+    return out
