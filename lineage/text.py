@@ -11,17 +11,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import xxhash
 
-__all__ = ["Tokens", "normalize_word", "tokenize", "word_hash"]
+__all__ = ["WORD_RE", "Tokens", "normalize_word", "tokenize", "word_hash"]
 
 # A word: letters/digits, with inner apostrophes ("didn't", "Mazur's", "Mazur’s").
-_WORD = re.compile(r"\w+(?:['\u2019\u02bc]\w+)*")
+WORD_RE = re.compile(r"\w+(?:['\u2019\u02bc]\w+)*")
 # The same pattern captured, for re.split (gap, word, gap, ..., word, gap).
-_SPLIT = re.compile(f"({_WORD.pattern})")
+_SPLIT = re.compile(f"({WORD_RE.pattern})")
 # Raw word -> comparison key and -> its hash: news vocabulary repeats, so most words
 # skip normalization and hashing. Bounded; cleared whole when full.
 _KEYS: dict[str, str] = {}
@@ -52,9 +51,10 @@ def normalize_word(word: str) -> str:
     return unicodedata.normalize("NFKC", word).translate(_FOLD).casefold()
 
 
-@lru_cache(maxsize=1 << 20)
 def word_hash(key: str) -> int:
-    """Stable 64-bit hash of a normalized word (seeded xxhash, same on every machine)."""
+    """Stable 64-bit hash of a normalized word (seeded xxhash, same on every machine).
+
+    Not cached itself: :func:`tokenize` keeps the raw word -> hash cache."""
     return xxhash.xxh64_intdigest(key.encode("utf-8", "surrogatepass"), seed=0x11E)
 
 

@@ -32,6 +32,7 @@ from lineage.report._common import (
     outlet_of,
     short_ids,
 )
+from lineage.text import WORD_RE, normalize_word
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -54,8 +55,6 @@ PAIR_ROWS_MAX = 300
 SKIPPED_ROWS_MAX = 200
 PALETTE_SIZE = 8
 
-_WORD = re.compile(r"\w+(?:['\u2019\u02bc]\w+)*")
-
 
 # -- text segments -------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -72,10 +71,7 @@ class Segment:
 
 @lru_cache(maxsize=1 << 16)
 def _normalize(word: str) -> str:
-    try:  # the pipeline's own comparison key, when present, so "changed" means the same
-        from lineage.text import normalize_word
-    except ImportError:
-        return word.casefold().replace("’", "'")
+    # the pipeline's own comparison key, so "changed" means what it means in alignment
     return normalize_word(word)
 
 
@@ -86,7 +82,7 @@ def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     ``lineage.text.tokenize``, whose hashes and masks cost 25 s over a 9,000-page report.
     """
     words, starts, ends = [], [], []
-    for m in _WORD.finditer(text):
+    for m in WORD_RE.finditer(text):
         words.append(_normalize(m.group()))
         starts.append(m.start())
         ends.append(m.end())
@@ -277,7 +273,7 @@ class _Corpus:
 
     def words(self, doc: Document) -> int:
         wc = self.analysis.word_counts.get(doc.id)
-        return wc[0] if wc else len(_WORD.findall(doc.text))
+        return wc[0] if wc else len(WORD_RE.findall(doc.text))
 
 
 def pair_filename(a: str, b: str) -> str:
