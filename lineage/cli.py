@@ -159,9 +159,10 @@ class _progress:
 
     def _update(self, stage: str, done: int, total: int) -> None:
         assert self._bar is not None
+        size = total or None  # 0: not known yet (reading a folder as it is walked)
         if stage not in self._tasks:
-            self._tasks[stage] = self._bar.add_task(stage, total=total)
-        self._bar.update(self._tasks[stage], completed=done, total=total)
+            self._tasks[stage] = self._bar.add_task(stage, total=size)
+        self._bar.update(self._tasks[stage], completed=done, total=size)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -418,6 +418,7 @@ def infer_lineage(
     weights: Weights | None = None,
     trace: dict[tuple[str, str], list[Evidence]] | None = None,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Edge], list[Origin]]:
     """The derivation forest: one parent or none for every document.
 
@@ -449,6 +450,8 @@ def infer_lineage(
         # stories are independent: workers read the inputs, send back small results
         parallel=trace is None and sum(len(s) for s in linked) >= _PARALLEL_DOCS,
         share={"args": (by_id, pairs_of, tokens, known_outlets, w, trace)},
+        progress=progress,
+        every=50,
     )
     for e, o in results:
         edges.extend(e)

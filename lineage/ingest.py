@@ -26,7 +26,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -776,14 +776,20 @@ def read_corpus(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     max_chars: int = 2_000_000,
+    progress: Callable[[int], None] | None = None,
 ) -> Ingested:
-    """Read every input; duplicate ids become ``id~2``, ``id~3``... with a notice each."""
+    """Read every input; duplicate ids become ``id~2``, ``id~3``... with a notice each.
+
+    ``progress(documents_read)`` is called every 500 documents (the total is not known
+    before the walk ends)."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
     notices: list[Skipped] = []
     for item in iter_inputs(paths, max_chars=max_chars):
         if isinstance(item, Document):
             documents.append(item)
+            if progress and len(documents) % 500 == 0:
+                progress(len(documents))
         elif isinstance(item, Notice):
             notices.append(item)
         else:

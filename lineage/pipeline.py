@@ -27,7 +27,7 @@ __all__ = ["analyze", "analyze_documents", "group_stories"]
 _PARALLEL_DOCS = 2_000
 _PARALLEL_PAIRS = 400
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0: not known yet
 
 
 def analyze(
@@ -48,7 +48,10 @@ def analyze(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     t0 = time.perf_counter()
-    ingested = read_corpus([Path(p) for p in paths])
+    ingested = read_corpus(
+        [Path(p) for p in paths],
+        progress=(lambda n: progress("reading", n, 0)) if progress else None,
+    )
     docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
     t_ingest = time.perf_counter() - t0
     analysis = analyze_documents(
@@ -100,7 +103,14 @@ def analyze_documents(
     stories = group_stories([d.id for d in docs], pairs)
     t = time.perf_counter()
     tokens = {a.id: a.tokens for a in aligned}
-    edges, origins = infer_lineage(docs, pairs, stories, tokens=tokens, workers=workers)
+    edges, origins = infer_lineage(
+        docs,
+        pairs,
+        stories,
+        tokens=tokens,
+        workers=workers,
+        progress=(lambda k, n: progress("inference", k, n)) if progress else None,
+    )
     timings["inference"] = time.perf_counter() - t
 
     word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}

@@ -83,6 +83,7 @@ def test_progress_callback_sees_every_stage(seeds_dir):
     )
     assert seen["fingerprints"] == (5, 5)
     assert seen["alignment"][0] == seen["alignment"][1] >= 3
+    assert seen["inference"] == (1, 1)  # one story with reuse among the seeds
 
 
 def test_progress_bar_is_quiet_off_a_terminal(tmp_path):
