@@ -16,7 +16,7 @@ from lineage.fingerprint import (
     minhashes,
     shared_shingles,
 )
-from lineage.text import _WORD, normalize_word, tokenize, word_hash
+from lineage.text import WORD_RE, normalize_word, tokenize, word_hash
 
 u64 = st.integers(min_value=0, max_value=2**64 - 1)
 
@@ -24,7 +24,7 @@ u64 = st.integers(min_value=0, max_value=2**64 - 1)
 @given(st.text(alphabet="ab c’'\u201c\u201d\n.Ｍé\u0301-", max_size=60))
 def test_tokenize_matches_match_objects(text: str) -> None:
     t = tokenize(text)
-    ms = list(_WORD.finditer(text))
+    ms = list(WORD_RE.finditer(text))
     assert t.starts.tolist() == [m.start() for m in ms]
     assert t.ends.tolist() == [m.end() for m in ms]
     assert t.words == tuple(normalize_word(m.group()) for m in ms)
