@@ -81,3 +81,20 @@ def test_boilerplate_is_never_part_of_a_passage():
     b = _doc("b", chrome + PROSE, boiler=((0, len(chrome)),))
     (p,) = align(a, b)
     assert p.a_start >= len(chrome) and p.b_start >= len(chrome)
+
+
+def test_passage_after_a_dropped_paragraph_survives_a_one_word_overlap():
+    # The copy drops the middle paragraph. Extending the first passage runs over "The",
+    # which starts both the dropped paragraph and the next one, so the two passages
+    # share a word of the copy; the second must be trimmed by that word, not lost.
+    p1 = "The council approved the budget on Tuesday after a debate that ran past midnight."
+    drop = "The mayor said the plan was the best the city could afford this year."
+    p3 = "The teachers union welcomed the pay rise but warned that class sizes would grow."
+    a = _doc("a", f"{p1}\n\n{drop}\n\n{p3}")
+    b = _doc("b", f"{p1}\n\n{p3}")
+    ps = align(a, b, max_gap=10)
+    covered = sum(p.b_words for p in ps)
+    assert covered == len(b.tokens)  # every word of the copy is in a passage
+    assert any(p.b_text.endswith("warned that class sizes would grow") for p in ps)
+    spans = sorted((p.b_start, p.b_end) for p in ps)
+    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))  # no overlap
