@@ -28,6 +28,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
@@ -62,14 +63,15 @@ class Weights:
     time: float = 5.6
     time_scale_hours: float = 6.0  # a gap this long counts fully
     per_word: float = 0.1  # closeness: per word of the child its parent explains exactly
+    closest: float = 0.08  # per word a candidate explains fewer than the closest candidate
     omission: float = 0.028  # a parent word missing from the child costs this much of a word
     min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
     quotes_only_penalty: float = 3.0
-    dateline: float = 2.5
+    dateline: float = 1.5
     credit: float = 2.5
     credit_partial: float = 0.3
     inherited: float = 0.25  # a credit or dateline shared with another copy counts this much
-    earlier: float = 0.3  # prior: among equals, the earlier source (originals get copied most)
+    earlier: float = 0.18  # prior: among equals, the earlier source (originals get copied most)
     earlier_scale_hours: float = 24.0
     central_root: float = 2.0  # prior: the document holding most of the others' text
     central_parent: float = 0.35
@@ -119,7 +121,7 @@ def time_evidence(parent: Document, child: Document, *, w: Weights = Weights()) 
         # (originals are copied more than copies are).
         return [
             Evidence(
-                "time",
+                "earlier",
                 w.earlier * math.tanh(hours / w.earlier_scale_hours),
                 f"time: {parent.id} ({pd_}) was published before {child.id} ({cd})",
             )
@@ -153,9 +155,7 @@ def reuse_evidence(
     # words of the child explained by the parent, less a little for each word of the
     # parent the child lacks (an omission: cheap, and often made independently, so two
     # trimmed copies are not taken for each other's source)
-    score = w.per_word * (exact_words - w.omission * parent_missing)
-    if exact_narrative < w.min_narrative_words:
-        score -= w.quotes_only_penalty
+    score = w.per_word * exact_words
     narr_words = sum(p.a_words for p in pair.passages if not p.quoted)
     quot_words = sum(p.a_words for p in pair.passages if p.quoted)
     share = pair.share(child)
@@ -164,9 +164,13 @@ def reuse_evidence(
         f"{'s' if len(pair.passages) != 1 else ''} shared with {parent} "
         f"({narr_words} narrative words, {quot_words} in quotations)"
     )
+    out = [Evidence("reuse", score, text)]
+    if parent_missing > 0:
+        out.append(Evidence("omission", -w.per_word * w.omission * parent_missing, ""))
     if exact_narrative < w.min_narrative_words:
-        text += "; little beyond quotations: weak"
-    return [Evidence("reuse", score, text)]
+        out[0] = Evidence("reuse", score, text + "; little beyond quotations: weak")
+        out.append(Evidence("quotes-only", -w.quotes_only_penalty, ""))
+    return out
 
 
 def variant_evidence(child: _Child, parent: str, others: Sequence[str]) -> list[Evidence]:
@@ -226,17 +230,17 @@ def dateline_evidence(
                 f"dateline: {child.id} is a {c_home} page carrying the dateline of "
                 f"{cdl}, the outlet of {parent.id}"
             )
-            factor = 1.0
+            kind, factor = "dateline", 1.0
             if inherited_from:
-                factor = w.inherited
+                kind, factor = "dateline-inherited", w.inherited
                 text += f" (a dateline it shares with {inherited_from}: weak)"
-            out.append(Evidence("dateline", w.dateline * m * factor, text))
+            out.append(Evidence(kind, w.dateline * m * factor, text))
     if pdl and p_home and names_match(pdl, p_home) < 1.0:
         m = max(names_match(pdl, c_home), names_match(pdl, child.outlet))
         if m >= 1.0:
             out.append(
                 Evidence(
-                    "dateline",
+                    "dateline-against",
                     -w.dateline * m,
                     f"against, dateline: {parent.id} carries the dateline of {pdl}, "
                     f"the outlet of {child.id}",
@@ -260,24 +264,24 @@ def credit_evidence(
     at the story's source, not surely at the child's own parent, and counts little.
     """
     out: list[Evidence] = []
-    names = [n for n in (parent.outlet, parent.host_outlet, parent.dateline_outlet) if n]
+    names = [n for n in (parent.outlet, parent.host_outlet) if n]
     for c in child.credits:
         m = max((names_match(c.name, n) for n in names), default=0.0)
         if m >= 1.0:
             text = (
                 f"credit: {child.doc.id} credits {c.name} (“{c.phrase}”), the outlet of {parent.id}"
             )
-            factor = 1.0
+            kind, factor = "credit", 1.0
             other = (inherited_from or {}).get(c.start)
             if other:
-                factor = w.inherited
+                kind, factor = "credit-inherited", w.inherited
                 text += f" (a credit it shares with {other}: weak)"
-            out.append(Evidence("credit", w.credit * factor, text))
+            out.append(Evidence(kind, w.credit * factor, text))
             break
         if m > 0:
             out.append(
                 Evidence(
-                    "credit",
+                    "credit-partial",
                     w.credit_partial,
                     f"credit: {child.doc.id} credits "
                     f"{c.name} (“{c.phrase}”), close to {parent.id}'s outlet",
@@ -299,7 +303,7 @@ def credit_evidence(
         if max((names_match(c.name, n) for n in c_names), default=0.0) >= 1.0:
             out.append(
                 Evidence(
-                    "credit",
+                    "credit-against",
                     -w.credit,
                     f"against, credit: {parent.id} credits {c.name}, the outlet of {child.doc.id}",
                 )
@@ -391,14 +395,16 @@ def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
         if not any(names_match(c.name, n) >= 1.0 for n in own):
             out.append(
                 Evidence(
-                    "origin", -w.origin_credit, f"against: {d.id} credits {c.name} (“{c.phrase}”)"
+                    "origin-credit",
+                    -w.origin_credit,
+                    f"against: {d.id} credits {c.name} (“{c.phrase}”)",
                 )
             )
     home = d.host_outlet or d.outlet
     if d.dateline_outlet and home and names_match(d.dateline_outlet, home) < 1.0:
         out.append(
             Evidence(
-                "origin",
+                "origin-dateline",
                 -w.origin_dateline,
                 f"against: {d.id} is a {home} page with a {d.dateline_outlet} dateline",
             )
@@ -477,8 +483,6 @@ def _story_forest(
     w: Weights,
     trace: dict[tuple[str, str], list[Evidence]] | None = None,
 ) -> tuple[list[Edge], list[Origin]]:
-    import networkx as nx
-
     members = set(story)
     info = {
         i: _Child(
@@ -545,6 +549,24 @@ def _story_forest(
                 + title_evidence(by_id[parent], by_id[child], w=w)
             )
             scored[(parent, child)] = ev
+    if w.closest:
+        # Among a child's candidate parents that dates place before it, each word fewer
+        # than the closest of them explains counts extra: it ranks those candidates and
+        # leaves the case for an origin alone. Undated, a document is explained best by
+        # any copy that contains it, its own expansions included, so it is not used.
+        def dated_before(parent: str, child: str) -> bool:
+            pd_, cd = by_id[parent].date, by_id[child].date
+            return pd_ is not None and cd is not None and pd_ < cd
+
+        best_exact: dict[str, int] = {}
+        for (parent, child), (n_exact, _) in exact_counts.items():
+            if dated_before(parent, child):
+                best_exact[child] = max(n_exact, best_exact.get(child, 0))
+        for (parent, child), ev in scored.items():
+            if dated_before(parent, child):
+                lag = best_exact[child] - exact_counts[(parent, child)][0]
+                if lag:
+                    ev.append(Evidence("closest", -w.closest * lag, ""))
     referenced = _referenced(story, by_id, info)
     central = _centrality(story, story_pairs)
     for (parent, _child), ev in scored.items():
@@ -556,7 +578,7 @@ def _story_forest(
         if refs and w.referenced:
             scored[(ROOT, i)].append(
                 Evidence(
-                    "origin",
+                    "referenced",
                     w.referenced * min(1.0, len(refs) / 2),
                     f"origin: {len(refs)} other document{'s' if len(refs) > 1 else ''} "
                     f"({', '.join(refs[:4])}{'…' if len(refs) > 4 else ''}) credit or carry "
@@ -566,7 +588,7 @@ def _story_forest(
         if central[i] > 0 and w.central_root:
             scored[(ROOT, i)].append(
                 Evidence(
-                    "centrality",
+                    "centrality-root",
                     w.central_root * central[i],
                     f"centrality: {i} holds {central[i]:.0%} of the text of the others",
                 )
@@ -575,24 +597,7 @@ def _story_forest(
     if trace is not None:
         trace.update(scored)
     total = {k: sum(e.score for e in v) for k, v in scored.items()}
-    g = nx.DiGraph()
-    g.add_nodes_from([ROOT, *sorted(story)])
-    # Edmonds needs no particular sign, but a positive shift keeps every weight > 0; it
-    # changes every spanning arborescence's total by the same amount.
-    shift = 1.0 - min(total.values())
-    # A child's weakest candidates never win: keep its best few, so a story of hundreds
-    # of near-copies stays a sparse graph (the virtual root is always kept).
-    best_in: dict[str, list[tuple[float, str]]] = {}
-    for (u, v), sc in total.items():
-        if u != ROOT:
-            best_in.setdefault(v, []).append((sc, u))
-    keep = {(ROOT, v) for v in story}
-    for v, cands in best_in.items():
-        keep.update((u, v) for _, u in sorted(cands, key=lambda x: (-x[0], x[1]))[:_MAX_CANDIDATES])
-    for (u, v), sc in sorted(total.items()):
-        if (u, v) in keep:
-            g.add_edge(u, v, weight=sc + shift)
-    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=False)
+    tree = _arborescence(story, total)
 
     edges: list[Edge] = []
     origins: list[Origin] = []
@@ -627,6 +632,30 @@ def _story_forest(
         conf = probs[parent] * _direction(total, parent, child, w.temperature)
         edges.append(Edge(parent, child, round(conf, 3), tuple(reasons), alts))
     return edges, origins
+
+
+def _arborescence(story: Sequence[str], total: Mapping[tuple[str, str], float]) -> Any:
+    """The maximum spanning arborescence over the virtual root and the story."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from([ROOT, *sorted(story)])
+    # Edmonds needs no particular sign, but a positive shift keeps every weight > 0; it
+    # changes every spanning arborescence's total by the same amount.
+    shift = 1.0 - min(total.values())
+    # A child's weakest candidates never win: keep its best few, so a story of hundreds
+    # of near-copies stays a sparse graph (the virtual root is always kept).
+    best_in: dict[str, list[tuple[float, str]]] = {}
+    for (u, v), sc in total.items():
+        if u != ROOT:
+            best_in.setdefault(v, []).append((sc, u))
+    keep = {(ROOT, v) for v in story}
+    for v, cands in best_in.items():
+        keep.update((u, v) for _, u in sorted(cands, key=lambda x: (-x[0], x[1]))[:_MAX_CANDIDATES])
+    for (u, v), sc in sorted(total.items()):
+        if (u, v) in keep:
+            g.add_edge(u, v, weight=sc + shift)
+    return nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=False)
 
 
 def _origin_reason(

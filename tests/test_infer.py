@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from lineage.model import Document
 from lineage.pipeline import analyze_documents
 
@@ -184,8 +186,9 @@ def test_dateline_scorer_points_at_the_named_outlet():
     origin = _doc("o", "x", outlet="WRVN", dateline_outlet="WRVN")
     copy = _doc("c", "x", outlet="Big Network", host_outlet="Big Network", dateline_outlet="WRVN")
     other = _doc("n", "x", outlet="Other Paper")
-    assert _total(infer.dateline_evidence(origin, copy)) > 2
-    assert _total(infer.dateline_evidence(copy, origin)) < -2
+    full = infer.Weights().dateline
+    assert _total(infer.dateline_evidence(origin, copy)) == pytest.approx(full)
+    assert _total(infer.dateline_evidence(copy, origin)) == pytest.approx(-full)
     assert infer.dateline_evidence(other, copy) == []
     inherited = infer.dateline_evidence(origin, copy, inherited_from="z")
     assert 0 <= _total(inherited) < _total(infer.dateline_evidence(origin, copy))
@@ -198,6 +201,10 @@ def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
     assert _total(infer.credit_evidence(parent, child)) > 2
     unmatched = infer.credit_evidence(sibling, child)
     assert _total(unmatched) == 0 and "reuses another outlet's reporting" in unmatched[0].text
+    # a page that only carries the credited outlet's dateline is not that outlet's page:
+    # the credit names the outlet's own page as the source, not a copy of it
+    carrier = _doc("k", "x", outlet="Metro Daily", dateline_outlet="River Valley News")
+    assert _total(infer.credit_evidence(carrier, child)) == 0
     inherited = infer.credit_evidence(parent, child, inherited_from={child.credits[0].start: "q"})
     assert _total(inherited) < _total(infer.credit_evidence(parent, child))
 
