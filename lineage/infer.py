@@ -75,6 +75,7 @@ class Weights:
     earlier_scale_hours: float = 24.0
     central_root: float = 2.0  # prior: the document holding most of the others' text
     central_parent: float = 0.35
+    root_parent: float = 0.2  # prior, undated: a copy's parent is the story's original
     title: float = 1.0
     referenced: float = 2.0  # origin: other documents credit this document's outlet
     bracket: float = 0.8
@@ -598,6 +599,25 @@ def _story_forest(
         trace.update(scored)
     total = {k: sum(e.score for e in v) for k, v in scored.items()}
     tree = _arborescence(story, total)
+    if w.root_parent:
+        # Originals are copied far more than copies are. Dates already prefer the earlier
+        # of equal sources; where they cannot (either side undated), once the forest names
+        # a story's original, a copy whose text fits the original and another copy
+        # equally well is taken to come from the original.
+        for r in sorted(tree.successors(ROOT)):
+            if not any(True for _ in tree.successors(r)):
+                continue
+            for v in sorted(members):
+                if (r, v) in total and (by_id[r].date is None or by_id[v].date is None):
+                    ev = Evidence(
+                        "origin-prior",
+                        w.root_parent,
+                        f"prior: {r} is the story's original, and originals are copied "
+                        "more than copies are",
+                    )
+                    scored[(r, v)].append(ev)
+                    total[(r, v)] += ev.score
+        tree = _arborescence(story, total)
 
     edges: list[Edge] = []
     origins: list[Origin] = []
