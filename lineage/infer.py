@@ -215,11 +215,18 @@ def variant_evidence(child: _Child, parent: str, others: Sequence[str]) -> list[
 
 
 def dateline_evidence(
-    parent: Document, child: Document, *, inherited_from: str | None = None, w: Weights = Weights()
+    parent: Document,
+    child: Document,
+    *,
+    inherited_from: str | None = None,
+    other_page: str | None = None,
+    w: Weights = Weights(),
 ) -> list[Evidence]:
     """A page carrying the dateline of another outlet ("CITY (OUTLET) --") republishes
     that outlet's story: the outlet's own page is its parent -- unless the child shares
-    the dateline with another copy (``inherited_from``), which may be where it took it."""
+    the dateline with another copy (``inherited_from``), which may be where it took it.
+    A parent carrying the child's outlet's dateline argues against the edge, unless that
+    outlet has another page in the story (``other_page``) the parent may have taken."""
     out: list[Evidence] = []
     cdl, pdl = child.dateline_outlet, parent.dateline_outlet
     c_home = child.host_outlet or child.outlet
@@ -236,7 +243,7 @@ def dateline_evidence(
                 kind, factor = "dateline-inherited", w.inherited
                 text += f" (a dateline it shares with {inherited_from}: weak)"
             out.append(Evidence(kind, w.dateline * m * factor, text))
-    if pdl and p_home and names_match(pdl, p_home) < 1.0:
+    if pdl and p_home and names_match(pdl, p_home) < 1.0 and not other_page:
         m = max(names_match(pdl, c_home), names_match(pdl, child.outlet))
         if m >= 1.0:
             out.append(
@@ -256,6 +263,7 @@ def credit_evidence(
     parent_credits: Sequence[Credit] = (),
     *,
     inherited_from: Mapping[int, str] | None = None,
+    other_page: str | None = None,
     w: Weights = Weights(),
 ) -> list[Evidence]:
     """The child names the parent's outlet as its source (or the parent names the child's).
@@ -263,6 +271,8 @@ def credit_evidence(
     A credit the child shares word for word with another copy (``inherited_from``: credit
     start -> that copy) may have come with the text it took from that copy: it then points
     at the story's source, not surely at the child's own parent, and counts little.
+    A parent crediting the child's outlet argues against the edge, unless that outlet
+    has another page in the story (``other_page``).
     """
     out: list[Evidence] = []
     names = [n for n in (parent.outlet, parent.host_outlet) if n]
@@ -300,7 +310,7 @@ def credit_evidence(
             )
         )
     c_names = [n for n in (child.doc.outlet, child.doc.host_outlet) if n]
-    for c in parent_credits:
+    for c in parent_credits if not other_page else ():
         if max((names_match(c.name, n) for n in c_names), default=0.0) >= 1.0:
             out.append(
                 Evidence(
@@ -517,8 +527,23 @@ def _story_forest(
         exact_counts[(p.a, p.b)] = exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)
     size = {i: int(tokens[i].content.sum()) for i in story}
     # which candidates share each credit / the dateline of each document word for word
-    sharers = {i: _sharers(info[i], by_id[i]) for i in story}
+    sharers = {i: _sharers(info[i], by_id[i], info, by_id) for i in story}
 
+    # the other pages of each document's outlet in the story: a parent that names the
+    # child's outlet may have taken the story from one of those instead of the child
+    by_home: dict[str, list[str]] = {}
+    for i in sorted(story):
+        home = by_id[i].host_outlet or by_id[i].outlet
+        if home:
+            by_home.setdefault(home.casefold(), []).append(i)
+    same_outlet = {
+        i: [
+            j
+            for j in by_home.get((by_id[i].host_outlet or by_id[i].outlet or "").casefold(), ())
+            if j != i
+        ]
+        for i in story
+    }
     # score every possible edge and every origin
     scored: dict[tuple[str, str], list[Evidence]] = {}
     for p in story_pairs:
@@ -542,9 +567,20 @@ def _story_forest(
                     w=w,
                 )
                 + time_evidence(by_id[parent], by_id[child], w=w)
-                + dateline_evidence(by_id[parent], by_id[child], inherited_from=dl_from, w=w)
+                + dateline_evidence(
+                    by_id[parent],
+                    by_id[child],
+                    inherited_from=dl_from,
+                    other_page=_first_other(same_outlet[child], parent),
+                    w=w,
+                )
                 + credit_evidence(
-                    by_id[parent], cinfo, info[parent].credits, inherited_from=credit_from, w=w
+                    by_id[parent],
+                    cinfo,
+                    info[parent].credits,
+                    inherited_from=credit_from,
+                    other_page=_first_other(same_outlet[child], parent),
+                    w=w,
                 )
                 + text_direction_evidence(p, info[parent], info[child], w=w)
                 + title_evidence(by_id[parent], by_id[child], w=w)
@@ -740,18 +776,32 @@ def _centrality(story: Sequence[str], pairs: Sequence[Pair]) -> dict[str, float]
     return {k: v / n for k, v in total.items()}
 
 
-def _sharers(child: _Child, doc: Document) -> dict[str, dict[int, tuple[str, ...]]]:
+def _sharers(
+    child: _Child, doc: Document, info: Mapping[str, _Child], by_id: Mapping[str, Document]
+) -> dict[str, dict[int, tuple[str, ...]]]:
     """For each credit of the child (by its start) and for its dateline (key 0), the
-    candidates with which the child shares that text word for word."""
+    candidates that carry the same text: the credit word for word (inside a shared
+    passage, or the same credit phrase), the same dateline outlet. A candidate dated
+    after the child cannot have passed it on and is left out."""
 
-    def holders(start: int, end: int) -> tuple[str, ...]:
+    def could_pass_on(q: str) -> bool:
+        qd, cd = by_id[q].date, doc.date
+        return qd is None or cd is None or qd <= cd
+
+    cands = [q for q in sorted(child.exact) if could_pass_on(q)]
+
+    def holders(start: int, end: int, phrase: str | None = None) -> tuple[str, ...]:
         lo, hi = np.searchsorted(child.tokens.starts, [start, end])
-        if hi <= lo:
-            return ()
-        return tuple(q for q in sorted(child.exact) if child.exact[q][lo:hi].mean() >= 0.5)
+        out = []
+        for q in cands:
+            if hi > lo and child.exact[q][lo:hi].mean() >= 0.5:
+                out.append(q)
+            elif phrase and any(c.phrase.casefold() == phrase for c in info[q].credits):
+                out.append(q)  # a credit line too short to lie in a passage
+        return tuple(out)
 
     out: dict[str, dict[int, tuple[str, ...]]] = {
-        "credits": {c.start: holders(c.start, c.end) for c in child.credits},
+        "credits": {c.start: holders(c.start, c.end, c.phrase.casefold()) for c in child.credits},
         "dateline": {},
     }
     span = _dateline_span(doc) if doc.dateline_outlet else None

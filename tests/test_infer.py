@@ -192,6 +192,9 @@ def test_dateline_scorer_points_at_the_named_outlet():
     assert infer.dateline_evidence(other, copy) == []
     inherited = infer.dateline_evidence(origin, copy, inherited_from="z")
     assert 0 <= _total(inherited) < _total(infer.dateline_evidence(origin, copy))
+    # the origin carrying Big Network's dateline would argue against Big Network's page
+    # being its parent -- unless Big Network has another page it may have come from
+    assert _total(infer.dateline_evidence(copy, origin, other_page="b2")) == 0
 
 
 def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
@@ -207,6 +210,55 @@ def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
     assert _total(infer.credit_evidence(carrier, child)) == 0
     inherited = infer.credit_evidence(parent, child, inherited_from={child.credits[0].start: "q"})
     assert _total(inherited) < _total(infer.credit_evidence(parent, child))
+    # the parent credits the child's outlet: against, unless the outlet has another page
+    crediting = _child(_doc("p2", "Quiet day, a spokesman told Metro Daily on Monday."))
+    metro = _doc("m", "x", outlet="Metro Daily")
+    against = infer.credit_evidence(crediting.doc, _child(metro), crediting.credits)
+    assert _total(against) < 0 and "against, credit" in against[-1].text
+    assert (
+        _total(
+            infer.credit_evidence(crediting.doc, _child(metro), crediting.credits, other_page="m2")
+        )
+        == 0
+    )
+
+
+def test_a_short_credit_line_shared_with_a_copy_counts_as_inherited():
+    # "First reported by X." is too short to lie in an aligned passage; a copy that
+    # carries the same line may have passed it on, so it says little about X's page
+    # being the child's own parent
+    body = ORIGINAL + " " + INDEPENDENT
+    credit = "First reported by River Valley News."
+    docs = [
+        _doc("g", body, outlet="River Valley News", date=dt.datetime(2024, 4, 6, 8)),
+        _doc(
+            "p",
+            body + "\n\nMetro Daily readers can sign up for alerts on their phones, "
+            "free of charge, every day.\n\n" + credit,
+            outlet="Metro Daily",
+            date=dt.datetime(2024, 4, 6, 9),
+        ),
+        _doc(
+            "c",
+            body + "\n\nThe Aggregator brings you every story first, from hundreds of "
+            "sources, all in one place.\n\n" + credit,
+            outlet="Aggregator",
+            date=dt.datetime(2024, 4, 6, 10),
+        ),
+    ]
+    a = analyze_documents(docs)
+    trace: dict = {}
+    tokens = {d.id: tokenize(d.text) for d in a.documents}
+    infer.infer_lineage(a.documents, a.pairs, a.stories, tokens=tokens, trace=trace)
+    kinds = {e.kind for e in trace[("g", "c")]}
+    assert "credit-inherited" in kinds and "credit" not in kinds
+    c_side = [
+        x.a_text if q.a == "c" else x.b_text
+        for q in a.pairs
+        if "c" in (q.a, q.b)
+        for x in q.passages
+    ]
+    assert c_side and not any("First reported" in t for t in c_side)  # in no passage
 
 
 def test_title_scorer_prefers_the_same_headline():
