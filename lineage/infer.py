@@ -640,11 +640,13 @@ def _story_forest(
         # of equal sources; where they cannot (either side undated), once the forest names
         # a story's original, a copy whose text fits the original and another copy
         # equally well is taken to come from the original.
+        boosted = False
         for r in sorted(tree.successors(ROOT)):
             if not any(True for _ in tree.successors(r)):
                 continue
             for v in sorted(members):
                 if (r, v) in total and (by_id[r].date is None or by_id[v].date is None):
+                    boosted = True
                     ev = Evidence(
                         "origin-prior",
                         w.root_parent,
@@ -653,7 +655,8 @@ def _story_forest(
                     )
                     scored[(r, v)].append(ev)
                     total[(r, v)] += ev.score
-        tree = _arborescence(story, total)
+        if boosted:
+            tree = _arborescence(story, total)
 
     edges: list[Edge] = []
     origins: list[Origin] = []
