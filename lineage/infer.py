@@ -76,7 +76,8 @@ class Weights:
     central_root: float = 2.0  # prior: the document holding most of the others' text
     central_parent: float = 0.35
     root_parent: float = 0.2  # prior, undated: a copy's parent is the story's original
-    title: float = 1.0
+    title: float = 2.0  # headline similarity (0-1) times this
+    title_exact: float = 0.5  # more for the same headline word for word: a shared variant
     referenced: float = 2.0  # origin: other documents credit this document's outlet
     bracket: float = 0.8
     containment: float = 0.42
@@ -383,10 +384,10 @@ def title_evidence(parent: Document, child: Document, *, w: Weights = Weights())
     if not pw or not cw:
         return []
     sim = Indel.normalized_similarity(pw, cw)
-    text = ""
-    if sim == 1.0:
-        text = f"title: {child.id} has the headline of {parent.id} word for word"
-    return [Evidence("title", w.title * sim, text)]
+    if sim < 1.0:
+        return [Evidence("title", w.title * sim, "")]
+    text = f"title: {child.id} has the headline of {parent.id} word for word"
+    return [Evidence("title", w.title + w.title_exact, text)]
 
 
 @functools.lru_cache(maxsize=65536)
