@@ -65,6 +65,7 @@ class Weights:
     per_word: float = 0.1  # closeness: per word of the child its parent explains exactly
     closest: float = 0.08  # per word a candidate explains fewer than the closest candidate
     omission: float = 0.028  # a parent word missing from the child costs this much of a word
+    omission_run: float = 0.05  # ... and each run of parent words missing from the child
     min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
     quotes_only_penalty: float = 3.0
     dateline: float = 1.5
@@ -144,6 +145,7 @@ def reuse_evidence(
     exact_words: int,
     exact_narrative: int,
     parent_missing: int = 0,
+    parent_runs: int = 0,
     w: Weights = Weights(),
 ) -> list[Evidence]:
     """How close two documents are: the words they share exactly, inside passages.
@@ -168,7 +170,11 @@ def reuse_evidence(
     )
     out = [Evidence("reuse", score, text)]
     if parent_missing > 0:
-        out.append(Evidence("omission", -w.per_word * w.omission * parent_missing, ""))
+        # each word, and each place where the child leaves out parent text: an edit that
+        # drops one passage costs less than edits scattered all over (a trimmed copy
+        # against a later version that added in many places)
+        cost = w.per_word * w.omission * parent_missing + w.omission_run * parent_runs
+        out.append(Evidence("omission", -cost, ""))
     if exact_narrative < w.min_narrative_words:
         out[0] = Evidence("reuse", score, text + "; little beyond quotations: weak")
         out.append(Evidence("quotes-only", -w.quotes_only_penalty, ""))
@@ -565,6 +571,7 @@ def _story_forest(
                     exact_words=shared,
                     exact_narrative=narr,
                     parent_missing=size[parent] - shared,
+                    parent_runs=_missing_runs(info[parent].exact[child], tokens[parent].content),
                     w=w,
                 )
                 + time_evidence(by_id[parent], by_id[child], w=w)
@@ -812,6 +819,14 @@ def _sharers(
     if span:
         out["dateline"][0] = holders(*span)
     return out
+
+
+def _missing_runs(mask: np.ndarray, content: np.ndarray) -> int:
+    """How many runs of a parent's content words (``~mask``) the child lacks."""
+    missing = ~mask[content]
+    if not missing.any():
+        return 0
+    return int(np.count_nonzero(np.diff(np.concatenate(([0], missing.astype(np.int8)))) == 1))
 
 
 def _first_other(holders: Sequence[str], parent: str) -> str | None:

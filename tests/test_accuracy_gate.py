@@ -23,11 +23,11 @@ from lineage.model import Document
 from lineage.pipeline import analyze_documents
 from lineage.simulate import simulate, write
 
-# measured 2026-11-29 on simulate(stories=40, seed=5): all 0.945/1.000/1.000/0.964,
-# none 0.835 (undirected 0.869, root 0.875)
+# measured 2026-11-29 on simulate(stories=40, seed=5): all 0.954/1.000/1.000/0.964,
+# none 0.890 (undirected 0.928, root 0.850)
 FLOORS = {
-    "all": {"edge_f1": 0.93, "root_accuracy": 0.97, "independent_accuracy": 0.98, "plagdet": 0.95},
-    "none": {"edge_f1": 0.82, "undirected_f1": 0.85, "independent_accuracy": 0.98},
+    "all": {"edge_f1": 0.94, "root_accuracy": 0.97, "independent_accuracy": 0.98, "plagdet": 0.95},
+    "none": {"edge_f1": 0.87, "undirected_f1": 0.91, "independent_accuracy": 0.98},
 }
 
 
@@ -65,7 +65,7 @@ def test_wikipedia_revision_chains():
     analysis = analyze_documents(docs)
     m = score([(e.parent, e.child) for e in analysis.edges], truth, stories=analysis.stories)
     mst = score(baseline_mst(analysis), truth, stories=analysis.stories)
-    # measured 2026-11-29 on 30 articles: edge F1 0.58 (MST 0.42), undirected 0.87
+    # measured 2026-11-29 on 30 articles: edge F1 0.68 (MST 0.43), undirected 0.85
     assert m.story_purity >= 0.85  # measured 0.89: some articles share template sentences
-    assert m.edge_f1 > mst.edge_f1
-    assert m.undirected_f1 >= 0.75
+    assert m.edge_f1 > mst.edge_f1 and m.edge_f1 >= 0.64
+    assert m.undirected_f1 >= 0.80
