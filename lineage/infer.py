@@ -525,13 +525,14 @@ def _story_forest(
         ea, eb = _exact_masks(p, tokens[p.a], tokens[p.b])
         info[p.a].exact[p.b] = ea
         info[p.b].exact[p.a] = eb
-        # closeness counts every word shared exactly; whether the shared text is more
-        # than quotations is judged on both sides (quotation marks are not always
-        # detected alike in two copies)
+        # closeness counts every word of the child shared exactly; whether the shared
+        # text is more than quotations is judged on both sides (quotation marks are not
+        # always detected alike in two copies)
         narrative = max(
             int((ea & ~tokens[p.a].quoted).sum()), int((eb & ~tokens[p.b].quoted).sum())
         )
-        exact_counts[(p.a, p.b)] = exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)
+        exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)  # (parent, child): child's words
+        exact_counts[(p.a, p.b)] = (int(eb.sum()), narrative)
     size = {i: int(tokens[i].content.sum()) for i in story}
     # which candidates share each credit / the dateline of each document word for word
     sharers = {i: _sharers(info[i], by_id[i], info, by_id) for i in story}
