@@ -71,7 +71,8 @@ class Weights:
     dateline: float = 1.5
     credit: float = 2.5
     credit_partial: float = 0.3
-    inherited: float = 0.25  # a credit or dateline shared with another copy counts this much
+    inherited: float = 0.1  # a dateline shared with another copy counts this much
+    inherited_credit: float = 0.25  # a credit shared with another copy counts this much
     earlier: float = 0.18  # prior: among equals, the earlier source (originals get copied most)
     earlier_scale_hours: float = 24.0
     central_root: float = 2.0  # prior: the document holding most of the others' text
@@ -292,7 +293,7 @@ def credit_evidence(
             kind, factor = "credit", 1.0
             other = (inherited_from or {}).get(c.start)
             if other:
-                kind, factor = "credit-inherited", w.inherited
+                kind, factor = "credit-inherited", w.inherited_credit
                 text += f" (a credit it shares with {other}: weak)"
             out.append(Evidence(kind, w.credit * factor, text))
             break
