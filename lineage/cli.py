@@ -48,6 +48,15 @@ def main() -> None:
     help="Shortest reused passage reported, in words.",
 )
 @click.option(
+    "--profile",
+    type=click.Choice(["news", "revisions"]),
+    default="news",
+    show_default=True,
+    help="What kind of lineage to infer: news syndication (copies trim their source, "
+    "originals are copied most) or revisions (versions of one text, each growing from "
+    "the one before, such as Wikipedia revisions or drafts).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(0, 64),
     default=0,
@@ -66,6 +75,7 @@ def analyze(
     out: Path,
     shingle_size: int,
     min_words: int,
+    profile: str,
     workers: int,
     no_html: bool,
     generated_at: str | None,
@@ -83,6 +93,7 @@ def analyze(
     config = Config(
         shingle_size=shingle_size,
         min_passage_words=min_words,
+        profile=profile,
         workers=workers,
         generated_at=generated_at,
     )

@@ -39,6 +39,7 @@ from lineage.signals import Credit, editorial_insertions, find_credits, names_ma
 from lineage.text import Tokens
 
 __all__ = [
+    "PROFILES",
     "Evidence",
     "Weights",
     "credit_evidence",
@@ -57,8 +58,9 @@ _MAX_CANDIDATES = 12  # candidate parents per child kept for the arborescence
 
 @dataclass(frozen=True)
 class Weights:
-    """Scale of each kind of evidence, in log-odds units. Tuned on the simulator
-    (see docs/ACCURACY.md); the defaults are the tuned values."""
+    """Scale of each kind of evidence, in log-odds units. The defaults are the "news"
+    profile, tuned on the syndication simulator (see docs/ACCURACY.md); see
+    :data:`PROFILES` and :meth:`for_profile` for the others."""
 
     time: float = 5.6
     time_scale_hours: float = 6.0  # a gap this long counts fully
@@ -87,6 +89,34 @@ class Weights:
     origin_credit: float = 1.0
     origin_dateline: float = 1.5
     temperature: float = 1.0
+
+    @classmethod
+    def for_profile(cls, name: str) -> Weights:
+        """The weights of a named profile (``news`` or ``revisions``)."""
+        try:
+            return PROFILES[name]
+        except KeyError:
+            raise ValueError(
+                f"unknown profile {name!r}: choose one of {', '.join(sorted(PROFILES))}"
+            ) from None
+
+
+#: Weight profiles. ``news``: syndication, where copies mostly trim their source and the
+#: original is copied most (tuned on the simulator). ``revisions``: version histories
+#: such as Wikipedia revisions or drafts, where each version grows out of the previous
+#: one: a document holding another's text plus more is the later one, and no version is
+#: favoured as everyone's source (tuned on the first 100 articles of the Wikipedia
+#: revision chains in ../shared/eval; docs/ACCURACY.md scores it on the other 123).
+PROFILES: dict[str, Weights] = {
+    "news": Weights(),
+    "revisions": Weights(
+        containment=-1.0,  # the later version holds the earlier one and more
+        omission=0.056,
+        central_root=0.0,
+        central_parent=0.0,
+        root_parent=0.0,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -657,14 +687,14 @@ def _story_forest(
             for v in sorted(members):
                 if (r, v) in total and (by_id[r].date is None or by_id[v].date is None):
                     boosted = True
-                    ev = Evidence(
+                    prior = Evidence(
                         "origin-prior",
                         w.root_parent,
                         f"prior: {r} is the story's original, and originals are copied "
                         "more than copies are",
                     )
-                    scored[(r, v)].append(ev)
-                    total[(r, v)] += ev.score
+                    scored[(r, v)].append(prior)
+                    total[(r, v)] += prior.score
         if boosted:
             tree = _arborescence(story, total)
 

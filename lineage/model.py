@@ -44,6 +44,9 @@ class Config:
     min_passage_similarity: float = 0.8
     # boilerplate: a line recurring in at least this many documents (and this share) is chrome
     boilerplate_min_docs: int = 2
+    # lineage: which weights of lineage.infer.PROFILES decide who copied whom: "news"
+    # (syndication: copies trim their source) or "revisions" (version histories that grow)
+    profile: str = "news"
     # run
     workers: int = 0  # 0 = all cores
     generated_at: str | None = None

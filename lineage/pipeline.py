@@ -74,9 +74,10 @@ def analyze_documents(
     progress: Progress | None = None,
 ) -> Analysis:
     """Every stage after ingest, on documents already read (ids must be unique)."""
-    from lineage.infer import infer_lineage
+    from lineage.infer import Weights, infer_lineage
 
     config = config or Config()
+    weights = Weights.for_profile(config.profile)  # an unknown name fails before any work
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
     workers = worker_count(config.workers)
@@ -108,6 +109,7 @@ def analyze_documents(
         pairs,
         stories,
         tokens=tokens,
+        weights=weights,
         workers=workers,
         progress=(lambda k, n: progress("inference", k, n)) if progress else None,
     )

@@ -90,3 +90,32 @@ def test_progress_bar_is_quiet_off_a_terminal(tmp_path):
     r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(tmp_path), "--no-html"])
     assert r.exit_code == 0
     assert "\r" not in r.output and "━" not in r.output  # no bar drawn into a pipe
+
+
+VERSIONS = [
+    "The bridge over the Mill River opened in 1872 and carried the county road for a "
+    "century. Engineers closed it in 1975 after a flood undermined the east pier.",
+    "The bridge over the Mill River opened in 1872 and carried the county road for a "
+    "century. Engineers closed it in 1975 after a flood undermined the east pier. A "
+    "preservation society raised money to restore the iron trusses in the 1990s.",
+    "The bridge over the Mill River opened in 1872 and carried the county road for more "
+    "than a century. Engineers closed it in 1975 after a flood undermined the east pier. A "
+    "preservation society raised money to restore the iron trusses in the 1990s. It "
+    "reopened to walkers and cyclists in 2004 and was listed as a landmark in 2010.",
+]
+
+
+def test_revisions_profile_reads_growing_versions_oldest_first(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, text in enumerate(VERSIONS):  # names carry no order: the text decides
+        (src / f"{'zyx'[i]}.txt").write_text(text)
+    out = tmp_path / "out"
+    args = ["analyze", str(src), "--out", str(out), "--no-html", "--profile", "revisions"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "lineage.json").read_text())
+    assert data["config"]["profile"] == "revisions"
+    assert {(e["parent"], e["child"]) for e in data["edges"]} == {("z", "y"), ("y", "x")}
+    bad = CliRunner().invoke(main, ["analyze", str(src), "--out", str(out), "--profile", "x"])
+    assert bad.exit_code == 2 and "news" in bad.output and "revisions" in bad.output

@@ -285,3 +285,14 @@ def test_trace_exposes_every_scored_candidate():
     tokens = {d.id: tokenize(d.text) for d in a.documents}
     infer.infer_lineage(a.documents, a.pairs, a.stories, tokens=tokens, trace=trace)
     assert (infer.ROOT, "x1") in trace and ("x1", "x2") in trace and ("x2", "x1") in trace
+
+
+def test_profiles_are_named_and_an_unknown_name_is_refused():
+    from lineage.model import Config
+
+    assert infer.Weights.for_profile("news") == infer.Weights()
+    assert infer.Weights.for_profile("revisions").containment < 0  # longer is later
+    with pytest.raises(ValueError, match="news, revisions"):
+        infer.Weights.for_profile("wire")
+    with pytest.raises(ValueError, match="unknown profile 'wire'"):
+        analyze_documents([_doc("a", ORIGINAL)], Config(profile="wire"))
