@@ -858,7 +858,7 @@ def _missing_runs(mask: np.ndarray, content: np.ndarray) -> int:
     missing = ~mask[content]
     if not missing.any():
         return 0
-    return int(np.count_nonzero(np.diff(np.concatenate(([0], missing.astype(np.int8)))) == 1))
+    return int(missing[0]) + int(np.count_nonzero(missing[1:] & ~missing[:-1]))
 
 
 def _first_other(holders: Sequence[str], parent: str) -> str | None:

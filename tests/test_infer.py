@@ -296,3 +296,17 @@ def test_profiles_are_named_and_an_unknown_name_is_refused():
         infer.Weights.for_profile("wire")
     with pytest.raises(ValueError, match="unknown profile 'wire'"):
         analyze_documents([_doc("a", ORIGINAL)], Config(profile="wire"))
+
+
+def test_missing_runs_count_cuts_not_words():
+    import numpy as np
+
+    m = np.array  # parent words the child holds; content: not boilerplate
+    keep = m([1, 1, 0, 0, 0, 1, 0, 1, 0, 0], dtype=bool)
+    content = m([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
+    assert infer._missing_runs(keep, content) == 3  # one 3-word cut, one word, a tail
+    # a boilerplate word inside a cut does not split it in two
+    keep2 = m([1, 0, 1, 0, 1], dtype=bool)
+    content2 = m([1, 1, 0, 1, 1], dtype=bool)
+    assert infer._missing_runs(keep2, content2) == 1
+    assert infer._missing_runs(np.ones(4, dtype=bool), np.ones(4, dtype=bool)) == 0
