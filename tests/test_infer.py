@@ -229,23 +229,15 @@ def test_a_short_credit_line_shared_with_a_copy_counts_as_inherited():
     # being the child's own parent
     body = ORIGINAL + " " + INDEPENDENT
     credit = "First reported by River Valley News."
-    docs = [
-        _doc("g", body, outlet="River Valley News", date=dt.datetime(2024, 4, 6, 8)),
-        _doc(
-            "p",
-            body + "\n\nMetro Daily readers can sign up for alerts on their phones, "
-            "free of charge, every day.\n\n" + credit,
-            outlet="Metro Daily",
-            date=dt.datetime(2024, 4, 6, 9),
-        ),
-        _doc(
-            "c",
-            body + "\n\nThe Aggregator brings you every story first, from hundreds of "
-            "sources, all in one place.\n\n" + credit,
-            outlet="Aggregator",
-            date=dt.datetime(2024, 4, 6, 10),
-        ),
-    ]
+    # two copies, each with its own house line (longer than an alignment gap) before it
+    house = {
+        "Metro Daily": "Metro Daily readers can sign up for alerts on their phones, free.",
+        "Aggregator": "The Aggregator brings you every story first, from hundreds of sources.",
+    }
+    docs = [_doc("g", body, outlet="River Valley News", date=dt.datetime(2024, 4, 6, 8))]
+    for hour, (i, outlet) in enumerate([("p", "Metro Daily"), ("c", "Aggregator")], 9):
+        text = f"{body}\n\n{house[outlet]}\n\n{credit}"
+        docs.append(_doc(i, text, outlet=outlet, date=dt.datetime(2024, 4, 6, hour)))
     a = analyze_documents(docs)
     trace: dict = {}
     tokens = {d.id: tokenize(d.text) for d in a.documents}
