@@ -68,6 +68,9 @@ class Weights:
     closest: float = 0.08  # per word a candidate explains fewer than the closest candidate
     omission: float = 0.028  # a parent word missing from the child costs this much of a word
     omission_run: float = 0.05  # ... and each run of parent words missing from the child
+    # words counted at most: a long cut is one decision, so a source and its trimmed copy
+    # (both holding the child) stay equals; growing versions need it off (``revisions``)
+    omission_cap: int = 150
     min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
     quotes_only_penalty: float = 3.0
     dateline: float = 1.5
@@ -112,6 +115,7 @@ PROFILES: dict[str, Weights] = {
     "revisions": Weights(
         containment=-1.0,  # the later version holds the earlier one and more
         omission=0.056,
+        omission_cap=1_000_000,  # a version adds or keeps: every word counts
         central_root=0.0,
         central_parent=0.0,
         root_parent=0.0,
@@ -204,7 +208,8 @@ def reuse_evidence(
         # each word, and each place where the child leaves out parent text: an edit that
         # drops one passage costs less than edits scattered all over (a trimmed copy
         # against a later version that added in many places)
-        cost = w.per_word * w.omission * parent_missing + w.omission_run * parent_runs
+        missing = min(parent_missing, w.omission_cap)
+        cost = w.per_word * w.omission * missing + w.omission_run * parent_runs
         out.append(Evidence("omission", -cost, ""))
     if exact_narrative < w.min_narrative_words:
         out[0] = Evidence("reuse", score, text + "; little beyond quotations: weak")
