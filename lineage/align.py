@@ -21,7 +21,7 @@ whether they lie mostly inside quotation marks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
@@ -183,15 +183,16 @@ def _resolve(spans: list[_Span]) -> list[_Span]:
     taken_a = np.zeros(max((s.a1 for s in merged), default=0), dtype=bool)
     taken_b = np.zeros(max((s.b1 for s in merged), default=0), dtype=bool)
     for s in merged:
-        # a longer passage that grew over this one's edge by a few words (extension
-        # runs through a shared word where a paragraph was dropped) trims it; only an
-        # overlap that remains inside after trimming the edges drops it
-        while s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a0] or taken_b[s.b0]):
-            s.a0 += 1
-            s.b0 += 1
-        while s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a1 - 1] or taken_b[s.b1 - 1]):
-            s.a1 -= 1
-            s.b1 -= 1
+        # a longer passage that grew over this one's edge by a word or two (extension
+        # runs through a shared word where a paragraph was dropped) trims it; any other
+        # overlap (repeated text aligned on two diagonals) drops it
+        for _ in range(_MAX_OVERLAP):
+            if s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a0] or taken_b[s.b0]):
+                s.a0 += 1
+                s.b0 += 1
+            if s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a1 - 1] or taken_b[s.b1 - 1]):
+                s.a1 -= 1
+                s.b1 -= 1
         if s.a0 >= s.a1 or s.b0 >= s.b1:
             continue
         if taken_a[s.a0 : s.a1].any() or taken_b[s.b0 : s.b1].any():
@@ -212,7 +213,25 @@ def align(
     max_gap: int = 3,
     min_similarity: float = 0.8,
 ) -> list[Passage]:
-    """The reused passages of ``a`` and ``b``, in ``a``'s text order."""
+    """The reused passages of ``a`` and ``b``, in ``a``'s text order.
+
+    Symmetric: the pair is always aligned in one order (the shorter text first), so
+    swapping ``a`` and ``b`` gives the same passages seen from the other side, even where
+    repeated text leaves several equally good alignments.
+    """
+    if (len(b.tokens), b.text) < (len(a.tokens), a.text):
+        mirrored = [
+            _mirror(p, a.tokens)
+            for p in align(
+                b,
+                a,
+                shingle_size=shingle_size,
+                min_words=min_words,
+                max_gap=max_gap,
+                min_similarity=min_similarity,
+            )
+        ]
+        return sorted(mirrored, key=lambda p: (p.a_start, p.b_start))
     blocks = _blocks(a.fp, b.fp, shingle_size)
     if not blocks:
         return []
@@ -250,6 +269,27 @@ def align(
             )
         )
     return out
+
+
+def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
+    """The passage seen from b's side (b becomes a)."""
+    a0, a1 = p.b_tok
+    return replace(
+        p,
+        a=p.b,
+        b=p.a,
+        a_start=p.b_start,
+        a_end=p.b_end,
+        b_start=p.a_start,
+        b_end=p.a_end,
+        a_words=p.b_words,
+        b_words=p.a_words,
+        quoted=bool(a_tokens.quoted[a0:a1].mean() > 0.5),
+        a_text=p.b_text,
+        b_text=p.a_text,
+        a_tok=p.b_tok,
+        b_tok=p.a_tok,
+    )
 
 
 def _covered(tokens: Tokens, ranges: list[tuple[int, int]]) -> np.ndarray:
