@@ -183,16 +183,15 @@ def _resolve(spans: list[_Span]) -> list[_Span]:
     taken_a = np.zeros(max((s.a1 for s in merged), default=0), dtype=bool)
     taken_b = np.zeros(max((s.b1 for s in merged), default=0), dtype=bool)
     for s in merged:
-        # a longer passage that grew over this one's edge by a word or two (extension
-        # runs through a shared word where a paragraph was dropped) trims it; any other
-        # overlap (repeated text aligned on two diagonals) drops it
-        for _ in range(_MAX_OVERLAP):
-            if s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a0] or taken_b[s.b0]):
-                s.a0 += 1
-                s.b0 += 1
-            if s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a1 - 1] or taken_b[s.b1 - 1]):
-                s.a1 -= 1
-                s.b1 -= 1
+        # a longer passage that grew over this one's edge (extension runs through a
+        # shared word where a paragraph was dropped) trims it; only an overlap that
+        # remains inside once the edges are trimmed drops it
+        while s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a0] or taken_b[s.b0]):
+            s.a0 += 1
+            s.b0 += 1
+        while s.a0 < s.a1 and s.b0 < s.b1 and (taken_a[s.a1 - 1] or taken_b[s.b1 - 1]):
+            s.a1 -= 1
+            s.b1 -= 1
         if s.a0 >= s.a1 or s.b0 >= s.b1:
             continue
         if taken_a[s.a0 : s.a1].any() or taken_b[s.b0 : s.b1].any():
