@@ -50,25 +50,34 @@ class _Line:
     start: int
     end: int
     text: str
+    own: str = ""  # the document's own outlet name, normalized, without a leading "the"
 
     @property
     def key(self) -> str:
-        return _normalize(self.text)
+        """The line for comparison across documents. A site's footer names the site
+        ("Contact the Foxley Sentinel newsroom."): the document's own outlet name is
+        masked, so the same template under different outlets is one recurring line."""
+        key = _normalize(self.text)
+        if self.own and self.own in key:
+            key = key.replace(self.own, "<outlet>").replace("the <outlet>", "<outlet>")
+        return key
 
 
 def _normalize(line: str) -> str:
     return " ".join(line.casefold().split()).strip(" .,:;!?-–—|•·\"'“”‘’()[]")
 
 
-def _lines(text: str) -> list[_Line]:
+def _lines(text: str, outlet: str | None = None) -> list[_Line]:
     """Non-empty lines with their spans, surrounding whitespace excluded."""
     out: list[_Line] = []
+    own = _normalize(outlet or "")
+    own = own[4:] if own.startswith("the ") else own
     pos = 0
     for raw in text.split("\n"):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
-            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped, own))
         pos += len(raw) + 1
     return out
 
@@ -182,7 +191,7 @@ def mark_boilerplate(docs: Sequence[Document], *, min_docs: int = 2) -> list[Doc
 
     Spans already on a document (a date line found by ingest) are kept and merged.
     """
-    per_doc = [_lines(d.text) for d in docs]
+    per_doc = [_lines(d.text, d.outlet) for d in docs]
     recurring = _recurring(per_doc, min_docs=min_docs)
     recurring.update(dict.fromkeys(_edge_sentences(per_doc, min_docs=min_docs), True))
     return [_mark(doc, lines, recurring) for doc, lines in zip(docs, per_doc, strict=True)]

@@ -194,6 +194,27 @@ def test_recurring_first_line_above_different_articles_is_chrome() -> None:
         assert [d.text[s:e] for s, e in d.boilerplate] == ["Metro Daily Live"]
 
 
+def test_footers_naming_their_own_outlet_are_one_template() -> None:
+    # each site's footer names the site: masked, the two are one recurring sentence
+    paras = BODY.strip().split("\n\n")
+    footer = "Have a news tip? Contact {} newsroom.\nSign up for our newsletter."
+    a = doc(
+        "a",
+        f"{paras[0]}\n\n{footer.format('the Bramblewood Sentinel')}",
+        outlet="Bramblewood Sentinel",
+    )
+    b = doc(
+        "b", f"{paras[2]}\n\n{footer.format('The Foxley Sentinel')}", outlet="The Foxley Sentinel"
+    )
+    for d in mark_boilerplate([a, b]):
+        chrome = [d.text[s:e] for s, e in d.boilerplate]
+        assert any("newsroom" in c for c in chrome), chrome
+        assert not any(p in c for p in paras for c in chrome)  # the article stays text
+    # without the outlets known, the two footers are different lines
+    plain = mark_boilerplate([doc("a", a.text), doc("b", b.text)])
+    assert not any("newsroom" in d.text[s:e] for d in plain for s, e in d.boilerplate)
+
+
 def test_metadata_outlet_wins_over_host() -> None:
     text = "Watch Metro Daily\n\n" + BODY + "\nMetro Daily Home\nMore From Metro Daily"
     (d,) = mark_boilerplate([doc("a", text, outlet="Wire Service", dateline_outlet="AP")])
