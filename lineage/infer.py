@@ -35,7 +35,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from lineage.model import Alternative, Document, Edge, Origin, Pair
 from lineage.parallel import fork_map, shared
-from lineage.signals import Credit, editorial_insertions, find_credits, names_match
+from lineage.signals import Credit, editorial_insertions, find_credits, name_key, names_match
 from lineage.text import Tokens
 
 __all__ = [
@@ -203,7 +203,8 @@ def reuse_evidence(
         f"{'s' if len(pair.passages) != 1 else ''} shared with {parent} "
         f"({narr_words} narrative words, {quot_words} in quotations)"
     )
-    out = [Evidence("reuse", score, text)]
+    weak = exact_narrative < w.min_narrative_words
+    out = [Evidence("reuse", score, text + ("; little beyond quotations: weak" if weak else ""))]
     if parent_missing > 0:
         # each word, and each place where the child leaves out parent text: an edit that
         # drops one passage costs less than edits scattered all over (a trimmed copy
@@ -211,8 +212,7 @@ def reuse_evidence(
         missing = min(parent_missing, w.omission_cap)
         cost = w.per_word * w.omission * missing + w.omission_run * parent_runs
         out.append(Evidence("omission", -cost, ""))
-    if exact_narrative < w.min_narrative_words:
-        out[0] = Evidence("reuse", score, text + "; little beyond quotations: weak")
+    if weak:
         out.append(Evidence("quotes-only", -w.quotes_only_penalty, ""))
     return out
 
@@ -571,23 +571,17 @@ def _story_forest(
         exact_counts[(p.a, p.b)] = (int(eb.sum()), narrative)
     size = {i: int(tokens[i].content.sum()) for i in story}
     # which candidates share each credit / the dateline of each document word for word
-    sharers = {i: _sharers(info[i], by_id[i], info, by_id) for i in story}
+    phrases = {i: {c.phrase.casefold() for c in info[i].credits} for i in story}
+    sharers = {i: _sharers(info[i], by_id[i], phrases, by_id) for i in story}
 
     # the other pages of each document's outlet in the story: a parent that names the
     # child's outlet may have taken the story from one of those instead of the child
-    by_home: dict[str, list[str]] = {}
+    home_key = {i: name_key(by_id[i].host_outlet or by_id[i].outlet or "") for i in story}
+    by_home: dict[tuple[str, ...], list[str]] = {}
     for i in sorted(story):
-        home = by_id[i].host_outlet or by_id[i].outlet
-        if home:
-            by_home.setdefault(home.casefold(), []).append(i)
-    same_outlet = {
-        i: [
-            j
-            for j in by_home.get((by_id[i].host_outlet or by_id[i].outlet or "").casefold(), ())
-            if j != i
-        ]
-        for i in story
-    }
+        if home_key[i]:
+            by_home.setdefault(home_key[i], []).append(i)
+    same_outlet = {i: [j for j in by_home.get(home_key[i], ()) if j != i] for i in story}
     # score every possible edge and every origin
     scored: dict[tuple[str, str], list[Evidence]] = {}
     for p in story_pairs:
@@ -600,6 +594,7 @@ def _story_forest(
                 if (q := _first_other(holders, parent))
             }
             dl_from = _first_other(sharers[child]["dateline"].get(0, ()), parent)
+            other_page = _first_other(same_outlet[child], parent)
             ev = (
                 reuse_evidence(
                     p,
@@ -616,7 +611,7 @@ def _story_forest(
                     by_id[parent],
                     by_id[child],
                     inherited_from=dl_from,
-                    other_page=_first_other(same_outlet[child], parent),
+                    other_page=other_page,
                     w=w,
                 )
                 + credit_evidence(
@@ -624,7 +619,7 @@ def _story_forest(
                     cinfo,
                     info[parent].credits,
                     inherited_from=credit_from,
-                    other_page=_first_other(same_outlet[child], parent),
+                    other_page=other_page,
                     w=w,
                 )
                 + text_direction_evidence(p, info[parent], info[child], w=w)
@@ -825,7 +820,10 @@ def _centrality(story: Sequence[str], pairs: Sequence[Pair]) -> dict[str, float]
 
 
 def _sharers(
-    child: _Child, doc: Document, info: Mapping[str, _Child], by_id: Mapping[str, Document]
+    child: _Child,
+    doc: Document,
+    phrases: Mapping[str, set[str]],
+    by_id: Mapping[str, Document],
 ) -> dict[str, dict[int, tuple[str, ...]]]:
     """For each credit of the child (by its start) and for its dateline (key 0), the
     candidates that carry the same text: the credit word for word (inside a shared
@@ -844,7 +842,7 @@ def _sharers(
         for q in cands:
             if hi > lo and child.exact[q][lo:hi].mean() >= 0.5:
                 out.append(q)
-            elif phrase and any(c.phrase.casefold() == phrase for c in info[q].credits):
+            elif phrase and phrase in phrases[q]:
                 out.append(q)  # a credit line too short to lie in a passage
         return tuple(out)
 
