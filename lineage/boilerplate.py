@@ -50,17 +50,17 @@ class _Line:
     start: int
     end: int
     text: str
-    own: str = ""  # the document's own outlet name, normalized, without a leading "the"
+    key: str  # the line for comparison across documents (see _line_key)
 
-    @property
-    def key(self) -> str:
-        """The line for comparison across documents. A site's footer names the site
-        ("Contact the Foxley Sentinel newsroom."): the document's own outlet name is
-        masked, so the same template under different outlets is one recurring line."""
-        key = _normalize(self.text)
-        if self.own and self.own in key:
-            key = key.replace(self.own, "<outlet>").replace("the <outlet>", "<outlet>")
-        return key
+
+def _line_key(text: str, own: str) -> str:
+    """A site's footer names the site ("Contact the Foxley Sentinel newsroom."): the
+    document's own outlet name (``own``, normalized, no leading "the") is masked, so the
+    same template under different outlets is one recurring line."""
+    key = _normalize(text)
+    if own and own in key:
+        key = key.replace(own, "<outlet>").replace("the <outlet>", "<outlet>")
+    return key
 
 
 def _normalize(line: str) -> str:
@@ -77,7 +77,8 @@ def _lines(text: str, outlet: str | None = None) -> list[_Line]:
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
-            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped, own))
+            key = _line_key(stripped, own)
+            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped, key))
         pos += len(raw) + 1
     return out
 
