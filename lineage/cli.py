@@ -49,9 +49,9 @@ def main() -> None:
 )
 @click.option(
     "--profile",
-    type=click.Choice(["news", "revisions"]),
     default="news",
     show_default=True,
+    callback=lambda ctx, param, value: _check_profile(value),
     help="What kind of lineage to infer: news syndication (copies trim their source, "
     "originals are copied most) or revisions (versions of one text, each growing from "
     "the one before, such as Wikipedia revisions or drafts).",
@@ -121,6 +121,17 @@ def analyze(
         sys.exit(1)
     if not quiet:
         _print_summary(analysis, out, time.perf_counter() - started)
+
+
+def _check_profile(name: str) -> str:
+    """The profile name, if lineage.infer.PROFILES has it (the one list of profiles)."""
+    from lineage.infer import Weights
+
+    try:
+        Weights.for_profile(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--profile") from None
+    return name
 
 
 def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore[no-untyped-def]
