@@ -260,7 +260,7 @@ def align(
                 a_words=na,
                 b_words=nb,
                 similarity=round(float(sim), 4),
-                quoted=bool(a.tokens.quoted[sp.a0 : sp.a1].mean() > 0.5),
+                quoted=_mostly_quoted(a.tokens, sp.a0, sp.a1),
                 a_text=a.text[a_start:a_end],
                 b_text=b.text[b_start:b_end],
                 a_tok=(sp.a0, sp.a1),
@@ -270,9 +270,13 @@ def align(
     return out
 
 
+def _mostly_quoted(tokens: Tokens, start: int, end: int) -> bool:
+    """Whether most words [start, end) lie inside quotation marks."""
+    return bool(tokens.quoted[start:end].mean() > 0.5)
+
+
 def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
     """The passage seen from b's side (b becomes a)."""
-    a0, a1 = p.b_tok
     return replace(
         p,
         a=p.b,
@@ -283,7 +287,7 @@ def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
         b_end=p.a_end,
         a_words=p.b_words,
         b_words=p.a_words,
-        quoted=bool(a_tokens.quoted[a0:a1].mean() > 0.5),
+        quoted=_mostly_quoted(a_tokens, *p.b_tok),
         a_text=p.b_text,
         b_text=p.a_text,
         a_tok=p.b_tok,
