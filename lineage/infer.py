@@ -569,7 +569,8 @@ def _story_forest(
         )
         exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)  # (parent, child): child's words
         exact_counts[(p.a, p.b)] = (int(eb.sum()), narrative)
-    size = {i: int(tokens[i].content.sum()) for i in story}
+    content = {i: tokens[i].content for i in story}  # a property: computed once here
+    size = {i: int(m.sum()) for i, m in content.items()}
     # which candidates share each credit / the dateline of each document word for word
     phrases = {i: {c.phrase.casefold() for c in info[i].credits} for i in story}
     sharers = {i: _sharers(info[i], by_id[i], phrases, by_id) for i in story}
@@ -603,7 +604,7 @@ def _story_forest(
                     exact_words=shared,
                     exact_narrative=narr,
                     parent_missing=size[parent] - shared,
-                    parent_runs=_missing_runs(info[parent].exact[child], tokens[parent].content),
+                    parent_runs=_missing_runs(info[parent].exact[child], content[parent]),
                     w=w,
                 )
                 + time_evidence(by_id[parent], by_id[child], w=w)
