@@ -16,10 +16,11 @@ units and a sentence saying why):
   page chrome, which side holds text the other lacks;
 * :func:`origin_evidence` -- the case for a document having no parent at all.
 
-The forest is then the maximum-weight spanning arborescence (Chu-Liu/Edmonds, networkx)
-of a graph with a virtual root whose edge to each document carries the evidence that it
-is an original or an independent report. Confidences are the softmax of a child's
-competing incoming scores, so a direction that rests on weak evidence says so.
+The forest is then the maximum-weight spanning arborescence (Chu-Liu/Edmonds,
+:mod:`lineage.arborescence`) of a graph with a virtual root whose edge to each document
+carries the evidence that it is an original or an independent report. Confidences are
+the softmax of a child's competing incoming scores, so a direction that rests on weak
+evidence says so.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 
+from lineage.arborescence import max_arborescence
 from lineage.model import Alternative, Document, Edge, Origin, Pair
 from lineage.parallel import fork_map, shared
 from lineage.signals import Credit, editorial_insertions, find_credits, name_key, names_match
@@ -675,15 +676,15 @@ def _story_forest(
     if trace is not None:
         trace.update(scored)
     total = {k: sum(e.score for e in v) for k, v in scored.items()}
-    tree = _arborescence(story, total)
+    parent_of, children = _arborescence(story, total)
     if w.root_parent:
         # Originals are copied far more than copies are. Dates already prefer the earlier
         # of equal sources; where they cannot (either side undated), once the forest names
         # a story's original, a copy whose text fits the original and another copy
         # equally well is taken to come from the original.
         boosted = False
-        for r in sorted(tree.successors(ROOT)):
-            if not any(True for _ in tree.successors(r)):
+        for r in children[ROOT]:
+            if not children[r]:
                 continue
             for v in sorted(members):
                 if (r, v) in total and (by_id[r].date is None or by_id[v].date is None):
@@ -697,13 +698,16 @@ def _story_forest(
                     scored[(r, v)].append(prior)
                     total[(r, v)] += prior.score
         if boosted:
-            tree = _arborescence(story, total)
+            parent_of, children = _arborescence(story, total)
 
+    incoming_of: dict[str, dict[str, float]] = {i: {} for i in story}
+    for (u, v), sc in sorted(total.items(), key=lambda kv: (kv[0][0] != ROOT, kv[0][0])):
+        incoming_of[v][u] = sc  # the virtual root first, then candidate parents by id
     edges: list[Edge] = []
     origins: list[Origin] = []
     for child in sorted(story):
-        (parent,) = list(tree.predecessors(child))
-        incoming = {u: total[(u, child)] for u in [ROOT, *members] if (u, child) in total}
+        parent = parent_of[child]
+        incoming = incoming_of[child]
         probs = _softmax(incoming, w.temperature)
         alts = tuple(
             Alternative(u, round(pr, 3))
@@ -712,8 +716,8 @@ def _story_forest(
         )
         if parent == ROOT:
             linked = [u for u in incoming if u != ROOT]
-            kind, reason = _origin_reason(child, linked, tree, scored, incoming)
-            kids = sorted(tree.successors(child))
+            kids = children[child]
+            kind, reason = _origin_reason(child, linked, bool(kids), scored, incoming)
             # an original is as sure as the direction of its weakest out-edge
             conf = min(
                 (_direction(total, child, k, w.temperature) for k in kids), default=probs[ROOT]
@@ -734,17 +738,15 @@ def _story_forest(
     return edges, origins
 
 
-def _arborescence(story: Sequence[str], total: Mapping[tuple[str, str], float]) -> Any:
-    """The maximum spanning arborescence over the virtual root and the story."""
-    import networkx as nx
-
-    g = nx.DiGraph()
-    g.add_nodes_from([ROOT, *sorted(story)])
-    # Edmonds needs no particular sign, but a positive shift keeps every weight > 0; it
-    # changes every spanning arborescence's total by the same amount.
-    shift = 1.0 - min(total.values())
-    # A child's weakest candidates never win: keep its best few, so a story of hundreds
-    # of near-copies stays a sparse graph (the virtual root is always kept).
+def _arborescence(
+    story: Sequence[str], total: Mapping[tuple[str, str], float]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The maximum spanning arborescence over the virtual root and the story: each
+    document's parent (``ROOT`` for an original) and each node's children, sorted."""
+    nodes = [ROOT, *sorted(story)]
+    index = {x: k for k, x in enumerate(nodes)}
+    # A child's weakest candidates never win: keep its best few (the virtual root is
+    # always kept), so a story of hundreds of near-copies stays a sparse graph.
     best_in: dict[str, list[tuple[float, str]]] = {}
     for (u, v), sc in total.items():
         if u != ROOT:
@@ -752,20 +754,22 @@ def _arborescence(story: Sequence[str], total: Mapping[tuple[str, str], float]) 
     keep = {(ROOT, v) for v in story}
     for v, cands in best_in.items():
         keep.update((u, v) for _, u in sorted(cands, key=lambda x: (-x[0], x[1]))[:_MAX_CANDIDATES])
-    for (u, v), sc in sorted(total.items()):
-        if (u, v) in keep:
-            g.add_edge(u, v, weight=sc + shift)
-    return nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=False)
+    edges = [(index[u], index[v], total[(u, v)]) for u, v in sorted(keep)]
+    parent_of = max_arborescence(len(nodes), edges, root=0)
+    parent = {nodes[k]: nodes[parent_of[k]] for k in range(1, len(nodes))}
+    children: dict[str, list[str]] = {x: [] for x in nodes}
+    for child in nodes[1:]:
+        children[parent[child]].append(child)
+    return parent, children
 
 
 def _origin_reason(
     doc: str,
     linked: list[str],
-    tree: object,
+    has_children: bool,
     scored: Mapping[tuple[str, str], list[Evidence]],
     incoming: Mapping[str, float],
 ) -> tuple[str, str]:
-    has_children = any(True for _ in tree.successors(doc))  # type: ignore[attr-defined]
     if has_children:
         return "original", (
             "original: the others derive from it and the evidence points from it, not to it"
@@ -786,23 +790,30 @@ def _referenced(
     """For each document, the other documents of its story that name its outlet as their
     source: in a credit, or in a dateline on a page of a different outlet. The outlet a
     story's copies point at is where the story started."""
-    out: dict[str, list[str]] = {}
+    # names are compared once per distinct (outlet, named) pair, not once per two
+    # documents: a story of thousands of pages has a few hundred outlet names
+    namers: dict[str, list[str]] = {}  # a name -> the documents naming it
+    for j in story:
+        named = {c.name for c in info[j].credits}
+        dateline = by_id[j].dateline_outlet
+        if dateline:
+            named.add(dateline)
+        for n in named:
+            namers.setdefault(n, []).append(j)
+    by_outlet: dict[str, list[str]] = {}
     for i in story:
-        mine = by_id[i].outlet
-        if not mine:
-            continue
-        refs = []
-        for j in story:
-            if j == i or names_match(by_id[j].outlet, mine) >= 1.0:
-                continue
-            named = [c.name for c in info[j].credits]
-            dateline = by_id[j].dateline_outlet
-            if dateline:
-                named.append(dateline)
-            if any(names_match(n, mine) >= 1.0 for n in named):
-                refs.append(j)
-        if refs:
-            out[i] = sorted(refs)
+        outlet = by_id[i].outlet
+        if outlet:
+            by_outlet.setdefault(outlet, []).append(i)
+    out: dict[str, list[str]] = {}
+    for mine, docs in by_outlet.items():
+        naming = {j for n, js in namers.items() if names_match(n, mine) >= 1.0 for j in js}
+        # a page of the same outlet naming it is not a reference to another source
+        naming = {j for j in naming if names_match(by_id[j].outlet, mine) < 1.0}
+        for i in docs:
+            refs = sorted(naming - {i})
+            if refs:
+                out[i] = refs
     return out
 
 
