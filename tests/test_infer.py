@@ -182,6 +182,33 @@ def test_time_scorer_penalizes_only_the_impossible_direction():
     assert infer.time_evidence(early, _doc("u", "x")) == []  # a missing date says nothing
 
 
+def test_among_equal_copies_the_recent_one_is_the_likelier_source():
+    # o is the original; a and b are word-for-word copies of it, so all three explain
+    # the child c equally well; c was published 1 h after b and 4 h after a
+    t0 = dt.datetime(2024, 4, 5, 8)
+    docs = [
+        _doc("o", ORIGINAL, outlet="River Valley News", date=t0),
+        _doc("a", ORIGINAL, outlet="Metro Daily", date=t0 + dt.timedelta(hours=2)),
+        _doc("b", ORIGINAL, outlet="County Post", date=t0 + dt.timedelta(hours=5)),
+        _doc("c", ORIGINAL, outlet="Aggregator", date=t0 + dt.timedelta(hours=6)),
+    ]
+    w = infer.Weights()
+    fresh = infer.time_evidence(docs[2], docs[3], w=w, first=False)
+    stale = infer.time_evidence(docs[1], docs[3], w=w, first=False)
+    assert _total(fresh) > _total(stale)
+    assert "recency" in {e.kind for e in stale}
+    # the story's first document is exempt: it keeps the plain "earlier" prior, so the
+    # original stays every equal copy's likeliest source
+    assert [e.kind for e in infer.time_evidence(docs[0], docs[3], w=w)] == ["earlier"]
+    assert {e.child: e.parent for e in analyze_documents(docs).edges} == {
+        "a": "o",
+        "b": "o",
+        "c": "o",
+    }
+    off = infer.time_evidence(docs[1], docs[3], w=infer.Weights(recency=0.0), first=False)
+    assert [e.kind for e in off] == ["earlier"]
+
+
 def test_dateline_scorer_points_at_the_named_outlet():
     origin = _doc("o", "x", outlet="WRVN", dateline_outlet="WRVN")
     copy = _doc("c", "x", outlet="Big Network", host_outlet="Big Network", dateline_outlet="WRVN")
