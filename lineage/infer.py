@@ -701,11 +701,15 @@ def _story_forest(
         # a story's original, a copy whose text fits the original and another copy
         # equally well is taken to come from the original.
         boosted = False
+        copies_of: dict[str, list[str]] = {}  # each document's candidate children, by id
+        for u, v in sorted(total):
+            if u != ROOT:
+                copies_of.setdefault(u, []).append(v)
         for r in children[ROOT]:
             if not children[r]:
                 continue
-            for v in sorted(members):
-                if (r, v) in total and (by_id[r].date is None or by_id[v].date is None):
+            for v in copies_of.get(r, ()):
+                if by_id[r].date is None or by_id[v].date is None:
                     boosted = True
                     prior = Evidence(
                         "origin-prior",
