@@ -237,6 +237,14 @@ def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
     assert _total(infer.credit_evidence(carrier, child)) == 0
     inherited = infer.credit_evidence(parent, child, inherited_from={child.credits[0].start: "q"})
     assert _total(inherited) < _total(infer.credit_evidence(parent, child))
+    # both dated, an inherited credit keeps inherited_credit of its weight; undated, less
+    w = infer.Weights()
+    day = dt.datetime(2024, 4, 5)
+    dated_p = _doc("p", "x", outlet="River Valley News", date=day)
+    dated_c = _child(_doc("c", child.doc.text, date=day + dt.timedelta(hours=3)))
+    dated = infer.credit_evidence(dated_p, dated_c, inherited_from={child.credits[0].start: "q"})
+    assert _total(dated) == pytest.approx(w.credit * w.inherited_credit)
+    assert _total(inherited) == pytest.approx(w.credit * w.inherited_credit_undated)
     # the parent credits the child's outlet: against, unless the outlet has another page
     crediting = _child(_doc("p2", "Quiet day, a spokesman told Metro Daily on Monday."))
     metro = _doc("m", "x", outlet="Metro Daily")
