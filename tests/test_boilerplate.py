@@ -194,6 +194,45 @@ def test_recurring_first_line_above_different_articles_is_chrome() -> None:
         assert [d.text[s:e] for s, e in d.boilerplate] == ["Metro Daily Live"]
 
 
+def test_a_lead_sentence_stays_text_when_a_copy_drops_the_next_paragraph() -> None:
+    # three pages of one story under their sites' mastheads; the lead sentence is short
+    # and recurs at the top edge of each, but one copy dropped the second paragraph, so
+    # the line after the lead differs: still the same story around it, not a header
+    lead = "The council voted to close the old bridge, the mayor said."
+    rest = [  # paragraphs too long to be taken for footers
+        "Engineers found cracks in two of the piers during an inspection in the spring, "
+        "and the council's own surveyors confirmed them last month.",
+        "Repairs would cost more than a new crossing, according to the city's estimate, "
+        "which the finance committee reviewed at length on Tuesday night.",
+        "Traffic will move to the river road from Monday until the new bridge opens, "
+        "adding about ten minutes to the morning drive into town.",
+        "Residents of the east bank asked for a ferry service in the meantime, and the "
+        "mayor promised to look into the cost of running one.",
+    ]
+    pages = {
+        "o": ["Metro Daily", lead, *rest],
+        "c1": ["Valley Post Live", lead, *rest],
+        "c2": ["County Wire Now", lead, *rest[1:]],
+    }
+    marked = mark_boilerplate([doc(k, "\n\n".join(v)) for k, v in pages.items()])
+    for d in marked:
+        chrome = [d.text[s:e] for s, e in d.boilerplate]
+        assert not any(lead in c for c in chrome), (d.id, chrome)
+    # the same sentence on top of pages of three different stories is a header
+    others = [
+        "A storm closed three schools and the county fair on Saturday afternoon.\n\n"
+        "Crews cleared fallen trees from the highway through the night.",
+        "The hospital opened a new wing for children after four years of building work.\n\n"
+        "Nurses showed the first families around the playroom on the top floor.",
+        "Fishermen on the coast reported the largest catch of herring in a decade.\n\n"
+        "Prices at the harbour market fell by a third within a week.",
+    ]
+    header = "Metro Daily is the valley's most trusted source of local news."
+    texts = [f"Metro Daily Live\n\n{header}\n\n{t}" for t in others]
+    for d in mark_boilerplate([doc(f"s{i}", t) for i, t in enumerate(texts)]):
+        assert any(header in d.text[s:e] for s, e in d.boilerplate), d.id
+
+
 def test_footers_naming_their_own_outlet_are_one_template() -> None:
     # each site's footer names the site: masked, the two are one recurring sentence
     paras = BODY.strip().split("\n\n")
