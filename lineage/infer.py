@@ -578,9 +578,16 @@ def _story_forest(
         }.values(),
         key=lambda p: (p.a, p.b),
     )
+    # a page's own dateline ("DUBLIN (Its Own Name) -") is house style, written by each
+    # page of the outlet alike: two pages sharing it are no closer for that
+    house = {i: _own_dateline(by_id[i], tokens[i]) for i in story}
     exact_counts: dict[tuple[str, str], tuple[int, int]] = {}
     for p in story_pairs:
         ea, eb = _exact_masks(p, tokens[p.a], tokens[p.b])
+        if (ha := house[p.a]) is not None:
+            ea &= ~ha
+        if (hb := house[p.b]) is not None:
+            eb &= ~hb
         info[p.a].exact[p.b] = ea
         info[p.b].exact[p.a] = eb
         # closeness counts every word of the child shared exactly; whether the shared
@@ -913,6 +920,22 @@ def _dateline_span(doc: Document) -> tuple[int, int] | None:
     name = doc.dateline_outlet or ""
     i = doc.text.find(f"({name})", 0, 400)
     return None if i < 0 else (i, i + len(name) + 2)
+
+
+def _own_dateline(doc: Document, tokens: Tokens) -> np.ndarray | None:
+    """Mask of the words of the document's dateline when it names its own outlet."""
+    name = doc.dateline_outlet
+    home = [n for n in (doc.outlet, doc.host_outlet) if n]
+    if not name or not any(names_match(name, n) >= 1.0 for n in home):
+        return None
+    span = _dateline_span(doc)
+    if span is None:
+        return None
+    line_start = doc.text.rfind("\n", 0, span[0]) + 1
+    lo, hi = np.searchsorted(tokens.starts, [line_start, span[1]])
+    mask = np.zeros(len(tokens), dtype=bool)
+    mask[lo:hi] = True
+    return mask
 
 
 def _direction(total: Mapping[tuple[str, str], float], u: str, v: str, t: float) -> float:

@@ -209,6 +209,17 @@ def test_among_equal_copies_the_recent_one_is_the_likelier_source():
     assert [e.kind for e in off] == ["earlier"]
 
 
+def test_an_own_dateline_is_house_style_not_shared_text():
+    text = "Northgate Journal\n\nDUBLIN (Northgate Journal) - " + ORIGINAL
+    own = _doc("n", text, outlet="Northgate Journal", dateline_outlet="Northgate Journal")
+    mask = infer._own_dateline(own, tokenize(text))
+    words = [w for w, m in zip(tokenize(text).words, mask, strict=True) if m]
+    assert words == ["dublin", "northgate", "journal"]
+    # a dateline naming another outlet is copied text: it stays
+    kept = _doc("k", text, outlet="Metro Daily", dateline_outlet="Northgate Journal")
+    assert infer._own_dateline(kept, tokenize(text)) is None
+
+
 def test_dateline_scorer_points_at_the_named_outlet():
     origin = _doc("o", "x", outlet="WRVN", dateline_outlet="WRVN")
     copy = _doc("c", "x", outlet="Big Network", host_outlet="Big Network", dateline_outlet="WRVN")
