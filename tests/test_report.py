@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from lineage.model import (
     Alternative,
     Analysis,
+    Config,
     Document,
     Edge,
     Origin,
@@ -339,6 +340,24 @@ def test_two_renders_are_byte_identical(seeds: Analysis, tmp_path: Path) -> None
     assert one.keys() == two.keys()
     assert [k for k in one if one[k] != two[k]] == []
     assert "generated" not in (tmp_path / "one" / "index.html").read_text(encoding="utf-8")
+
+
+def test_pair_pages_written_by_workers_match_the_serial_ones(
+    seeds: Analysis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    import lineage.report.html as report_html
+
+    serial = write_reports(dataclasses.replace(seeds, config=Config(workers=1)), tmp_path / "one")
+    monkeypatch.setattr(report_html, "PARALLEL_PAGES", 1)  # the pool even for the seeds
+    forked = write_reports(dataclasses.replace(seeds, config=Config(workers=2)), tmp_path / "two")
+    assert [p.relative_to(tmp_path / "one") for p in serial] == [
+        p.relative_to(tmp_path / "two") for p in forked
+    ]
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert one.keys() == two.keys() and [k for k in one if one[k] != two[k]] == []
+    assert sum(1 for k in two if k.startswith("pairs/")) == len(seeds.pairs)
 
 
 def test_generated_at_is_shown_only_when_given(

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lineage.files import safe_name, write_bytes_atomic, write_text_atomic
+from lineage.parallel import fork_map, shared, worker_count
 from lineage.report._common import (
     date_str,
     doc_sort_key,
@@ -54,6 +55,7 @@ STORY_HEATMAP_MIN_DOCS = 3
 PAIR_ROWS_MAX = 300
 SKIPPED_ROWS_MAX = 200
 PALETTE_SIZE = 8
+PARALLEL_PAGES = 500  # pair pages above which they are written by a worker pool
 
 
 # -- text segments -------------------------------------------------------------------
@@ -414,17 +416,17 @@ class _Writer:
         self.root = out_dir.resolve()
         self.written: list[Path] = []
 
-    def _target(self, rel: str) -> Path:
+    def target(self, rel: str) -> Path:
         target = (self.root / rel).resolve()
         if self.root not in target.parents:
             raise ValueError(f"refusing to write outside the report folder: {rel!r}")
         return target
 
     def text(self, rel: str, text: str) -> None:
-        self.written.append(write_text_atomic(self._target(rel), text))
+        self.written.append(write_text_atomic(self.target(rel), text))
 
     def bytes(self, rel: str, data: bytes) -> None:
-        self.written.append(write_bytes_atomic(self._target(rel), data))
+        self.written.append(write_bytes_atomic(self.target(rel), data))
 
 
 def _static(name: str) -> bytes:
@@ -655,11 +657,26 @@ def write_reports(
         more_loose_pairs=max(0, len(loose_pairs) - PAIR_ROWS_MAX),
     )
     w.text("index.html", index)
-    for p in sorted(analysis.pairs, key=lambda p: (p.a, p.b)):
-        rel = c.pair_files.get((p.a, p.b))
-        if rel is not None:
-            w.text(rel, _pair_page(c, p, env, generated_at))
+    # one page per pair: tens of thousands in a large corpus, written by forked workers
+    pages = [
+        (p, rel)
+        for p in sorted(analysis.pairs, key=lambda p: (p.a, p.b))
+        if (rel := c.pair_files.get((p.a, p.b))) is not None
+    ]
+    w.written += fork_map(
+        _write_pair_page,
+        pages,
+        workers=worker_count(analysis.config.workers),
+        parallel=len(pages) >= PARALLEL_PAGES,
+        share={"pair_pages": (c, env, generated_at, w)},
+    )
     return w.written
+
+
+def _write_pair_page(item: tuple[Pair, str]) -> Path:
+    c, env, generated_at, w = shared("pair_pages")
+    p, rel = item
+    return write_text_atomic(w.target(rel), _pair_page(c, p, env, generated_at))
 
 
 def _origin(c: _Corpus, doc_id: str) -> dict[str, Any]:
