@@ -113,6 +113,7 @@ def _chain(blocks: list[_Span], max_gap: int) -> list[_Span]:
 
 
 _MAX_OVERLAP = 2  # blocks on neighbouring diagonals may overlap by a word or two
+_MAX_SHIFT = 3  # words a merge of two passages may add to the difference of their sides
 
 
 def _extend(wa: list[int], wb: list[int]) -> tuple[int, int]:
@@ -167,13 +168,27 @@ def _grow(sp: _Span, ta: Tokens, tb: Tokens) -> None:
     sp.b0 -= db
 
 
+def _skew(a0: int, a1: int, b0: int, b1: int) -> int:
+    return abs((a1 - a0) - (b1 - b0))
+
+
 def _resolve(spans: list[_Span]) -> list[_Span]:
     """Merge passages that grew into each other; drop the shorter of any other overlap."""
     spans.sort(key=lambda s: (s.a0, s.b0))
     merged: list[_Span] = []
     for s in spans:
         last = merged[-1] if merged else None
-        if last and s.a0 <= last.a1 and last.b0 <= s.b0 <= last.b1:
+        # grew into each other: s starts inside last on both sides. Merged only if that
+        # keeps the two sides about as long as each other, as a passage's sides are: s
+        # may instead repeat part of last's text found again further on in one document
+        if (
+            last
+            and s.a0 <= last.a1
+            and last.b0 <= s.b0 <= last.b1
+            and _skew(last.a0, max(last.a1, s.a1), last.b0, max(last.b1, s.b1))
+            <= max(_skew(last.a0, last.a1, last.b0, last.b1), _skew(s.a0, s.a1, s.b0, s.b1))
+            + _MAX_SHIFT
+        ):
             last.a1 = max(last.a1, s.a1)
             last.b1 = max(last.b1, s.b1)
         else:

@@ -98,3 +98,15 @@ def test_passage_after_a_dropped_paragraph_survives_a_one_word_overlap():
     assert any(p.b_text.endswith("warned that class sizes would grow") for p in ps)
     spans = sorted((p.b_start, p.b_end) for p in ps)
     assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False))
+
+
+def test_a_repeat_of_the_passage_later_in_one_text_is_not_merged_into_it():
+    # hypothesis found it: b holds all of a, then repeats a's first words; the repeat,
+    # grown back over a's start, was merged into the whole copy as one 20-to-31-word
+    # span, whose similarity fell under the floor, and the copy was lost
+    a = _doc(
+        "a", "the the the the the the the the the the the council the the the the voted the the the"
+    )
+    b = _doc("b", f"{a.text}. the the the the the the the the the the council")
+    (p,) = align(a, b)
+    assert p.a_tok == p.b_tok == (0, 20) and p.similarity == 1.0
