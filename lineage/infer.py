@@ -292,11 +292,10 @@ def dateline_evidence(
     outlet has another page in the story (``other_page``) the parent may have taken."""
     out: list[Evidence] = []
     cdl, pdl = child.dateline_outlet, parent.dateline_outlet
-    c_home = child.host_outlet or child.outlet
-    p_home = parent.host_outlet or parent.outlet
-    if cdl and c_home and names_match(cdl, c_home) < 1.0:
+    c_home, p_home = _home(child), _home(parent)
+    if cdl and _foreign_dateline(child):
         m = max(names_match(cdl, p_home), names_match(cdl, parent.outlet))
-        if m >= 1.0 and names_match(cdl, c_home) < 1.0:
+        if m >= 1.0:
             text = (
                 f"dateline: {child.id} is a {c_home} page carrying the dateline of "
                 f"{cdl}, the outlet of {parent.id}"
@@ -306,7 +305,7 @@ def dateline_evidence(
                 kind, factor = "dateline-inherited", w.inherited
                 text += f" (a dateline it shares with {inherited_from}: weak)"
             out.append(Evidence(kind, w.dateline * m * factor, text))
-    if pdl and p_home and names_match(pdl, p_home) < 1.0 and not other_page:
+    if pdl and _foreign_dateline(parent) and not other_page:
         m = max(names_match(pdl, c_home), names_match(pdl, child.outlet))
         if m >= 1.0:
             out.append(
@@ -338,7 +337,7 @@ def credit_evidence(
     has another page in the story (``other_page``).
     """
     out: list[Evidence] = []
-    names = [n for n in (parent.outlet, parent.host_outlet) if n]
+    names = _own_names(parent)
     for c in child.credits:
         m = max((names_match(c.name, n) for n in names), default=0.0)
         if m >= 1.0:
@@ -374,7 +373,7 @@ def credit_evidence(
                 f"(“{c.phrase}”): it reuses another outlet's reporting",
             )
         )
-    c_names = [n for n in (child.doc.outlet, child.doc.host_outlet) if n]
+    c_names = _own_names(child.doc)
     for c in parent_credits if not other_page else ():
         if max((names_match(c.name, n) for n in c_names), default=0.0) >= 1.0:
             out.append(
@@ -467,8 +466,7 @@ def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
     out = [Evidence("origin", w.origin, "origin: no copy of another document is shown")]
     if child.credits:
         c = child.credits[0]
-        own = [n for n in (d.outlet, d.host_outlet) if n]
-        if not any(names_match(c.name, n) >= 1.0 for n in own):
+        if not any(names_match(c.name, n) >= 1.0 for n in _own_names(d)):
             out.append(
                 Evidence(
                     "origin-credit",
@@ -476,13 +474,12 @@ def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
                     f"against: {d.id} credits {c.name} (“{c.phrase}”)",
                 )
             )
-    home = d.host_outlet or d.outlet
-    if d.dateline_outlet and home and names_match(d.dateline_outlet, home) < 1.0:
+    if _foreign_dateline(d):
         out.append(
             Evidence(
                 "origin-dateline",
                 -w.origin_dateline,
-                f"against: {d.id} is a {home} page with a {d.dateline_outlet} dateline",
+                f"against: {d.id} is a {_home(d)} page with a {d.dateline_outlet} dateline",
             )
         )
     return out
@@ -606,7 +603,7 @@ def _story_forest(
 
     # the other pages of each document's outlet in the story: a parent that names the
     # child's outlet may have taken the story from one of those instead of the child
-    home_key = {i: name_key(by_id[i].host_outlet or by_id[i].outlet or "") for i in story}
+    home_key = {i: name_key(_home(by_id[i]) or "") for i in story}
     by_home: dict[tuple[str, ...], list[str]] = {}
     for i in sorted(story):
         if home_key[i]:
@@ -925,8 +922,7 @@ def _dateline_span(doc: Document) -> tuple[int, int] | None:
 def _own_dateline(doc: Document, tokens: Tokens) -> np.ndarray | None:
     """Mask of the words of the document's dateline when it names its own outlet."""
     name = doc.dateline_outlet
-    home = [n for n in (doc.outlet, doc.host_outlet) if n]
-    if not name or not any(names_match(name, n) >= 1.0 for n in home):
+    if not name or not any(names_match(name, n) >= 1.0 for n in _own_names(doc)):
         return None
     span = _dateline_span(doc)
     if span is None:
@@ -936,6 +932,22 @@ def _own_dateline(doc: Document, tokens: Tokens) -> np.ndarray | None:
     mask = np.zeros(len(tokens), dtype=bool)
     mask[lo:hi] = True
     return mask
+
+
+def _home(doc: Document) -> str | None:
+    """The outlet whose page this is: the host found in its chrome, else its outlet."""
+    return doc.host_outlet or doc.outlet
+
+
+def _own_names(doc: Document) -> list[str]:
+    """The names the page goes by: its outlet and its host."""
+    return [n for n in (doc.outlet, doc.host_outlet) if n]
+
+
+def _foreign_dateline(doc: Document) -> bool:
+    """The page carries another outlet's dateline ("CITY (OTHER OUTLET) --")."""
+    home = _home(doc)
+    return bool(doc.dateline_outlet and home and names_match(doc.dateline_outlet, home) < 1.0)
 
 
 def _direction(total: Mapping[tuple[str, str], float], u: str, v: str, t: float) -> float:
