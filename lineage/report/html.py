@@ -663,19 +663,20 @@ def write_reports(
         for p in sorted(analysis.pairs, key=lambda p: (p.a, p.b))
         if (rel := c.pair_files.get((p.a, p.b))) is not None
     ]
+    # the workers inherit the pairs: only a page's number travels to them, not its Pair
     w.written += fork_map(
         _write_pair_page,
-        pages,
+        range(len(pages)),
         workers=worker_count(analysis.config.workers),
         parallel=len(pages) >= PARALLEL_PAGES,
-        share={"pair_pages": (c, env, generated_at, w)},
+        share={"pair_pages": (pages, c, env, generated_at, w)},
     )
     return w.written
 
 
-def _write_pair_page(item: tuple[Pair, str]) -> Path:
-    c, env, generated_at, w = shared("pair_pages")
-    p, rel = item
+def _write_pair_page(k: int) -> Path:
+    pages, c, env, generated_at, w = shared("pair_pages")
+    p, rel = pages[k]
     return write_text_atomic(w.target(rel), _pair_page(c, p, env, generated_at))
 
 
