@@ -83,7 +83,7 @@ def test_a_node_without_a_root_edge_is_refused():
         max_arborescence(3, [(0, 1, 1.0), (1, 2, 1.0)])
 
 
-def test_large_sparse_graph_is_fast_and_valid():
+def test_a_large_sparse_graph_gives_a_valid_tree():  # speed: bench/arborescence.py
     import random
 
     rng = random.Random(3)
