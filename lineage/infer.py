@@ -25,6 +25,7 @@ evidence says so.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +46,7 @@ __all__ = [
     "Weights",
     "credit_evidence",
     "dateline_evidence",
+    "hours_between",
     "infer_lineage",
     "origin_evidence",
     "reuse_evidence",
@@ -163,9 +165,9 @@ def time_evidence(
 ) -> list[Evidence]:
     """Dates order the two documents; missing dates say nothing. ``first``: the parent
     is the earliest-dated document of the story."""
-    if parent.date is None or child.date is None:
+    hours = hours_between(parent, child)
+    if hours is None or parent.date is None or child.date is None:
         return []
-    hours = (child.date - parent.date).total_seconds() / 3600.0
     pd_, cd = parent.date.date().isoformat(), child.date.date().isoformat()
     if hours > 0:
         # Being earlier is no evidence of being copied: it leaves the edge possible, and
@@ -190,6 +192,35 @@ def time_evidence(
     score = w.time * math.tanh(hours / w.time_scale_hours)
     text = f"against, time: {parent.id} ({pd_}) is dated after {child.id} ({cd})"
     return [Evidence("time", score, text)]
+
+
+def hours_between(a: Document, b: Document) -> float | None:
+    """Hours from ``a``'s date to ``b``'s (negative: ``b`` is the earlier); ``None`` when
+    either is undated; 0 when the two cannot be ordered: the same time, or a day-only
+    date (:attr:`Document.day_only`) whose day holds the other date. Between a day and
+    another date, the gap is taken from the middle of the day."""
+    if a.date is None or b.date is None:
+        return None
+    a0, a1 = _date_span(a)
+    b0, b1 = _date_span(b)
+    if max(a0, b0) < min(a1, b1):  # overlapping: no order
+        return 0.0
+    return (_date_mid(b) - _date_mid(a)).total_seconds() / 3600.0
+
+
+def _date_span(d: Document) -> tuple[dt.datetime, dt.datetime]:
+    """The time a date covers: its day, or an instant (equal times overlap)."""
+    assert d.date is not None
+    return d.date, d.date + (_DAY if d.day_only else _INSTANT)
+
+
+def _date_mid(d: Document) -> dt.datetime:
+    assert d.date is not None
+    return d.date + _DAY / 2 if d.day_only else d.date
+
+
+_DAY = dt.timedelta(days=1)
+_INSTANT = dt.timedelta(seconds=1)
 
 
 def reuse_evidence(
@@ -662,8 +693,7 @@ def _story_forest(
         # leaves the case for an origin alone. Undated, a document is explained best by
         # any copy that contains it, its own expansions included, so it is not used.
         def dated_before(parent: str, child: str) -> bool:
-            pd_, cd = by_id[parent].date, by_id[child].date
-            return pd_ is not None and cd is not None and pd_ < cd
+            return (hours_between(by_id[parent], by_id[child]) or 0.0) > 0
 
         best_exact: dict[str, int] = {}
         for (parent, child), (n_exact, _) in exact_counts.items():
@@ -875,8 +905,7 @@ def _sharers(
     after the child cannot have passed it on and is left out."""
 
     def could_pass_on(q: str) -> bool:
-        qd, cd = by_id[q].date, doc.date
-        return qd is None or cd is None or qd <= cd
+        return (hours_between(by_id[q], doc) or 0.0) >= 0
 
     cands = [q for q in sorted(child.exact) if could_pass_on(q)]
 

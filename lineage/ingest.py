@@ -38,8 +38,10 @@ __all__ = [
     "Notice",
     "find_dateline_outlet",
     "find_text_date",
+    "find_url_date",
     "guess_title",
     "iter_inputs",
+    "names_time",
     "parse_date",
     "read_corpus",
 ]
@@ -327,7 +329,8 @@ def _read_html(path: str, max_chars: int) -> Iterator[Document | Skipped]:
     if len(text) > max_chars:
         text = _cut(text, max_chars)
         yield Notice(path, f"{path}: article truncated to {len(text):,} characters")
-    date = parse_date(str(meta["date"])) if meta.get("date") else None
+    raw_date = str(meta["date"]) if meta.get("date") else ""
+    date = parse_date(raw_date) if raw_date else None
     yield _text_document(
         id=Path(path).stem,
         text=text,
@@ -337,6 +340,7 @@ def _read_html(path: str, max_chars: int) -> Iterator[Document | Skipped]:
         title=meta.get("title"),
         outlet=meta.get("sitename"),
         date=date,
+        day_only=date is not None and not names_time(raw_date),
         url=meta.get("url"),
     )
 
@@ -520,6 +524,7 @@ def _record(
         date = parse_date(raw_date)
         if date is None:
             yield Notice(path, f"{where}: date {raw_date.strip()[:40]!r} not understood", line)
+    day_only = date is not None and not names_time(str(raw_date))
     yield _text_document(
         id=doc_id,
         text=text,
@@ -529,6 +534,7 @@ def _record(
         title=_field(obj, "title"),
         outlet=_field(obj, "outlet"),
         date=date,
+        day_only=day_only,
         url=_field(obj, "url"),
     )
 
@@ -554,15 +560,21 @@ def _text_document(
     title: str | None = None,
     outlet: str | None = None,
     date: dt.datetime | None = None,
+    day_only: bool = False,
     url: str | None = None,
 ) -> Document:
-    """A document, with what the text itself says filling in missing metadata."""
+    """A document, with what the text itself says filling in missing metadata: a date
+    near the top of the text, else a date in the URL's path (a whole day)."""
     found = find_text_date(text)
     spans: tuple[tuple[int, int], ...] = ()
     if found is not None:
         spans = (found[1],)
         if date is None:
             date = found[0]
+            day_only = not names_time(text[found[1][0] : found[1][1]])
+    if date is None and url:
+        date = find_url_date(url)
+        day_only = date is not None
     if title is None:
         title = guess_title(text, skip=spans)
     dateline = find_dateline_outlet(text)
@@ -573,6 +585,7 @@ def _text_document(
         title=title,
         outlet=outlet or dateline,
         date=date,
+        day_only=day_only,
         url=url,
         dateline_outlet=dateline,
         boilerplate=spans,
@@ -626,6 +639,42 @@ def parse_date(value: str) -> dt.datetime | None:
     True
     """
     return _parse_first([value])
+
+
+# a time of day in a date string: "18:45", "6:45 PM", "6 p.m.", ISO's "T18"
+_TIME = re.compile(r"\d:\d\d|\d\s*[ap]\.?\s?m\b\.?|\dT\d", re.IGNORECASE)
+
+
+def names_time(value: str) -> bool:
+    """Whether a date string gives a time of day, not just the day.
+
+    >>> names_time("May 9, 2019, 6:45 PM"), names_time("2019-05-07"), names_time("2019-05-07T18")
+    (True, False, True)
+    """
+    return _TIME.search(value) is not None
+
+
+# a date in a URL's path, year-month-day: /2019/05/07/, /2019-05-07-slug (as htmldate reads
+# them); a bare 8-digit run is too often an id to be read as a date
+_URL_DATE = re.compile(r"\D((?:19|20)\d\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?:\D|$)")
+
+
+def find_url_date(url: str) -> dt.datetime | None:
+    """The day a URL's path names, if any (its host is left out: no date there).
+
+    >>> find_url_date("https://example.com/news/2019/05/07/two-runners-finish-together")
+    datetime.datetime(2019, 5, 7, 0, 0)
+    >>> find_url_date("https://example.com/story/20190507123") is None
+    True
+    """
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url.strip(), flags=re.IGNORECASE)
+    m = _URL_DATE.search(path)
+    if m is None:
+        return None
+    try:
+        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:  # 2019/02/30
+        return None
 
 
 def _parse_first(values: Iterable[str]) -> dt.datetime | None:

@@ -63,6 +63,9 @@ class Document:
     outlet: str | None = None
     date: dt.datetime | None = None
     url: str | None = None
+    # the date names a day, not a time of day ("2019-05-07", a date in a URL): it covers
+    # the whole day, so it orders the document only against dates outside that day
+    day_only: bool = False
     # outlet named in a dateline such as "PITTSBURGH (KDKA) --": where the story says it is from
     dateline_outlet: str | None = None
     # outlet named by the page chrome around the article ("Watch CBS News"): who hosts this copy
@@ -75,7 +78,9 @@ class Document:
 
     @property
     def date_iso(self) -> str | None:
-        return None if self.date is None else self.date.isoformat()
+        if self.date is None:
+            return None
+        return self.date.date().isoformat() if self.day_only else self.date.isoformat()
 
 
 @dataclass(frozen=True)

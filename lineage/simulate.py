@@ -864,9 +864,12 @@ def simulate(
 
 
 def _replace_date(d: SimDocument, date: dt.datetime | None) -> SimDocument:
+    """The document as shown, with ``date``; an undated one's URL loses its date too (the
+    analyzer reads dates from URLs, and a setting without dates must hold none)."""
     from dataclasses import replace
 
-    return replace(d, date=date)
+    url = d.url if date is not None else re.sub(r"/\d{4}/\d{2}/\d{2}/", "/", d.url, count=1)
+    return replace(d, date=date, url=url)
 
 
 def _names(base: BaseText) -> list[str]:

@@ -182,6 +182,27 @@ def test_time_scorer_penalizes_only_the_impossible_direction():
     assert infer.time_evidence(early, _doc("u", "x")) == []  # a missing date says nothing
 
 
+def test_a_day_only_date_orders_only_against_other_days():
+    # "2024-01-01" covers the whole day: 08:00 that day is neither before nor after it
+    day = _doc("d", "x", date=dt.datetime(2024, 1, 1), day_only=True)
+    morning = _doc("m", "x", date=dt.datetime(2024, 1, 1, 8))
+    eve = _doc("e", "x", date=dt.datetime(2023, 12, 31, 18))
+    assert infer.hours_between(day, morning) == 0 == infer.hours_between(morning, day)
+    assert infer.time_evidence(morning, day) == [] == infer.time_evidence(day, morning)
+    # against the evening before, the gap runs to the middle of the day
+    assert infer.hours_between(eve, day) == 18.0
+    assert infer.hours_between(day, eve) == -18.0
+    assert _total(infer.time_evidence(day, eve)) < -5  # the day is surely after the evening
+    # two whole days: a day apart; the same day: no order
+    next_day = _doc("n", "x", date=dt.datetime(2024, 1, 2), day_only=True)
+    assert infer.hours_between(day, next_day) == 24.0
+    same_day = _doc("s", "x", date=dt.datetime(2024, 1, 1), day_only=True)
+    assert infer.hours_between(day, same_day) == 0
+    # timed dates keep their exact order
+    assert infer.hours_between(eve, morning) == 14.0
+    assert infer.hours_between(morning, _doc("u", "x")) is None
+
+
 def test_among_equal_copies_the_recent_one_is_the_likelier_source():
     # o is the original; a and b are word-for-word copies of it, so all three explain
     # the child c equally well; c was published 1 h after b and 4 h after a

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tracemalloc
 import zipfile
@@ -13,8 +14,10 @@ from lineage.ingest import (
     Notice,
     find_dateline_outlet,
     find_text_date,
+    find_url_date,
     guess_title,
     iter_inputs,
+    names_time,
     parse_date,
     read_corpus,
 )
@@ -83,6 +86,56 @@ def test_seed_dates(seeds: dict[str, Document]) -> None:
     # "On Sunday", "told ABC News Thursday": relative words are never dates.
     assert seeds["000"].date is None and seeds["002"].date is None
     assert seeds["004"].date is None
+
+
+def test_seed_date_precision(seeds: dict[str, Document]) -> None:
+    # "date 2019-05-07" names a day; "May 9, 2019, 6:45 PM" a time of day
+    assert seeds["001"].day_only and seeds["001"].date_iso == "2019-05-07"
+    assert not seeds["003"].day_only and seeds["003"].date_iso == "2019-05-09T18:45:00"
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://kdka.example/news/2019/05/07/runners-finish/", dt.datetime(2019, 5, 7)),
+        ("https://x.example/2019-5-7-runners", dt.datetime(2019, 5, 7)),
+        ("http://x.example/a/2019_05_07/b.html", dt.datetime(2019, 5, 7)),
+        ("https://x.example/2019/02/30/no-such-day", None),
+        ("https://x.example/story/20190507123", None),  # a bare digit run is an id
+        ("https://2019-05-07.example/story", None),  # a host is not a path
+        ("https://x.example/2019/13/01/", None),
+        ("no url at all", None),
+    ],
+)
+def test_url_dates(url: str, day: dt.datetime | None) -> None:
+    assert find_url_date(url) == day
+
+
+def test_names_time() -> None:
+    for value in ("2019-05-07T18:45", "May 9, 2019, 6:45 PM", "9 May 2019 6 p.m.", "18:45 UTC"):
+        assert names_time(value), value
+    for value in ("2019-05-07", "May 9, 2019", "Thursday 9 April 2019", "7 May 2019"):
+        assert not names_time(value), value
+
+
+def test_a_date_comes_from_metadata_then_text_then_url(tmp_path: Path) -> None:
+    url = "https://kdka.example/2019/05/06/runners"
+    rows = [
+        {"id": "meta", "text": "PITTSBURGH (KDKA) -- Two runners.", "date": "2019-05-08 10:30",
+         "url": url},
+        {"id": "text", "text": "May 9, 2019\n\nTwo runners finished together.", "url": url},
+        {"id": "url", "text": "Two runners finished the race together.", "url": url},
+        {"id": "none", "text": "Two runners finished the race together.",
+         "url": "https://kdka.example/runners"},
+    ]  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    docs = {d.id: d for d in read_corpus(path).documents}
+    assert (docs["meta"].date, docs["meta"].day_only) == (dt.datetime(2019, 5, 8, 10, 30), False)
+    assert (docs["text"].date, docs["text"].day_only) == (dt.datetime(2019, 5, 9), True)
+    assert (docs["url"].date, docs["url"].day_only) == (dt.datetime(2019, 5, 6), True)
+    assert docs["url"].date_iso == "2019-05-06"
+    assert docs["none"].date is None and not docs["none"].day_only
 
 
 def test_seed_date_lines_are_boilerplate(seeds: dict[str, Document]) -> None:

