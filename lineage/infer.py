@@ -199,28 +199,35 @@ def hours_between(a: Document, b: Document) -> float | None:
     either is undated; 0 when the two cannot be ordered: the same time, or a day-only
     date (:attr:`Document.day_only`) whose day holds the other date. Between a day and
     another date, the gap is taken from the middle of the day."""
-    if a.date is None or b.date is None:
+    return _gap(_clock(a), _clock(b))
+
+
+def _gap(a: _Clock | None, b: _Clock | None) -> float | None:
+    """:func:`hours_between` on two :func:`_clock` values."""
+    if a is None or b is None:
         return None
-    a0, a1 = _date_span(a)
-    b0, b1 = _date_span(b)
-    if max(a0, b0) < min(a1, b1):  # overlapping: no order
+    if max(a[0], b[0]) < min(a[1], b[1]):  # overlapping: no order
         return 0.0
-    return (_date_mid(b) - _date_mid(a)).total_seconds() / 3600.0
+    return b[2] - a[2]
 
 
-def _date_span(d: Document) -> tuple[dt.datetime, dt.datetime]:
-    """The time a date covers: its day, or an instant (equal times overlap)."""
-    assert d.date is not None
-    return d.date, d.date + (_DAY if d.day_only else _INSTANT)
+_Clock = tuple[float, float, float]
+_EPOCH = dt.datetime(1970, 1, 1)
+_INSTANT = 1 / 3600  # a timed date covers a second: equal times overlap, distinct ones not
 
 
-def _date_mid(d: Document) -> dt.datetime:
-    assert d.date is not None
-    return d.date + _DAY / 2 if d.day_only else d.date
-
-
-_DAY = dt.timedelta(days=1)
-_INSTANT = dt.timedelta(seconds=1)
+def _clock(d: Document) -> _Clock | None:
+    """The span of hours a document's date covers (since 1970, UTC; a naive date is taken
+    as UTC, as ingest writes them) and its middle: a day-only date covers its day."""
+    if d.date is None:
+        return None
+    t = d.date
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC).replace(tzinfo=None)
+    h = (t - _EPOCH).total_seconds() / 3600.0
+    if d.day_only:
+        return h, h + 24.0, h + 12.0
+    return h, h + _INSTANT, h
 
 
 def reuse_evidence(
@@ -630,7 +637,8 @@ def _story_forest(
     size = {i: int(m.sum()) for i, m in content.items()}
     # which candidates share each credit / the dateline of each document word for word
     phrases = {i: {c.phrase.casefold() for c in info[i].credits} for i in story}
-    sharers = {i: _sharers(info[i], by_id[i], phrases, by_id) for i in story}
+    clock = {i: _clock(by_id[i]) for i in story}
+    sharers = {i: _sharers(info[i], phrases, clock) for i in story}
 
     # the other pages of each document's outlet in the story: a parent that names the
     # child's outlet may have taken the story from one of those instead of the child
@@ -693,7 +701,7 @@ def _story_forest(
         # leaves the case for an origin alone. Undated, a document is explained best by
         # any copy that contains it, its own expansions included, so it is not used.
         def dated_before(parent: str, child: str) -> bool:
-            return (hours_between(by_id[parent], by_id[child]) or 0.0) > 0
+            return (_gap(clock[parent], clock[child]) or 0.0) > 0
 
         best_exact: dict[str, int] = {}
         for (parent, child), (n_exact, _) in exact_counts.items():
@@ -895,17 +903,18 @@ def _centrality(story: Sequence[str], pairs: Sequence[Pair]) -> dict[str, float]
 
 def _sharers(
     child: _Child,
-    doc: Document,
     phrases: Mapping[str, set[str]],
-    by_id: Mapping[str, Document],
+    clock: Mapping[str, _Clock | None],
 ) -> dict[str, dict[int, tuple[str, ...]]]:
     """For each credit of the child (by its start) and for its dateline (key 0), the
     candidates that carry the same text: the credit word for word (inside a shared
     passage, or the same credit phrase), the same dateline outlet. A candidate dated
     after the child cannot have passed it on and is left out."""
 
+    doc = child.doc
+
     def could_pass_on(q: str) -> bool:
-        return (hours_between(by_id[q], doc) or 0.0) >= 0
+        return (_gap(clock[q], clock[doc.id]) or 0.0) >= 0
 
     cands = [q for q in sorted(child.exact) if could_pass_on(q)]
 
