@@ -30,13 +30,14 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 
 from lineage.arborescence import max_arborescence
 from lineage.model import Alternative, Document, Edge, Origin, Pair
-from lineage.parallel import fork_map, shared
+from lineage.parallel import fork_map, shared, worker_count
 from lineage.signals import Credit, editorial_insertions, find_credits, name_key, names_match
 from lineage.text import Tokens
 
@@ -560,14 +561,21 @@ def infer_lineage(
             origins.append(
                 Origin(story[0], "independent", "shares no passage with any other document")
             )
-    results = fork_map(
+    args = (by_id, pairs_of, tokens, known_outlets, w, trace)
+    # A story of thousands of documents would be one worker's work while the other
+    # waits: such a story is split over the workers itself, the others are shared out.
+    split = worker_count(workers) > 1 and trace is None
+    big = [s for s in linked if split and len(s) >= _SPLIT_DOCS]
+    rest = [s for s in linked if not (split and len(s) >= _SPLIT_DOCS)]
+    results = [_story_forest(s, *args, workers=workers) for s in big]
+    results += fork_map(
         _story_forest_shared,
-        linked,
+        rest,
         workers=workers,
         # stories are independent: workers read the inputs, send back small results
-        parallel=trace is None and sum(len(s) for s in linked) >= _PARALLEL_DOCS,
-        share={"args": (by_id, pairs_of, tokens, known_outlets, w, trace)},
-        progress=progress,
+        parallel=trace is None and sum(len(s) for s in rest) >= _PARALLEL_DOCS,
+        share={"args": args},
+        progress=None if progress is None else lambda k, n: progress(k + len(big), n + len(big)),
         every=50,
     )
     for e, o in results:
@@ -579,6 +587,8 @@ def infer_lineage(
 
 
 _PARALLEL_DOCS = 1_000  # documents in linked stories above which stories go to workers
+_SPLIT_DOCS = 2_000  # documents in one story above which its scoring is split over workers
+_CHUNKS_PER_WORKER = 8
 
 
 def _story_forest_shared(story: Sequence[str]) -> tuple[list[Edge], list[Origin]]:
@@ -593,16 +603,24 @@ def _story_forest(
     known_outlets: frozenset[str],
     w: Weights,
     trace: dict[tuple[str, str], list[Evidence]] | None = None,
+    workers: int = 1,
 ) -> tuple[list[Edge], list[Origin]]:
+    """One story's forest. ``workers`` > 1: the per-document and per-pair work is split
+    over forked workers (for a story too large to be one worker's share)."""
     members = set(story)
+    split = workers > 1
+
+    def spread(fn: Callable[[range], list[Any]], n: int, **share: Any) -> list[Any]:
+        """``fn`` over chunks of range(n), on the workers when ``split``; flattened."""
+        size = max(1, -(-n // (worker_count(workers) * _CHUNKS_PER_WORKER)))
+        chunks = [range(k, min(n, k + size)) for k in range(0, n, size)]
+        done = fork_map(fn, chunks, workers=workers, parallel=split, share=share)
+        return [x for part in done for x in part]
+
+    order = list(story)
+    marks = spread(_marks_chunk, len(order), marks=(order, by_id, known_outlets))
     info = {
-        i: _Child(
-            by_id[i],
-            tokens[i],
-            find_credits(by_id[i].text, known_outlets=known_outlets),
-            editorial_insertions(by_id[i].text),
-        )
-        for i in story
+        i: _Child(by_id[i], tokens[i], cr, br) for i, (cr, br) in zip(order, marks, strict=True)
     }
     story_pairs = sorted(
         {
@@ -616,13 +634,11 @@ def _story_forest(
     # a page's own dateline ("DUBLIN (Its Own Name) -") is house style, written by each
     # page of the outlet alike: two pages sharing it are no closer for that
     house = {i: _own_dateline(by_id[i], tokens[i]) for i in story}
+    masks = spread(_masks_chunk, len(story_pairs), masks=(story_pairs, tokens, house))
     exact_counts: dict[tuple[str, str], tuple[int, int]] = {}
-    for p in story_pairs:
-        ea, eb = _exact_masks(p, tokens[p.a], tokens[p.b])
-        if (ha := house[p.a]) is not None:
-            ea &= ~ha
-        if (hb := house[p.b]) is not None:
-            eb &= ~hb
+    for p, (pa, pb) in zip(story_pairs, masks, strict=True):
+        ea = np.unpackbits(pa, count=len(tokens[p.a])).view(bool)
+        eb = np.unpackbits(pb, count=len(tokens[p.b])).view(bool)
         info[p.a].exact[p.b] = ea
         info[p.b].exact[p.a] = eb
         # closeness counts every word of the child shared exactly; whether the shared
@@ -652,49 +668,15 @@ def _story_forest(
     dated = [(d, i) for i in story if (d := by_id[i].date) is not None]
     first = min(dated)[1] if dated else None
     # score every possible edge and every origin
-    scored: dict[tuple[str, str], list[Evidence]] = {}
-    for p in story_pairs:
-        for parent, child in ((p.a, p.b), (p.b, p.a)):
-            shared, narr = exact_counts[(parent, child)]
-            cinfo = info[child]
-            credit_from = {
-                start: q
-                for start, holders in sharers[child]["credits"].items()
-                if (q := _first_other(holders, parent))
-            }
-            dl_from = _first_other(sharers[child]["dateline"].get(0, ()), parent)
-            other_page = _first_other(same_outlet[child], parent)
-            ev = (
-                reuse_evidence(
-                    p,
-                    parent,
-                    child,
-                    exact_words=shared,
-                    exact_narrative=narr,
-                    parent_missing=size[parent] - shared,
-                    parent_runs=_missing_runs(info[parent].exact[child], content[parent]),
-                    w=w,
-                )
-                + time_evidence(by_id[parent], by_id[child], w=w, first=parent == first)
-                + dateline_evidence(
-                    by_id[parent],
-                    by_id[child],
-                    inherited_from=dl_from,
-                    other_page=other_page,
-                    w=w,
-                )
-                + credit_evidence(
-                    by_id[parent],
-                    cinfo,
-                    info[parent].credits,
-                    inherited_from=credit_from,
-                    other_page=other_page,
-                    w=w,
-                )
-                + text_direction_evidence(p, info[parent], info[child], w=w)
-                + title_evidence(by_id[parent], by_id[child], w=w)
-            )
-            scored[(parent, child)] = ev
+    state = _StoryState(by_id, info, exact_counts, content, size, sharers, same_outlet, first, w)
+    # each candidate edge's score; its evidence, a list of sentences, is made again for
+    # the edges a person will read (workers need not send back hundreds of thousands)
+    base: dict[tuple[str, str], float] = dict(
+        spread(_score_chunk, len(story_pairs), score=(story_pairs, state))
+    )
+    pair_of = {(p.a, p.b): p for p in story_pairs}
+    # evidence that needs the whole story (closeness ranks, centrality, the origin prior)
+    extra: dict[tuple[str, str], list[Evidence]] = {}
     if w.closest:
         # Among a child's candidate parents that dates place before it, each word fewer
         # than the closest of them explains counts extra: it ranks those candidates and
@@ -707,16 +689,21 @@ def _story_forest(
         for (parent, child), (n_exact, _) in exact_counts.items():
             if dated_before(parent, child):
                 best_exact[child] = max(n_exact, best_exact.get(child, 0))
-        for (parent, child), ev in scored.items():
+        for parent, child in base:
             if dated_before(parent, child):
                 lag = best_exact[child] - exact_counts[(parent, child)][0]
                 if lag:
-                    ev.append(Evidence("closest", -w.closest * lag, ""))
+                    extra.setdefault((parent, child), []).append(
+                        Evidence("closest", -w.closest * lag, "")
+                    )
     referenced = _referenced(story, by_id, info)
     central = _centrality(story, story_pairs)
-    for (parent, _child), ev in scored.items():
+    for parent, child in base:
         if central[parent] > 0 and w.central_parent:
-            ev.append(Evidence("centrality", w.central_parent * central[parent], ""))
+            extra.setdefault((parent, child), []).append(
+                Evidence("centrality", w.central_parent * central[parent], "")
+            )
+    scored: dict[tuple[str, str], list[Evidence]] = {}  # the origins' evidence
     for i in story:
         scored[(ROOT, i)] = origin_evidence(info[i], w=w)
         refs = referenced.get(i, [])
@@ -739,9 +726,18 @@ def _story_forest(
                 )
             )
 
-    if trace is not None:
-        trace.update(scored)
-    total = {k: sum(e.score for e in v) for k, v in scored.items()}
+    total = dict(base)
+    for k, more in extra.items():
+        for e in more:
+            total[k] += e.score
+    total.update((k, sum(e.score for e in v)) for k, v in scored.items())
+
+    def evidence(u: str, v: str) -> list[Evidence]:
+        if u == ROOT:
+            return scored[(u, v)]
+        p = pair_of.get((u, v)) or pair_of[(v, u)]
+        return _edge_evidence(p, u, v, state) + extra.get((u, v), [])
+
     parent_of, children = _arborescence(story, total)
     if w.root_parent:
         # Originals are copied far more than copies are. Dates already prefer the earlier
@@ -765,7 +761,7 @@ def _story_forest(
                         f"prior: {r} is the story's original, and originals are copied "
                         "more than copies are",
                     )
-                    scored[(r, v)].append(prior)
+                    extra.setdefault((r, v), []).append(prior)
                     total[(r, v)] += prior.score
         if boosted:
             parent_of, children = _arborescence(story, total)
@@ -787,7 +783,7 @@ def _story_forest(
         if parent == ROOT:
             linked = [u for u in incoming if u != ROOT]
             kids = children[child]
-            kind, reason = _origin_reason(child, linked, bool(kids), scored, incoming)
+            kind, reason = _origin_reason(child, linked, bool(kids), evidence, incoming)
             # an original is as sure as the direction of its weakest out-edge
             conf = min(
                 (_direction(total, child, k, w.temperature) for k in kids), default=probs[ROOT]
@@ -796,7 +792,7 @@ def _story_forest(
             continue
         # what supports the edge first, strongest first; then what speaks against it
         ranked = sorted(
-            scored[(parent, child)], key=lambda e: (e.text.startswith("against"), -abs(e.score))
+            evidence(parent, child), key=lambda e: (e.text.startswith("against"), -abs(e.score))
         )
         runners_up = [a.parent for a in alts[:3]]
         ranked += variant_evidence(info[child], parent, runners_up)
@@ -805,7 +801,109 @@ def _story_forest(
         # right parent among the candidates, and the right way round
         conf = probs[parent] * _direction(total, parent, child, w.temperature)
         edges.append(Edge(parent, child, round(conf, 3), tuple(reasons), alts))
+    if trace is not None:
+        trace.update((k, evidence(*k)) for k in total)
     return edges, origins
+
+
+@dataclass(frozen=True)
+class _StoryState:
+    """What scoring one candidate edge of a story reads."""
+
+    by_id: Mapping[str, Document]
+    info: Mapping[str, _Child]
+    exact_counts: Mapping[tuple[str, str], tuple[int, int]]
+    content: Mapping[str, np.ndarray]
+    size: Mapping[str, int]
+    sharers: Mapping[str, dict[str, dict[int, tuple[str, ...]]]]
+    same_outlet: Mapping[str, list[str]]
+    first: str | None
+    w: Weights
+
+
+def _edge_evidence(p: Pair, parent: str, child: str, st: _StoryState) -> list[Evidence]:
+    """The evidence for one of a pair's two possible edges, ``parent`` -> ``child``."""
+    n_shared, narr = st.exact_counts[(parent, child)]
+    cinfo = st.info[child]
+    credit_from = {
+        start: q
+        for start, holders in st.sharers[child]["credits"].items()
+        if (q := _first_other(holders, parent))
+    }
+    dl_from = _first_other(st.sharers[child]["dateline"].get(0, ()), parent)
+    other_page = _first_other(st.same_outlet[child], parent)
+    ev = (
+        reuse_evidence(
+            p,
+            parent,
+            child,
+            exact_words=n_shared,
+            exact_narrative=narr,
+            parent_missing=st.size[parent] - n_shared,
+            parent_runs=_missing_runs(st.info[parent].exact[child], st.content[parent]),
+            w=st.w,
+        )
+        + time_evidence(st.by_id[parent], st.by_id[child], w=st.w, first=parent == st.first)
+        + dateline_evidence(
+            st.by_id[parent],
+            st.by_id[child],
+            inherited_from=dl_from,
+            other_page=other_page,
+            w=st.w,
+        )
+        + credit_evidence(
+            st.by_id[parent],
+            cinfo,
+            st.info[parent].credits,
+            inherited_from=credit_from,
+            other_page=other_page,
+            w=st.w,
+        )
+        + text_direction_evidence(p, st.info[parent], st.info[child], w=st.w)
+        + title_evidence(st.by_id[parent], st.by_id[child], w=st.w)
+    )
+    return ev
+
+
+def _marks_chunk(chunk: range) -> list[tuple[list[Credit], list[tuple[int, int]]]]:
+    """Credits and bracketed insertions of documents ``chunk`` of the story."""
+    order, by_id, known = shared("marks")
+    return [
+        (
+            find_credits(by_id[order[k]].text, known_outlets=known),
+            editorial_insertions(by_id[order[k]].text),
+        )
+        for k in chunk
+    ]
+
+
+def _masks_chunk(chunk: range) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For pairs ``chunk``: the words of each side the other matches exactly, less the
+    page's own dateline (see :func:`_own_dateline`), bit-packed for the trip back."""
+    pairs, tokens, house = shared("masks")
+    out = []
+    for k in chunk:
+        p = pairs[k]
+        ea, eb = _exact_masks(p, tokens[p.a], tokens[p.b])
+        if (ha := house[p.a]) is not None:
+            ea &= ~ha
+        if (hb := house[p.b]) is not None:
+            eb &= ~hb
+        out.append((np.packbits(ea), np.packbits(eb)))
+    return out
+
+
+def _score_chunk(chunk: range) -> list[tuple[tuple[str, str], float]]:
+    """For pairs ``chunk``: the score of each pair's two possible edges."""
+    pairs, state = shared("score")
+    out = []
+    for k in chunk:
+        p = pairs[k]
+        for parent, child in ((p.a, p.b), (p.b, p.a)):
+            out.append(
+                ((parent, child), sum(e.score for e in _edge_evidence(p, parent, child, state)))
+            )
+    return out
 
 
 def _arborescence(
@@ -837,7 +935,7 @@ def _origin_reason(
     doc: str,
     linked: list[str],
     has_children: bool,
-    scored: Mapping[tuple[str, str], list[Evidence]],
+    evidence: Callable[[str, str], list[Evidence]],
     incoming: Mapping[str, float],
 ) -> tuple[str, str]:
     if has_children:
@@ -847,7 +945,7 @@ def _origin_reason(
     best = max((u for u in linked), key=lambda u: incoming[u], default=None)
     if best is None:
         return "independent", "shares no passage with any other document"
-    reuse = next((e.text for e in scored[(best, doc)] if e.kind == "reuse"), "")
+    reuse = next((e.text for e in evidence(best, doc) if e.kind == "reuse"), "")
     return "independent", (
         "independent report: the text it shares is too little, or only quotations, "
         f"to make it a copy ({reuse})"

@@ -9,6 +9,7 @@ order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,12 +35,28 @@ def shared(key: str) -> Any:
 
 
 @contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a stage runs: its many small objects (evidence,
+    passages) hold no cycles, yet each full collection walks every object alive, and in a
+    forked worker that walk writes to, and so copies, every page it inherited."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@contextmanager
 def _sharing(values: Mapping[str, Any]) -> Iterator[None]:
+    saved = dict(_SHARED)  # a fork_map inside another's work function keeps the outer's
     _SHARED.update(values)
     try:
         yield
     finally:
         _SHARED.clear()
+        _SHARED.update(saved)
 
 
 def fork_map(
@@ -59,7 +76,7 @@ def fork_map(
     """
     n = len(items)
     out: list[R] = []
-    with _sharing(share or {}):
+    with _sharing(share or {}), _gc_paused():
         if parallel and workers > 1 and n > 1:
             chunk = max(1, n // (workers * 16))
             with mp.get_context("fork").Pool(workers) as pool:

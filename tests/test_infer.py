@@ -369,3 +369,35 @@ def test_missing_runs_count_cuts_not_words():
     content2 = m([1, 1, 0, 1, 1], dtype=bool)
     assert infer._missing_runs(keep2, content2) == 1
     assert infer._missing_runs(np.ones(4, dtype=bool), np.ones(4, dtype=bool)) == 0
+
+
+def test_a_story_split_over_workers_gives_the_serial_forest(monkeypatch):
+    # a story above _SPLIT_DOCS has its credits, word masks and edge scores computed by
+    # two workers; the forest and every edge's evidence must be the serial ones
+    from lineage.model import Config
+    from lineage.simulate import simulate
+
+    corpus = simulate(stories=6, seed=3, independents=0)
+    docs = [
+        _doc(d.id, d.text, outlet=d.outlet, title=d.title, date=d.date) for d in corpus.documents
+    ]
+    seen: dict = {}
+    real = infer.infer_lineage
+
+    def spy(docs, pairs, stories, **kw):
+        seen.update(docs=docs, pairs=pairs, stories=stories, tokens=kw["tokens"])
+        return real(docs, pairs, stories, **kw)
+
+    monkeypatch.setattr(infer, "infer_lineage", spy)
+    serial = analyze_documents(docs, Config(workers=1))
+    monkeypatch.setattr(infer, "_SPLIT_DOCS", 2)
+    split = analyze_documents(docs, Config(workers=2))
+    assert split.edges == serial.edges and split.origins == serial.origins
+    assert len(serial.edges) >= 10
+    # the trace holds every candidate edge's evidence, the chosen edges' as reported
+    trace: dict = {}
+    real(seen["docs"], seen["pairs"], seen["stories"], tokens=seen["tokens"], trace=trace)
+    for e in serial.edges:
+        texts = {x.text for x in trace[(e.parent, e.child)] if x.text}
+        assert texts <= set(e.evidence) and texts
+    assert len(trace) > len(serial.edges) + len(serial.origins)
