@@ -832,7 +832,7 @@ def _edge_evidence(p: Pair, parent: str, child: str, st: _StoryState) -> list[Ev
     }
     dl_from = _first_other(st.sharers[child]["dateline"].get(0, ()), parent)
     other_page = _first_other(st.same_outlet[child], parent)
-    ev = (
+    return (
         reuse_evidence(
             p,
             parent,
@@ -862,7 +862,6 @@ def _edge_evidence(p: Pair, parent: str, child: str, st: _StoryState) -> list[Ev
         + text_direction_evidence(p, st.info[parent], st.info[child], w=st.w)
         + title_evidence(st.by_id[parent], st.by_id[child], w=st.w)
     )
-    return ev
 
 
 def _marks_chunk(chunk: range) -> list[tuple[list[Credit], list[tuple[int, int]]]]:
