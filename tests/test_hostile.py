@@ -25,12 +25,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SEEDS, seed_id
+from conftest import IS_ROOT, ROOT, SEEDS, as_unprivileged, seed_id
 
 from lineage.cli import main
 
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-ROOT_REASON = "running as root: root reads any file whatever its permissions"
 HUGE_BYTES = 50 * 1024 * 1024
 
 S000, S001, S002 = seed_id("000"), seed_id("001"), seed_id("002")
@@ -354,18 +352,14 @@ def test_odd_encodings_and_line_endings_are_read_right(hostile: Path):
     assert text["row-quoted"].count("\n") == 2  # the quoted newlines are kept
 
 
-@pytest.mark.skipif(IS_ROOT, reason=ROOT_REASON)
-def test_unreadable_file_is_skipped(tmp_path):
-    (tmp_path / "ok.txt").write_text(_prose("ok"))
-    locked = tmp_path / "locked.txt"
+def test_unreadable_file_is_skipped(shared_tmp):
+    from lineage.ingest import read_corpus
+
+    (shared_tmp / "ok.txt").write_text(_prose("ok"))
+    locked = shared_tmp / "locked.txt"
     locked.write_text(_prose("locked"))
     locked.chmod(0)
-    try:
-        from lineage.ingest import read_corpus
-
-        got = read_corpus([tmp_path])
-    finally:
-        locked.chmod(0o644)
+    got = as_unprivileged(read_corpus, [shared_tmp])  # as root: read as "nobody"
     assert [d.id for d in got.documents] == ["ok"]
     (s,) = got.skipped
     assert s.path == str(locked) and "Permission denied" in s.reason

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import as_unprivileged  # noqa: E402
 
 from lineage.ingest import (
     Ingested,
@@ -424,17 +425,11 @@ def test_big_file_is_streamed_and_truncated_at_a_paragraph(tmp_path: Path) -> No
     assert str(path) in got.notices[0].reason
 
 
-@pytest.mark.skipif(
-    hasattr(os, "geteuid") and os.geteuid() == 0,
-    reason="running as root: root can read a chmod-000 file, so it cannot be unreadable",
-)
-def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
-    path = write(tmp_path / "secret.txt", ARTICLE)
+def test_unreadable_file_is_skipped(shared_tmp: Path) -> None:
+    # as root, read as "nobody": root can read a chmod-000 file
+    path = write(shared_tmp / "secret.txt", ARTICLE)
     path.chmod(0)
-    try:
-        got = read_corpus([tmp_path])
-    finally:
-        path.chmod(0o644)
+    got = as_unprivileged(read_corpus, [shared_tmp])
     assert got.documents == ()
     assert reasons(got.skipped) == [f"{path}: cannot read (Permission denied)"]
 
