@@ -86,14 +86,16 @@ class Weights:
     # simulator seeds 11, 13, 21 and 23 with no dates and some dates: undirected F1 +0.3
     # to +0.8 points)
     inherited_credit_undated: float = 0.15
-    earlier: float = 0.18  # prior: among equals, the earlier source (originals get copied most)
-    earlier_scale_hours: float = 24.0
-    # prior: among equal copies other than the story's first, one published a few hours
-    # before the child over one published half a day before (a copy is made from what is
-    # current); with ``earlier``, which keeps growing over a day, gaps of more than ~30 h
-    # favour the older copy again. Tuned on simulator seeds 11, 13, 21 and 23.
-    recency: float = 0.15
-    recency_scale_hours: float = 4.0
+    # Among sources dated before the child that explain it equally well: a copy is made
+    # soon after its source appears (each hour between them counts ``delay`` against, up
+    # to ``delay_cap_hours``: after two days, older says nothing more), and the story's
+    # first-dated document, its likely original, is the one copied most (``original``,
+    # which makes up for its being the oldest). Tuned on simulator seeds 11, 13, 21 and
+    # 23 with all and some dates; they replace two tanh-shaped priors, one for the
+    # earlier source and one for recent copies (docs/ACCURACY.md, lesson 22).
+    delay: float = 0.02
+    delay_cap_hours: float = 48.0
+    original: float = 0.2
     central_root: float = 2.0  # prior: the document holding most of the others' text
     central_parent: float = 0.35
     root_parent: float = 0.2  # prior, undated: a copy's parent is the story's original
@@ -162,31 +164,21 @@ class _Child:
 
 
 def time_evidence(
-    parent: Document, child: Document, *, w: Weights = Weights(), first: bool = True
+    parent: Document, child: Document, *, w: Weights = Weights(), first: bool = False
 ) -> list[Evidence]:
     """Dates order the two documents; missing dates say nothing. ``first``: the parent
-    is the earliest-dated document of the story."""
+    is the earliest-dated document of the story, its likely original."""
     hours = hours_between(parent, child)
     if hours is None or parent.date is None or child.date is None:
         return []
     pd_, cd = parent.date.date().isoformat(), child.date.date().isoformat()
     if hours > 0:
-        # Being earlier is no evidence of being copied: it leaves the edge possible, and
-        # among sources that explain the child equally well, the earlier is likelier
-        # (originals are copied more than copies are) -- but among the copies, the one
-        # published closest before the child (a copy is made from what is current)
-        out = [
-            Evidence(
-                "earlier",
-                w.earlier * math.tanh(hours / w.earlier_scale_hours),
-                f"time: {parent.id} ({pd_}) was published before {child.id} ({cd})",
-            )
-        ]
-        if not first and w.recency:
-            out.append(
-                Evidence("recency", -w.recency * math.tanh(hours / w.recency_scale_hours), "")
-            )
-        return out
+        # Being earlier is no evidence of being copied: it leaves the edge possible. Among
+        # sources that explain the child equally well, the likelier is the one published
+        # shortly before it, or the story's original (see ``Weights.delay``)
+        score = -w.delay * min(hours, w.delay_cap_hours) + (w.original if first else 0.0)
+        text = f"time: {parent.id} ({pd_}) was published before {child.id} ({cd})"
+        return [Evidence("earlier", score, text)]
     if hours == 0:
         return []
     # a few minutes apart is barely an order (update times, time zones); a day is clear
@@ -664,7 +656,7 @@ def _story_forest(
         if home_key[i]:
             by_home.setdefault(home_key[i], []).append(i)
     same_outlet = {i: [j for j in by_home.get(home_key[i], ()) if j != i] for i in story}
-    # the story's earliest-dated document: the likeliest original, exempt from recency
+    # the story's earliest-dated document: its likely original (see Weights.delay)
     dated = [(d, i) for i in story if (d := by_id[i].date) is not None]
     first = min(dated)[1] if dated else None
     # score every possible edge and every origin
