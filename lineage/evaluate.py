@@ -514,7 +514,15 @@ def baseline_mst(
     for comp in sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: c[0]):
         if len(comp) < 2:
             continue
-        tree = nx.maximum_spanning_tree(g.subgraph(comp), weight="weight")
+        # a fresh graph with its edges in sorted order: a subgraph view of a large graph
+        # iterates its nodes from a set, so Kruskal's ties would fall by string hashing,
+        # which differs from one process to the next
+        sub = nx.Graph()
+        sub.add_nodes_from(comp)
+        sub.add_weighted_edges_from(
+            sorted((min(u, v), max(u, v), w) for u, v, w in g.subgraph(comp).edges(data="weight"))
+        )
+        tree = nx.maximum_spanning_tree(sub, weight="weight")
         dated = [d for d in comp if dates.get(d) is not None]
         if dated:
             root = min(dated, key=lambda d: (dates[d], d))

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from lineage.cli_eval import evaluate_cmd, simulate_cmd
 from lineage.evaluate import (
@@ -203,3 +207,28 @@ def test_wikipedia_chains():
     reversed_chain = [(c, p) for p, c in truth.edges]
     m = score(reversed_chain, truth)
     assert m.edge_f1 == 0.0 and m.undirected_f1 == 1.0 and m.root_accuracy == 0.0
+
+
+_MST_SCRIPT = """
+from lineage.evaluate import Prediction, baseline_mst
+# a component of 5 documents whose pairs all tie, beside a larger one: a subgraph view
+# iterates a small component's nodes from a set, whose order follows string hashing
+small = [f"s{i}" for i in range(5)]
+big = [f"b{i}" for i in range(20)]
+pairs = [(a, b, 0.5) for i, a in enumerate(small) for b in small[i + 1 :]]
+pairs += [(big[i], big[i + 1], 0.3) for i in range(len(big) - 1)]
+pred = Prediction(documents=tuple(small + big), edges=(), stories=(), pairs=tuple(pairs))
+print(baseline_mst(pred))
+"""
+
+
+def test_mst_baseline_does_not_depend_on_string_hashing():
+    outs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _MST_SCRIPT], env=env, capture_output=True, text=True,
+            check=True, cwd=ROOT,
+        )  # fmt: skip
+        outs.add(done.stdout)
+    assert len(outs) == 1, outs
