@@ -168,7 +168,13 @@ def time_evidence(
 ) -> list[Evidence]:
     """Dates order the two documents; missing dates say nothing. ``first``: the parent
     is the earliest-dated document of the story, its likely original."""
-    hours = hours_between(parent, child)
+    return _time_evidence(hours_between(parent, child), parent, child, w, first)
+
+
+def _time_evidence(
+    hours: float | None, parent: Document, child: Document, w: Weights, first: bool
+) -> list[Evidence]:
+    """:func:`time_evidence`, given :func:`hours_between` of the two."""
     if hours is None or parent.date is None or child.date is None:
         return []
     pd_, cd = parent.date.date().isoformat(), child.date.date().isoformat()
@@ -557,8 +563,10 @@ def infer_lineage(
     # A story of thousands of documents would be one worker's work while the other
     # waits: such a story is split over the workers itself, the others are shared out.
     split = worker_count(workers) > 1 and trace is None
-    big = [s for s in linked if split and len(s) >= _SPLIT_DOCS]
-    rest = [s for s in linked if not (split and len(s) >= _SPLIT_DOCS)]
+    big: list[Sequence[str]] = []
+    rest: list[Sequence[str]] = []
+    for s in linked:
+        (big if split and len(s) >= _SPLIT_DOCS else rest).append(s)
     results = [_story_forest(s, *args, workers=workers) for s in big]
     results += fork_map(
         _story_forest_shared,
@@ -626,11 +634,12 @@ def _story_forest(
     # a page's own dateline ("DUBLIN (Its Own Name) -") is house style, written by each
     # page of the outlet alike: two pages sharing it are no closer for that
     house = {i: _own_dateline(by_id[i], tokens[i]) for i in story}
-    masks = spread(_masks_chunk, len(story_pairs), masks=(story_pairs, tokens, house))
+    masks = spread(_masks_chunk, len(story_pairs), masks=(story_pairs, tokens, house, split))
     exact_counts: dict[tuple[str, str], tuple[int, int]] = {}
-    for p, (pa, pb) in zip(story_pairs, masks, strict=True):
-        ea = np.unpackbits(pa, count=len(tokens[p.a])).view(bool)
-        eb = np.unpackbits(pb, count=len(tokens[p.b])).view(bool)
+    for p, (ea, eb) in zip(story_pairs, masks, strict=True):
+        if split:  # bit-packed for the trip back from the workers
+            ea = np.unpackbits(ea, count=len(tokens[p.a])).view(bool)
+            eb = np.unpackbits(eb, count=len(tokens[p.b])).view(bool)
         info[p.a].exact[p.b] = ea
         info[p.b].exact[p.a] = eb
         # closeness counts every word of the child shared exactly; whether the shared
@@ -657,10 +666,12 @@ def _story_forest(
             by_home.setdefault(home_key[i], []).append(i)
     same_outlet = {i: [j for j in by_home.get(home_key[i], ()) if j != i] for i in story}
     # the story's earliest-dated document: its likely original (see Weights.delay)
-    dated = [(d, i) for i in story if (d := by_id[i].date) is not None]
+    dated = [(c[0], i) for i, c in clock.items() if c is not None]
     first = min(dated)[1] if dated else None
     # score every possible edge and every origin
-    state = _StoryState(by_id, info, exact_counts, content, size, sharers, same_outlet, first, w)
+    state = _StoryState(
+        by_id, info, exact_counts, content, size, sharers, same_outlet, clock, first, w
+    )
     # each candidate edge's score; its evidence, a list of sentences, is made again for
     # the edges a person will read (workers need not send back hundreds of thousands)
     base: dict[tuple[str, str], float] = dict(
@@ -809,6 +820,7 @@ class _StoryState:
     size: Mapping[str, int]
     sharers: Mapping[str, dict[str, dict[int, tuple[str, ...]]]]
     same_outlet: Mapping[str, list[str]]
+    clock: Mapping[str, _Clock | None]
     first: str | None
     w: Weights
 
@@ -835,7 +847,13 @@ def _edge_evidence(p: Pair, parent: str, child: str, st: _StoryState) -> list[Ev
             parent_runs=_missing_runs(st.info[parent].exact[child], st.content[parent]),
             w=st.w,
         )
-        + time_evidence(st.by_id[parent], st.by_id[child], w=st.w, first=parent == st.first)
+        + _time_evidence(
+            _gap(st.clock[parent], st.clock[child]),
+            st.by_id[parent],
+            st.by_id[child],
+            st.w,
+            parent == st.first,
+        )
         + dateline_evidence(
             st.by_id[parent],
             st.by_id[child],
@@ -870,8 +888,9 @@ def _marks_chunk(chunk: range) -> list[tuple[list[Credit], list[tuple[int, int]]
 
 def _masks_chunk(chunk: range) -> list[tuple[np.ndarray, np.ndarray]]:
     """For pairs ``chunk``: the words of each side the other matches exactly, less the
-    page's own dateline (see :func:`_own_dateline`), bit-packed for the trip back."""
-    pairs, tokens, house = shared("masks")
+    page's own dateline (see :func:`_own_dateline`); bit-packed when ``pack`` (a worker
+    sends them back)."""
+    pairs, tokens, house, pack = shared("masks")
     out = []
     for k in chunk:
         p = pairs[k]
@@ -880,7 +899,7 @@ def _masks_chunk(chunk: range) -> list[tuple[np.ndarray, np.ndarray]]:
             ea &= ~ha
         if (hb := house[p.b]) is not None:
             eb &= ~hb
-        out.append((np.packbits(ea), np.packbits(eb)))
+        out.append((np.packbits(ea), np.packbits(eb)) if pack else (ea, eb))
     return out
 
 
