@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lineage.model import Document, Skipped
 
@@ -329,8 +330,7 @@ def _read_html(path: str, max_chars: int) -> Iterator[Document | Skipped]:
     if len(text) > max_chars:
         text = _cut(text, max_chars)
         yield Notice(path, f"{path}: article truncated to {len(text):,} characters")
-    raw_date = str(meta["date"]) if meta.get("date") else ""
-    date = parse_date(raw_date) if raw_date else None
+    date, day_only = _date_of(str(meta["date"])) if meta.get("date") else (None, False)
     yield _text_document(
         id=Path(path).stem,
         text=text,
@@ -340,7 +340,7 @@ def _read_html(path: str, max_chars: int) -> Iterator[Document | Skipped]:
         title=meta.get("title"),
         outlet=meta.get("sitename"),
         date=date,
-        day_only=date is not None and not names_time(raw_date),
+        day_only=day_only,
         url=meta.get("url"),
     )
 
@@ -518,13 +518,12 @@ def _record(
     if len(text) > max_chars:
         text = _cut(text, max_chars)
         yield Notice(path, f"{where}: text truncated to {len(text):,} characters", line)
-    date = None
+    date, day_only = None, False
     raw_date = obj.get("date")
     if isinstance(raw_date, str) and raw_date.strip():
-        date = parse_date(raw_date)
+        date, day_only = _date_of(raw_date)
         if date is None:
             yield Notice(path, f"{where}: date {raw_date.strip()[:40]!r} not understood", line)
-    day_only = date is not None and not names_time(str(raw_date))
     yield _text_document(
         id=doc_id,
         text=text,
@@ -571,7 +570,7 @@ def _text_document(
         spans = (found[1],)
         if date is None:
             date = found[0]
-            day_only = not names_time(text[found[1][0] : found[1][1]])
+            day_only = not names_time(text[slice(*found[1])])
     if date is None and url:
         date = find_url_date(url)
         day_only = date is not None
@@ -645,6 +644,12 @@ def parse_date(value: str) -> dt.datetime | None:
 _TIME = re.compile(r"\d:\d\d|\d\s*[ap]\.?\s?m\b\.?|\dT\d", re.IGNORECASE)
 
 
+def _date_of(value: str) -> tuple[dt.datetime | None, bool]:
+    """:func:`parse_date` of ``value``, and whether the date names only a day."""
+    date = parse_date(value)
+    return date, date is not None and not names_time(value)
+
+
 def names_time(value: str) -> bool:
     """Whether a date string gives a time of day, not just the day.
 
@@ -667,7 +672,10 @@ def find_url_date(url: str) -> dt.datetime | None:
     >>> find_url_date("https://example.com/story/20190507123") is None
     True
     """
-    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url.strip(), flags=re.IGNORECASE)
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:  # a malformed URL ("http://[::1")
+        return None
     m = _URL_DATE.search(path)
     if m is None:
         return None
