@@ -273,7 +273,11 @@ class _Outlet:
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        return _slug(self.name)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _make_outlets(rng: random.Random, n: int = 60) -> list[_Outlet]:
@@ -783,7 +787,7 @@ def simulate(
                     text=text,
                     outlet=n_out.name,
                     title=n_title,
-                    url=_url(n_out, n_time, n_title, n_id),
+                    url="",  # set with the date shown (_replace_date)
                     date=n_time,
                     true_date=n_time,
                     story=s_no,
@@ -817,7 +821,7 @@ def simulate(
                 text=text,
                 outlet=outlet.name,
                 title=base.title,
-                url=_url(outlet, when, base.title, d_id),
+                url="",  # set with the date shown (_replace_date)
                 date=when,
                 true_date=when,
                 story=None,
@@ -864,11 +868,12 @@ def simulate(
 
 
 def _replace_date(d: SimDocument, date: dt.datetime | None) -> SimDocument:
-    """The document as shown, with ``date``; an undated one's URL loses its date too (the
-    analyzer reads dates from URLs, and a setting without dates must hold none)."""
+    """The document as shown, with ``date``, and its URL: with the day it was published,
+    unless it is shown undated (the analyzer reads dates from URLs, and a setting without
+    dates must hold none)."""
     from dataclasses import replace
 
-    url = d.url if date is not None else re.sub(r"/\d{4}/\d{2}/\d{2}/", "/", d.url, count=1)
+    url = _url(d.outlet, d.true_date if date is not None else None, d.title, d.id)
     return replace(d, date=date, url=url)
 
 
@@ -882,9 +887,10 @@ def _names(base: BaseText) -> list[str]:
     return found[:6]
 
 
-def _url(outlet: _Outlet, when: dt.datetime, title: str, doc_id: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
-    return f"https://{outlet.slug}.example/{when:%Y/%m/%d}/{slug}-{doc_id}"
+def _url(outlet: str, when: dt.datetime | None, title: str, doc_id: str) -> str:
+    """The page's address; it holds the day of ``when`` unless that is None."""
+    day = "" if when is None else f"{when:%Y/%m/%d}/"
+    return f"https://{_slug(outlet)}.example/{day}{_slug(title)[:60]}-{doc_id}"
 
 
 def _ancestors(x: str, parent_of: dict[str, str]) -> list[str]:
