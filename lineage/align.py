@@ -21,7 +21,7 @@ whether they lie mostly inside quotation marks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
@@ -291,23 +291,17 @@ def _mostly_quoted(tokens: Tokens, start: int, end: int) -> bool:
 
 
 def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
-    """The passage seen from b's side (b becomes a)."""
-    return replace(
-        p,
-        a=p.b,
-        b=p.a,
-        a_start=p.b_start,
-        a_end=p.b_end,
-        b_start=p.a_start,
-        b_end=p.a_end,
-        a_words=p.b_words,
-        b_words=p.a_words,
-        quoted=_mostly_quoted(a_tokens, *p.b_tok),
-        a_text=p.b_text,
-        b_text=p.a_text,
-        a_tok=p.b_tok,
-        b_tok=p.a_tok,
-    )
+    """The passage seen from b's side (b becomes a): every ``a``/``a_*`` field trades
+    places with its ``b`` twin; ``quoted`` is judged again on the new a side."""
+    swapped = {
+        f.name: getattr(p, _OTHER_SIDE[f.name[0]] + f.name[1:])
+        for f in fields(p)
+        if f.name[0] in _OTHER_SIDE and f.name[1:2] in ("", "_")
+    }
+    return replace(p, **swapped, quoted=_mostly_quoted(a_tokens, *p.b_tok))
+
+
+_OTHER_SIDE = {"a": "b", "b": "a"}
 
 
 def _covered(tokens: Tokens, ranges: list[tuple[int, int]]) -> np.ndarray:
