@@ -59,6 +59,9 @@ class Credit:
     phrase: str  # the words as written, for evidence
     start: int
     end: int
+    # the wording of the credit without the name, folded: "according to", "told", "via",
+    # "first reported by"... An outlet tends to write its own credits one way
+    cue: str = ""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -107,6 +110,20 @@ def names_match(a: str | None, b: str | None) -> float:
     return 0.0
 
 
+def _cue_words(cue: str) -> str:
+    """A credit's wording, comparable across pages: folded words without articles.
+
+    >>> _cue_words("(Via ")
+    'via'
+    >>> _cue_words("According to the ")
+    'according to'
+    """
+    return " ".join(w for w in re.findall(r"\w+", cue.casefold()) if w not in _ARTICLES)
+
+
+_ARTICLES = {"the", "a", "an"}
+
+
 def _trim_name(name: str) -> str:
     # a credit name ends before a trailing weekday/time word ("told ABC News Thursday")
     words = name.split()
@@ -141,7 +158,15 @@ def find_credits(text: str, *, known_outlets: frozenset[str] = frozenset()) -> l
         if span in seen:
             continue
         seen.add(span)
-        out.append(Credit(name=name, phrase=m.group(0).strip(" ("), start=m.start(), end=m.end()))
+        out.append(
+            Credit(
+                name=name,
+                phrase=m.group(0).strip(" ("),
+                start=m.start(),
+                end=m.end(),
+                cue=_cue_words(m.group("cue")),
+            )
+        )
     out.sort(key=lambda c: c.start)
     return out
 

@@ -25,6 +25,20 @@ def test_trailing_day_is_not_part_of_the_name():
     assert c.name == "Metro News"
 
 
+def test_a_credit_carries_its_wording_without_the_name():
+    text = (
+        "Snow fell, according to the Daily Star. She told CBS Pittsburgh on Monday. "
+        "Roads shut (via Larkspur Press Wire). Metro News reported the closures."
+    )
+    cues = [(c.name, c.cue) for c in find_credits(text)]
+    assert cues == [
+        ("Daily Star", "according to"),
+        ("CBS Pittsburgh", "told"),
+        ("Larkspur Press Wire", "via"),
+        ("Metro News", "reported"),
+    ]
+
+
 def test_name_matching():
     assert names_match("The Daily Star", "daily star") == 1.0
     assert names_match("WXYZ", "WXYZ Detroit") == 1.0
