@@ -135,15 +135,23 @@ def _capital_runs(line: str) -> set[tuple[str, ...]]:
     return grams
 
 
-def find_host(chrome_lines: Sequence[str]) -> str | None:
+def find_host(chrome_lines: Sequence[str], outlet: str | None = None) -> str | None:
     """A capitalized multi-word name found inside two or more different chrome lines.
 
-    The most widespread wins, then the longest, then the first seen.
+    The most widespread wins, then the longest, then the first seen. The page's
+    ``outlet`` (from metadata) wins when the chrome names it, even in part: the words
+    two outlets' names share are no host of their own ("News Service" from "Copyright
+    Millbrook News Service" and "First reported by Eastmoor News Service").
 
     >>> find_host(["Watch Metro Daily", "Open Metro Daily App", "Continue"])
     'Metro Daily'
     >>> find_host(["Read More", "Read More"]) is None
     True
+    >>> lines = ["Copyright 2024 The Greyhaven Post.", "First reported by The Greyhaven Journal."]
+    >>> find_host(lines + ["The Greyhaven Post"])
+    'The Greyhaven'
+    >>> find_host(lines + ["The Greyhaven Post"], outlet="The Greyhaven Post")
+    'The Greyhaven Post'
     """
     count: Counter[tuple[str, ...]] = Counter()
     first: dict[tuple[str, ...], int] = {}
@@ -155,7 +163,13 @@ def find_host(chrome_lines: Sequence[str]) -> str | None:
     if not best:
         return None
     best.sort(key=lambda g: (-count[g], -len(g), first[g]))
-    return " ".join(best[0])
+    host = best[0]
+    if outlet:
+        own = tuple(w.casefold() for w in outlet.split())
+        folded = tuple(w.casefold() for w in host)
+        if any(own[k : k + len(folded)] == folded for k in range(len(own) - len(folded) + 1)):
+            return outlet
+    return " ".join(host)
 
 
 def _normalize_spacing(line: str) -> str:
@@ -310,7 +324,7 @@ def _mark(doc: Document, lines: list[_Line], recurring: dict[str, bool]) -> Docu
                 ),
                 None,
             )
-    host = find_host([lines[i].text for i in sorted(chrome)])
+    host = find_host([lines[i].text for i in sorted(chrome)], doc.outlet)
     if title_line is not None and title_line in chrome:
         line = lines[title_line]
         named = host is not None and host in _normalize_spacing(line.text)

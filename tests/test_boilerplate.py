@@ -254,6 +254,24 @@ def test_footers_naming_their_own_outlet_are_one_template() -> None:
     assert not any("newsroom" in d.text[s:e] for d in plain for s, e in d.boilerplate)
 
 
+def test_a_host_named_in_part_is_the_pages_outlet() -> None:
+    # "News Service" recurs in more chrome lines than the page's own name, because one
+    # line names another news service: the host is the outlet metadata names
+    text = (
+        "Millbrook News Service | Politics\n\n"
+        + BODY
+        + "\nPartner content from Eastmoor News Service\n"
+        "Millbrook News Service Home\nShare this article"
+    )
+    (d,) = mark_boilerplate([doc("a", text)])
+    assert d.host_outlet == "News Service"  # what the chrome alone says
+    (d,) = mark_boilerplate([doc("a", text, outlet="Millbrook News Service")])
+    assert d.host_outlet == "Millbrook News Service" and d.outlet == "Millbrook News Service"
+    # a host that is another name altogether stays the host
+    (d,) = mark_boilerplate([doc("a", text, outlet="Wire Service")])
+    assert d.host_outlet == "News Service"
+
+
 def test_metadata_outlet_wins_over_host() -> None:
     text = "Watch Metro Daily\n\n" + BODY + "\nMetro Daily Home\nMore From Metro Daily"
     (d,) = mark_boilerplate([doc("a", text, outlet="Wire Service", dateline_outlet="AP")])
