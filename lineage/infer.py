@@ -28,6 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +50,7 @@ __all__ = [
     "credit_evidence",
     "dateline_evidence",
     "hours_between",
+    "house_styles",
     "infer_lineage",
     "origin_evidence",
     "reuse_evidence",
@@ -83,9 +86,12 @@ class Weights:
     inherited: float = 0.1  # a dateline shared with another copy counts this much
     inherited_credit: float = 0.25  # a credit shared with another copy counts this much
     # ... this much when the parent or the child is undated (an empirical choice, tuned on
-    # simulator seeds 11, 13, 21 and 23 with no dates and some dates: undirected F1 +0.3
-    # to +0.8 points)
-    inherited_credit_undated: float = 0.15
+    # simulator seeds 11, 13, 21 and 23 with no dates and some dates)
+    inherited_credit_undated: float = 0.2
+    # ... and this much when it is worded in a way the child's outlet is not seen to write
+    # its own credits ("according to X" from an outlet whose credits say "told X"): it
+    # came with the text of the copy that shares it (docs/ACCURACY.md, lesson 23)
+    inherited_credit_off_style: float = 0.0
     # Among sources dated before the child that explain it equally well: a copy is made
     # soon after its source appears (each hour between them counts ``delay`` against, up
     # to ``delay_cap_hours``: after two days, older says nothing more), and the story's
@@ -100,7 +106,7 @@ class Weights:
     central_parent: float = 0.35
     root_parent: float = 0.2  # prior, undated: a copy's parent is the story's original
     title: float = 2.0  # headline similarity (0-1) times this
-    title_exact: float = 0.5  # more for the same headline word for word: a shared variant
+    title_credit: float = 0.5  # the child's headline ends with the parent outlet's name
     referenced: float = 2.0  # origin: other documents credit this document's outlet
     bracket: float = 0.8
     containment: float = 0.42
@@ -156,6 +162,8 @@ class _Child:
     tokens: Tokens
     credits: list[Credit]
     brackets: list[tuple[int, int]]
+    # how the page's outlet words its own credits (:attr:`Credit.cue`); None: not known
+    house: frozenset[str] | None = None
     # for each candidate parent: mask of this document's words that match it exactly
     exact: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -369,7 +377,9 @@ def credit_evidence(
 
     A credit the child shares word for word with another copy (``inherited_from``: credit
     start -> that copy) may have come with the text it took from that copy: it then points
-    at the story's source, not surely at the child's own parent, and counts little.
+    at the story's source, not surely at the child's own parent, and counts little; nothing
+    when it is worded as the child's outlet does not word its own credits
+    (``child.house``).
     A parent crediting the child's outlet argues against the edge, unless that outlet
     has another page in the story (``other_page``).
     """
@@ -387,7 +397,14 @@ def credit_evidence(
                 dated = parent.date is not None and child.doc.date is not None
                 kind = "credit-inherited"
                 factor = w.inherited_credit if dated else w.inherited_credit_undated
-                text += f" (a credit it shares with {other}: weak)"
+                if child.house is not None and c.cue not in child.house:
+                    factor = w.inherited_credit_off_style
+                    text += (
+                        f" (a credit it shares with {other}, worded as its outlet does not "
+                        "word its own: it came with the text)"
+                    )
+                else:
+                    text += f" (a credit it shares with {other}: weak)"
             out.append(Evidence(kind, w.credit * factor, text))
             break
         if m > 0:
@@ -410,9 +427,8 @@ def credit_evidence(
                 f"(“{c.phrase}”): it reuses another outlet's reporting",
             )
         )
-    c_names = _own_names(child.doc)
     for c in parent_credits if not other_page else ():
-        if max((names_match(c.name, n) for n in c_names), default=0.0) >= 1.0:
+        if _named(c.name, child.doc):
             out.append(
                 Evidence(
                     "credit-against",
@@ -477,17 +493,42 @@ def text_direction_evidence(
 
 def title_evidence(parent: Document, child: Document, *, w: Weights = Weights()) -> list[Evidence]:
     """Headlines are rewritten along the way too: a child whose headline matches one
-    candidate's word for word, and not another's, shares that candidate's variant."""
-    if not parent.title or not child.title or not w.title:
+    candidate's, and not another's, shares that candidate's variant. A headline that
+    ends with the parent outlet's name ("… - KDKA"), not the child's own, came from the
+    parent's page."""
+    if not parent.title or not child.title:
         return []
+    out: list[Evidence] = []
     pw, cw = _title_words(parent.title), _title_words(child.title)
-    if not pw or not cw:
-        return []
-    sim = Indel.normalized_similarity(pw, cw)
-    if sim < 1.0:
-        return [Evidence("title", w.title * sim, "")]
-    text = f"title: {child.id} has the headline of {parent.id} word for word"
-    return [Evidence("title", w.title + w.title_exact, text)]
+    if pw and cw and w.title:
+        sim = Indel.normalized_similarity(pw, cw)
+        text = f"title: {child.id} has the headline of {parent.id} word for word"
+        out.append(Evidence("title", w.title * sim, text if sim == 1.0 else ""))
+    site = _title_site(child.title)
+    if site and w.title_credit:
+        if _named(site, parent) and not _named(site, child):
+            out.append(
+                Evidence(
+                    "title-credit",
+                    w.title_credit,
+                    f"title: {child.id}'s headline ends with “{site}”, the outlet of {parent.id}",
+                )
+            )
+    return out
+
+
+_SITE_SUFFIX = re.compile(r"\s(?:-|\||–|—)\s+([^-|–—]{2,60}?)\s*$")
+
+
+def _title_site(title: str) -> str | None:
+    """The site name a headline ends with ("Runners finish together - KDKA" -> "KDKA")."""
+    m = _SITE_SUFFIX.search(title)
+    return m.group(1) if m else None
+
+
+def _named(name: str, doc: Document) -> bool:
+    """``name`` is one of the names the page goes by."""
+    return any(names_match(name, n) >= 1.0 for n in _own_names(doc))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -503,7 +544,7 @@ def origin_evidence(child: _Child, *, w: Weights = Weights()) -> list[Evidence]:
     out = [Evidence("origin", w.origin, "origin: no copy of another document is shown")]
     if child.credits:
         c = child.credits[0]
-        if not any(names_match(c.name, n) >= 1.0 for n in _own_names(d)):
+        if not _named(c.name, d):
             out.append(
                 Evidence(
                     "origin-credit",
@@ -559,7 +600,19 @@ def infer_lineage(
             origins.append(
                 Origin(story[0], "independent", "shares no passage with any other document")
             )
-    args = (by_id, pairs_of, tokens, known_outlets, w, trace)
+    # every linked document's credits and bracketed insertions, then how each outlet
+    # words its own credits, learnt from the whole corpus
+    order = [i for s in linked for i in s]
+    done = fork_map(
+        _marks_chunk,
+        _chunks(len(order), workers),
+        workers=workers,
+        parallel=len(order) >= _PARALLEL_DOCS,
+        share={"marks": (order, by_id, known_outlets)},
+    )
+    marks = dict(zip(order, (m for part in done for m in part), strict=True))
+    styles = house_styles(linked, by_id, {i: m[0] for i, m in marks.items()})
+    args = (by_id, pairs_of, tokens, marks, styles, w, trace)
     # A story of thousands of documents would be one worker's work while the other
     # waits: such a story is split over the workers itself, the others are shared out.
     split = worker_count(workers) > 1 and trace is None
@@ -591,6 +644,12 @@ _SPLIT_DOCS = 2_000  # documents in one story above which its scoring is split o
 _CHUNKS_PER_WORKER = 8
 
 
+def _chunks(n: int, workers: int) -> list[range]:
+    """range(n) cut into a few chunks per worker."""
+    size = max(1, -(-n // (worker_count(workers) * _CHUNKS_PER_WORKER)))
+    return [range(k, min(n, k + size)) for k in range(0, n, size)]
+
+
 def _story_forest_shared(story: Sequence[str]) -> tuple[list[Edge], list[Origin]]:
     return _story_forest(story, *shared("args"))
 
@@ -600,7 +659,8 @@ def _story_forest(
     by_id: Mapping[str, Document],
     pairs_of: Mapping[str, list[Pair]],
     tokens: Mapping[str, Tokens],
-    known_outlets: frozenset[str],
+    marks: Mapping[str, tuple[list[Credit], list[tuple[int, int]]]],
+    styles: Mapping[tuple[str, ...], frozenset[str]],
     w: Weights,
     trace: dict[tuple[str, str], list[Evidence]] | None = None,
     workers: int = 1,
@@ -612,15 +672,12 @@ def _story_forest(
 
     def spread(fn: Callable[[range], list[Any]], n: int, **share: Any) -> list[Any]:
         """``fn`` over chunks of range(n), on the workers when ``split``; flattened."""
-        size = max(1, -(-n // (worker_count(workers) * _CHUNKS_PER_WORKER)))
-        chunks = [range(k, min(n, k + size)) for k in range(0, n, size)]
-        done = fork_map(fn, chunks, workers=workers, parallel=split, share=share)
+        done = fork_map(fn, _chunks(n, workers), workers=workers, parallel=split, share=share)
         return [x for part in done for x in part]
 
-    order = list(story)
-    marks = spread(_marks_chunk, len(order), marks=(order, by_id, known_outlets))
     info = {
-        i: _Child(by_id[i], tokens[i], cr, br) for i, (cr, br) in zip(order, marks, strict=True)
+        i: _Child(by_id[i], tokens[i], *marks[i], styles.get(name_key(_home(by_id[i]) or "")))
+        for i in story
     }
     story_pairs = sorted(
         {
@@ -874,8 +931,32 @@ def _edge_evidence(p: Pair, parent: str, child: str, st: _StoryState) -> list[Ev
     )
 
 
+def house_styles(
+    stories: Sequence[Sequence[str]],
+    by_id: Mapping[str, Document],
+    credits: Mapping[str, Sequence[Credit]],
+) -> dict[tuple[str, ...], frozenset[str]]:
+    """How each outlet words its own credits (:attr:`Credit.cue`), by :func:`name_key` of
+    the outlet: learnt from the credits no other document of the story carries word for
+    word, which the page cannot have taken from another copy's text.
+
+    An outlet writes its credits its own way ("told KDKA" against "according to KDKA",
+    "(via KDKA)"); a shared credit in another wording came with the text it was copied
+    with, and names the source of that text, not the page's own source.
+    """
+    out: dict[tuple[str, ...], set[str]] = {}
+    for story in stories:
+        carried = Counter(c.phrase.casefold() for i in story for c in credits.get(i, ()))
+        for i in story:
+            home = _home(by_id[i])
+            for c in credits.get(i, ()):
+                if home and c.cue and carried[c.phrase.casefold()] == 1:
+                    out.setdefault(name_key(home), set()).add(c.cue)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _marks_chunk(chunk: range) -> list[tuple[list[Credit], list[tuple[int, int]]]]:
-    """Credits and bracketed insertions of documents ``chunk`` of the story."""
+    """Credits and bracketed insertions of documents ``chunk`` of the linked ones."""
     order, by_id, known = shared("marks")
     return [
         (
@@ -1068,7 +1149,7 @@ def _dateline_span(doc: Document) -> tuple[int, int] | None:
 def _own_dateline(doc: Document, tokens: Tokens) -> np.ndarray | None:
     """Mask of the words of the document's dateline when it names its own outlet."""
     name = doc.dateline_outlet
-    if not name or not any(names_match(name, n) >= 1.0 for n in _own_names(doc)):
+    if not name or not _named(name, doc):
         return None
     span = _dateline_span(doc)
     if span is None:

@@ -156,7 +156,7 @@ def test_every_document_has_exactly_one_parent_or_origin():
 # -- each scorer on its own ------------------------------------------------------
 
 from lineage import infer  # noqa: E402
-from lineage.signals import editorial_insertions, find_credits  # noqa: E402
+from lineage.signals import editorial_insertions, find_credits, name_key  # noqa: E402
 from lineage.text import tokenize  # noqa: E402
 
 
@@ -301,6 +301,44 @@ def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
     )
 
 
+def test_a_shared_credit_worded_against_the_outlets_house_style_counts_nothing():
+    # Metro Daily words its own credits "according to X": a shared "told River Valley
+    # News" came with the text of the copy that shares it
+    parent = _doc("p", "x", outlet="River Valley News")
+    text = "The mayor spoke, a spokesman told River Valley News on Monday."
+    w = infer.Weights()
+    for house, weight in [
+        (None, w.inherited_credit_undated),  # the outlet's own credits are not known
+        (frozenset({"told"}), w.inherited_credit_undated),
+        (frozenset({"according to"}), w.inherited_credit_off_style),
+    ]:
+        child = _child(_doc("c", text, outlet="Metro Daily"))
+        child.house = house
+        ev = infer.credit_evidence(parent, child, inherited_from={child.credits[0].start: "q"})
+        assert _total(ev) == pytest.approx(w.credit * weight), house
+        assert ("does not word its own" in ev[0].text) == (house == {"according to"})
+    # an unshared credit is the page's own, whatever the wording
+    child = _child(_doc("c", text, outlet="Metro Daily"))
+    child.house = frozenset({"according to"})
+    assert _total(infer.credit_evidence(parent, child)) == pytest.approx(w.credit)
+
+
+def test_house_styles_learn_from_credits_no_other_copy_carries():
+    docs = {
+        "a": _doc("a", "x. A spokesman told River Valley News so.", outlet="Metro Daily"),
+        # the same credit in two pages of one story: either may have it from the other
+        "b": _doc("b", "y. It fell, according to Big Network.", outlet="Metro Daily"),
+        "c": _doc("c", "z. It fell, according to Big Network.", outlet="The Aggregator"),
+        "d": _doc("d", "w. Snow (via Big Network)", outlet="The Aggregator"),
+    }
+    credits = {i: find_credits(d.text) for i, d in docs.items()}
+    styles = infer.house_styles([("a", "b", "c"), ("d",)], docs, credits)
+    assert styles == {
+        name_key("Metro Daily"): frozenset({"told"}),
+        name_key("The Aggregator"): frozenset({"via"}),
+    }
+
+
 def test_a_short_credit_line_shared_with_a_copy_counts_as_inherited():
     # "First reported by X." is too short to lie in an aligned passage; a copy that
     # carries the same line may have passed it on, so it says little about X's page
@@ -337,6 +375,21 @@ def test_title_scorer_prefers_the_same_headline():
     c = _doc("c", "x", title="Flood forces 200 families from homes")
     assert _total(infer.title_evidence(a, c)) > _total(infer.title_evidence(b, c)) > 0
     assert infer.title_evidence(_doc("n", "x"), c) == []
+
+
+def test_a_headline_ending_with_the_parents_outlet_name_credits_it():
+    parent = _doc("p", "x", outlet="River Valley News", title="Flood forces families out")
+    other = _doc("o", "x", outlet="Big Network", title="Flood forces families out")
+    child = _doc(
+        "c", "x", outlet="Metro Daily", title="Flood forces families out - River Valley News"
+    )
+    credit = [e for e in infer.title_evidence(parent, child) if e.kind == "title-credit"]
+    assert credit and "River Valley News" in credit[0].text
+    assert not [e for e in infer.title_evidence(other, child) if e.kind == "title-credit"]
+    # a headline ending with the page's own name credits nobody
+    own = _doc("m", "x", outlet="River Valley News", title="Flood forces families out - RVN")
+    mine = _doc("n", "x", outlet="RVN", title="Flood forces families out - RVN")
+    assert not [e for e in infer.title_evidence(own, mine) if e.kind == "title-credit"]
 
 
 def test_origin_scorer_counts_credits_and_foreign_datelines_against():
