@@ -74,7 +74,7 @@ class Weights:
     per_word: float = 0.1  # closeness: per word of the child its parent explains exactly
     closest: float = 0.08  # per word a candidate explains fewer than the closest candidate
     omission: float = 0.028  # a parent word missing from the child costs this much of a word
-    omission_run: float = 0.05  # ... and each run of parent words missing from the child
+    omission_run: float = 0.07  # ... and each run of parent words missing from the child
     # words counted at most: a long cut is one decision, so a source and its trimmed copy
     # (both holding the child) stay equals; growing versions need it off (``revisions``)
     omission_cap: int = 150

@@ -23,13 +23,14 @@ from lineage.model import Config, Document
 from lineage.pipeline import analyze_documents
 from lineage.simulate import simulate, write
 
-# measured 2026-11-29 (fourth round) on simulate(stories=40, seed=5): all
-# 0.954/1.000/1.000/0.964 (0.958 before the delay prior: one edge of this small slice;
-# the 200-story held-out seeds rose, docs/ACCURACY.md lesson 22), none 0.886 (undirected
-# 0.920, root 0.850)
+# measured 2026-11-29 (fifth round) on simulate(stories=40, seed=5): all
+# 0.958/1.000/1.000/0.964, none 0.882 (undirected 0.924, root 0.850). The fifth round's
+# house styles of credits (docs/ACCURACY.md, lesson 23) raised the undirected score
+# (0.920 before) and cost this slice one directed edge (0.886 before); both 200-story
+# held-out seeds rose in every setting.
 FLOORS = {
     "all": {"edge_f1": 0.95, "root_accuracy": 0.97, "independent_accuracy": 0.98, "plagdet": 0.95},
-    "none": {"edge_f1": 0.87, "undirected_f1": 0.91, "independent_accuracy": 0.98},
+    "none": {"edge_f1": 0.87, "undirected_f1": 0.92, "independent_accuracy": 0.98},
 }
 
 
