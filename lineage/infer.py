@@ -502,8 +502,10 @@ def title_evidence(parent: Document, child: Document, *, w: Weights = Weights())
     pw, cw = _title_words(parent.title), _title_words(child.title)
     if pw and cw and w.title:
         sim = Indel.normalized_similarity(pw, cw)
-        text = f"title: {child.id} has the headline of {parent.id} word for word"
-        out.append(Evidence("title", w.title * sim, text if sim == 1.0 else ""))
+        text = (
+            f"title: {child.id} has the headline of {parent.id} word for word" if sim == 1.0 else ""
+        )
+        out.append(Evidence("title", w.title * sim, text))
     site = _title_site(child.title)
     if site and w.title_credit:
         if _named(site, parent) and not _named(site, child):
@@ -520,6 +522,7 @@ def title_evidence(parent: Document, child: Document, *, w: Weights = Weights())
 _SITE_SUFFIX = re.compile(r"\s(?:-|\||–|—)\s+([^-|–—]{2,60}?)\s*$")
 
 
+@functools.lru_cache(maxsize=65536)
 def _title_site(title: str) -> str | None:
     """The site name a headline ends with ("Runners finish together - KDKA" -> "KDKA")."""
     m = _SITE_SUFFIX.search(title)
