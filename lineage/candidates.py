@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lineage.fingerprint import Fingerprint, minhashes, shared_shingles
+from lineage.fingerprint import Fingerprint, minhash_values, shared_shingles
+from lineage.parallel import fork_map, shared, worker_count
 
 __all__ = ["Overlap", "candidate_pairs", "overlap", "rare_shingle_pairs", "lsh_pairs"]
 
@@ -46,10 +47,11 @@ class Overlap:
 
 
 def rare_shingle_pairs(
-    fps: Sequence[Fingerprint], *, max_df: int = 64, min_shared: int = 2
+    fps: Sequence[Fingerprint], *, max_df: int = 64, min_shared: int = 2, workers: int = 1
 ) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least ``min_shared`` shingles of document frequency
-    2..``max_df``. Returns an ``(k, 2)`` int64 array, sorted."""
+    2..``max_df``. Returns an ``(k, 2)`` int64 array, sorted. ``workers``: a large
+    corpus's index is cut into slices of the hash space, one or more per worker."""
     n_docs = len(fps)
     sizes = np.array([fp.size for fp in fps], dtype=np.int64)
     total = int(sizes.sum())
@@ -57,20 +59,18 @@ def rare_shingle_pairs(
         return np.empty((0, 2), dtype=np.int64)
     hashes = np.concatenate([fp.unique for fp in fps])
     docs = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
-    parts = max(1, -(-total // _PARTITION_ENTRIES))
-    keys: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    for part in range(parts):
-        if parts > 1:
-            sel = (hashes % np.uint64(parts)) == np.uint64(part)
-            h, d = hashes[sel], docs[sel]
-        else:
-            h, d = hashes, docs
-        k, c = _pair_votes(h, d, n_docs, max_df)
-        keys.append(k)
-        counts.append(c)
-    key = np.concatenate(keys)
-    cnt = np.concatenate(counts)
+    # slices of at most _PARTITION_ENTRIES entries in flight at once, in all workers
+    w = worker_count(workers) if total >= _PARALLEL_ENTRIES else 1
+    parts = max(-(-total * w // _PARTITION_ENTRIES), w)
+    votes = fork_map(
+        _slice_votes,
+        range(parts),
+        workers=w,
+        parallel=w > 1,
+        share={"index": (hashes, docs, n_docs, max_df, parts)},
+    )
+    key = np.concatenate([k for k, _ in votes])
+    cnt = np.concatenate([c for _, c in votes])
     if parts > 1 and len(key):
         uniq, inv = np.unique(key, return_inverse=True)
         cnt = np.bincount(inv, weights=cnt).astype(np.int64)
@@ -79,6 +79,19 @@ def rare_shingle_pairs(
     return (
         np.stack([key // n_docs, key % n_docs], axis=1) if len(key) else np.empty((0, 2), np.int64)
     )
+
+
+# Index entries (shingle, document) above which the slices are counted by the workers
+_PARALLEL_ENTRIES = 2_000_000
+
+
+def _slice_votes(part: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pair keys and their votes from one slice of the index's hash space."""
+    hashes, docs, n_docs, max_df, parts = shared("index")
+    if parts > 1:
+        sel = (hashes % np.uint64(parts)) == np.uint64(part)
+        hashes, docs = hashes[sel], docs[sel]
+    return _pair_votes(hashes, docs, n_docs, max_df)
 
 
 def _pair_votes(
@@ -116,7 +129,12 @@ def _group_pair_keys(
 
 
 def lsh_pairs(
-    fps: Sequence[Fingerprint], *, threshold: float = 0.3, num_perm: int = 128, seed: int = 1
+    fps: Sequence[Fingerprint],
+    *,
+    threshold: float = 0.3,
+    num_perm: int = 128,
+    seed: int = 1,
+    workers: int = 1,
 ) -> np.ndarray:
     """Pairs (i, j), i < j, that MinHash LSH places in a common bucket.
 
@@ -131,8 +149,7 @@ def lsh_pairs(
     keep = np.array([i for i, fp in enumerate(fps) if fp.size], dtype=np.int64)
     if len(keep) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    sketches = minhashes([fps[i] for i in keep], num_perm=num_perm, seed=seed)
-    values = np.stack([m.hashvalues for m in sketches])
+    values = minhash_values([fps[i] for i in keep], num_perm=num_perm, seed=seed, workers=workers)
     n_docs = len(fps)
     keys: list[np.ndarray] = []
     for start, end in MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges:
@@ -155,6 +172,8 @@ def _lsh_pairs_datasketch(
 ) -> np.ndarray:
     """Reference for :func:`lsh_pairs`: insert into and query a datasketch MinHashLSH."""
     from datasketch import MinHashLSH
+
+    from lineage.fingerprint import minhashes
 
     keep = [i for i, fp in enumerate(fps) if fp.size]
     if len(keep) < 2:
@@ -197,18 +216,38 @@ def candidate_pairs(
     num_perm: int = 128,
     seed: int = 1,
     use_lsh: bool = True,
+    workers: int = 1,
 ) -> list[Overlap]:
     """Verified candidate pairs, in (i, j) order: the union of both channels, each
-    checked on exact shingle sets and kept when they share at least one shingle."""
-    chans = [rare_shingle_pairs(fps, max_df=max_df, min_shared=min_shared)]
+    checked on exact shingle sets and kept when they share at least one shingle.
+    ``workers``: the sketches and the checks of a large corpus run on forked workers."""
+    chans = [rare_shingle_pairs(fps, max_df=max_df, min_shared=min_shared, workers=workers)]
     if use_lsh:
-        chans.append(lsh_pairs(fps, threshold=lsh_threshold, num_perm=num_perm, seed=seed))
+        chans.append(
+            lsh_pairs(fps, threshold=lsh_threshold, num_perm=num_perm, seed=seed, workers=workers)
+        )
     allp = np.concatenate(chans)
     if not len(allp):
         return []
     allp = np.unique(allp, axis=0)
+    size = max(1, -(-len(allp) // (worker_count(workers) * 8)))
+    parts = fork_map(
+        _verified,
+        [allp[k : k + size] for k in range(0, len(allp), size)],
+        workers=workers,
+        parallel=len(allp) >= _PARALLEL_CHECKS,
+        share={"fps": fps},
+    )
+    return [ov for part in parts for ov in part]
+
+
+_PARALLEL_CHECKS = 20_000  # candidate pairs above which the checks run on the workers
+
+
+def _verified(pairs: np.ndarray) -> list[Overlap]:
+    fps = shared("fps")
     out = []
-    for i, j in allp.tolist():
+    for i, j in pairs.tolist():
         ov = overlap(fps[i], fps[j], i, j)
         if ov.shared >= 1:
             out.append(ov)

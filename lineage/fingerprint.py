@@ -9,11 +9,13 @@ from those 64-bit values, so two runs give the same sketches.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from lineage.parallel import fork_map, shared, worker_count
 from lineage.text import Tokens
 
 __all__ = [
@@ -123,30 +125,65 @@ def minhashes(fps: Sequence[Fingerprint], *, num_perm: int = 128, seed: int = 1)
     """
     from datasketch import MinHash
 
-    proto = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine64")
-    perms = proto.permutations
+    perms = _permutations(num_perm, seed)
+    return [
+        MinHash(
+            seed=seed,
+            hashfunc=_identity,
+            hashvalues=values,
+            permutations=perms,
+            scheme="affine64",
+        )
+        for values in minhash_values(fps, num_perm=num_perm, seed=seed)
+    ]
+
+
+def minhash_values(
+    fps: Sequence[Fingerprint], *, num_perm: int = 128, seed: int = 1, workers: int = 1
+) -> np.ndarray:
+    """The :func:`minhashes` sketch values alone, one row per document, computed on
+    ``workers`` forked processes for a large corpus."""
+    n = len(fps)
+    size = max(1, -(-n // (worker_count(workers) * 8)))
+    parts = fork_map(
+        _minhash_rows,
+        [range(k, min(n, k + size)) for k in range(0, n, size)],
+        workers=workers,
+        parallel=n >= _PARALLEL_SKETCHES,
+        share={"sketch": (fps, num_perm, seed)},
+    )
+    return np.concatenate(parts) if parts else np.empty((0, num_perm), dtype=np.uint64)
+
+
+def _minhash_rows(chunk: range) -> np.ndarray:
+    fps, num_perm, seed = shared("sketch")
+    perms = _permutations(num_perm, seed)
     a, b = perms[0][None, :], perms[1][None, :]
-    out = []
+    out = np.empty((len(chunk), num_perm), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for fp in fps:
-            values = proto.hashvalues.copy()
-            hv = _fmix64(fp.unique)
-            for k in range(0, len(hv), _MINHASH_ROWS):  # bounds the (rows x perms) temporary
-                np.minimum(
-                    values, (hv[k : k + _MINHASH_ROWS, None] * a + b).min(axis=0), out=values
-                )
-            out.append(
-                MinHash(
-                    seed=seed,
-                    hashfunc=_identity,
-                    hashvalues=values,
-                    permutations=perms,
-                    scheme="affine64",
-                )
-            )
+        for row, k in enumerate(chunk):
+            values = np.full(num_perm, _MAX_HASH, dtype=np.uint64)
+            hv = _fmix64(fps[k].unique)
+            for s in range(0, len(hv), _MINHASH_ROWS):  # bounds the (rows x perms) temporary
+                block = hv[s : s + _MINHASH_ROWS, None] * a + b
+                np.minimum(values, block.min(axis=0), out=values)
+            out[row] = values
     return out
 
 
+@functools.lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    """datasketch's permutations, rows a and b, for ``num_perm`` and ``seed``."""
+    from datasketch import MinHash
+
+    perms: np.ndarray = MinHash(
+        num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine64"
+    ).permutations
+    return perms
+
+
+_PARALLEL_SKETCHES = 2_000  # documents above which sketches are computed by the workers
+_MAX_HASH = np.uint64(2**64 - 1)  # an empty sketch's value (datasketch's affine64 max)
 _MINHASH_ROWS = 4096
 
 

@@ -94,6 +94,7 @@ def analyze_documents(
         lsh_threshold=config.lsh_threshold,
         num_perm=config.num_perm,
         seed=config.seed,
+        workers=workers,
     )
     timings["candidates"] = time.perf_counter() - t
 

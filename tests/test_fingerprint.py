@@ -71,3 +71,28 @@ def test_minhash_estimates_track_exact_jaccard():
     assert abs(ma.jaccard(mb) - exact) < 0.15
     again = minhashes([a], num_perm=256)[0]
     assert np.array_equal(again.hashvalues, ma.hashvalues)  # seeded, reproducible
+
+
+def test_sketches_and_checks_on_workers_give_the_serial_answer(monkeypatch):
+    from lineage import candidates, fingerprint
+
+    rng = np.random.default_rng(3)
+    vocab = [f"w{i}" for i in range(800)]
+    bases = [list(rng.choice(vocab, 200)) for _ in range(6)]
+    texts = []
+    for k in range(60):  # edited copies of six texts: many candidate pairs
+        words = list(bases[k % 6])
+        for _ in range(10):
+            words[int(rng.integers(len(words)))] = str(rng.choice(vocab))
+        texts.append(" ".join(words))
+    fps = [_fp(i, t) for i, t in enumerate(texts)]
+    serial = candidate_pairs(fps, workers=1)
+    values = fingerprint.minhash_values(fps, workers=1)
+    monkeypatch.setattr(fingerprint, "_PARALLEL_SKETCHES", 2)
+    monkeypatch.setattr(candidates, "_PARALLEL_CHECKS", 2)
+    monkeypatch.setattr(candidates, "_PARALLEL_ENTRIES", 2)
+    assert len(serial) > 100
+    assert candidate_pairs(fps, workers=2) == serial
+    assert np.array_equal(rare_shingle_pairs(fps, workers=2), rare_shingle_pairs(fps))
+    assert np.array_equal(fingerprint.minhash_values(fps, workers=2), values)
+    assert np.array_equal(values, np.stack([m.hashvalues for m in minhashes(fps)]))
