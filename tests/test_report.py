@@ -342,7 +342,7 @@ def test_two_renders_are_byte_identical(seeds: Analysis, tmp_path: Path) -> None
     assert "generated" not in (tmp_path / "one" / "index.html").read_text(encoding="utf-8")
 
 
-def test_pair_pages_written_by_workers_match_the_serial_ones(
+def test_pages_and_pictures_made_by_workers_match_the_serial_ones(
     seeds: Analysis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import dataclasses
@@ -351,6 +351,7 @@ def test_pair_pages_written_by_workers_match_the_serial_ones(
 
     serial = write_reports(dataclasses.replace(seeds, config=Config(workers=1)), tmp_path / "one")
     monkeypatch.setattr(report_html, "PARALLEL_PAGES", 1)  # the pool even for the seeds
+    monkeypatch.setattr(report_html, "PARALLEL_PICTURES", 1)
     forked = write_reports(dataclasses.replace(seeds, config=Config(workers=2)), tmp_path / "two")
     assert [p.relative_to(tmp_path / "one") for p in serial] == [
         p.relative_to(tmp_path / "two") for p in forked

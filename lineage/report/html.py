@@ -56,6 +56,7 @@ PAIR_ROWS_MAX = 300
 SKIPPED_ROWS_MAX = 200
 PALETTE_SIZE = 8
 PARALLEL_PAGES = 500  # pair pages above which they are written by a worker pool
+PARALLEL_PICTURES = 4  # pictures above which they are drawn by a worker pool
 
 
 # -- text segments -------------------------------------------------------------------
@@ -503,9 +504,6 @@ def write_reports(
     Output is deterministic: no timestamp unless ``generated_at`` is given (or set in
     ``analysis.config.generated_at``).
     """
-    from lineage.report.diagram import render_lineage
-    from lineage.report.heatmap import render_heatmap
-
     if generated_at is None:
         generated_at = getattr(analysis.config, "generated_at", None)
     w = _Writer(Path(out_dir))
@@ -538,29 +536,50 @@ def write_reports(
             if shown
             else ""
         )
+    # Every picture is drawn first, by the workers when there are several (matplotlib
+    # takes most of a large report's serial time): (file stem, kind, ids, formats)
+    overview_set = set(overview_ids)
+    jobs: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = []
+    if overview_ids:
+        jobs.append(("lineage", "lineage", tuple(overview_ids), ("png", "svg")))
+        if 2 <= n_docs <= HEATMAP_MAX_DOCS:
+            jobs.append(("heatmap", "heatmap", None, ("png", "svg")))
+    if not small:
+        for number, ids in enumerate(multi_stories[:STORY_PICTURES_MAX], start=1):
+            stem = f"stories/story-{number:04d}"
+            if not set(ids) <= overview_set:  # else already drawn at the top: not twice
+                jobs.append((f"{stem}-lineage", "lineage", tuple(ids[:DIAGRAM_MAX_DOCS]), ("svg",)))
+            if len(ids) >= STORY_HEATMAP_MIN_DOCS:
+                jobs.append((f"{stem}-heatmap", "heatmap", tuple(ids[:HEATMAP_MAX_DOCS]), ("svg",)))
+    drawn = fork_map(
+        _draw,
+        jobs,
+        workers=worker_count(analysis.config.workers),
+        parallel=len(jobs) >= PARALLEL_PICTURES,
+        share={"draw": analysis},
+    )
+    svg: dict[str, bytes] = {}  # each picture's SVG, by file stem
+    for (stem, _, _, _), rendered in zip(jobs, drawn, strict=True):
+        for fmt, data in rendered.items():
+            w.bytes(f"{stem}.{fmt}", data)
+        svg[stem] = rendered["svg"]
+
     overview: dict[str, Any] | None = None
     if overview_ids:
-        rendered = render_lineage(analysis, overview_ids)
-        for fmt, data in rendered.items():
-            w.bytes(f"lineage.{fmt}", data)
         overview = {
             "lineage": "lineage.svg",
             "lineage_png": "lineage.png",
-            "lineage_size": _display_size(rendered["svg"], scale=1.3 if n_docs <= 12 else 0.8),
+            "lineage_size": _display_size(svg["lineage"], scale=1.3 if n_docs <= 12 else 0.8),
             "note": overview_note,
             "heatmap": None,
             # a small corpus shows both pictures in one screen, side by side
             "side_by_side": n_docs <= 12,
         }
-        if 2 <= n_docs <= HEATMAP_MAX_DOCS:
-            rendered = render_heatmap(analysis)
-            for fmt, data in rendered.items():
-                w.bytes(f"heatmap.{fmt}", data)
+        if "heatmap" in svg:
             overview["heatmap"] = "heatmap.svg"
             overview["heatmap_png"] = "heatmap.png"
-            overview["heatmap_size"] = _display_size(rendered["svg"], scale=1.3)
+            overview["heatmap_size"] = _display_size(svg["heatmap"], scale=1.3)
 
-    overview_set = set(overview_ids)
     story_views = []
     story_of = {d: k for k, s in enumerate(stories) for d in s}
     pairs_by_story: dict[int, list[Pair]] = defaultdict(list)
@@ -582,18 +601,14 @@ def write_reports(
         pics: dict[str, Any] = {"lineage": None, "heatmap": None, "above": False}
         if not small and number <= STORY_PICTURES_MAX:
             stem = f"stories/story-{number:04d}"
-            if set(ids) <= overview_set:  # already drawn at the top: not twice
-                pics["above"] = True
-            else:
-                svg = render_lineage(analysis, ids[:DIAGRAM_MAX_DOCS], formats=("svg",))["svg"]
-                w.bytes(f"{stem}-lineage.svg", svg)
+            pics["above"] = set(ids) <= overview_set
+            if f"{stem}-lineage" in svg:
                 pics["lineage"] = f"{stem}-lineage.svg"
-                pics["lineage_size"] = _display_size(svg, scale=1.1 if len(ids) <= 12 else 0.8)
-            if len(ids) >= STORY_HEATMAP_MIN_DOCS:
-                svg = render_heatmap(analysis, ids[:HEATMAP_MAX_DOCS], formats=("svg",))["svg"]
-                w.bytes(f"{stem}-heatmap.svg", svg)
+                scale = 1.1 if len(ids) <= 12 else 0.8
+                pics["lineage_size"] = _display_size(svg[f"{stem}-lineage"], scale=scale)
+            if f"{stem}-heatmap" in svg:
                 pics["heatmap"] = f"{stem}-heatmap.svg"
-                pics["heatmap_size"] = _display_size(svg, scale=1.1)
+                pics["heatmap_size"] = _display_size(svg[f"{stem}-heatmap"], scale=1.1)
         edges = edges_by_story.get(k, [])
         rank = {d: r for r, d in enumerate(ids)}
         edges.sort(key=lambda e: (rank[e.child], e.parent))
@@ -672,6 +687,16 @@ def write_reports(
         share={"pair_pages": (pages, c, env, generated_at, w)},
     )
     return w.written
+
+
+def _draw(job: tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]) -> dict[str, bytes]:
+    """One picture of the report, in each of its formats."""
+    from lineage.report.diagram import render_lineage
+    from lineage.report.heatmap import render_heatmap
+
+    _, kind, ids, formats = job
+    render = render_lineage if kind == "lineage" else render_heatmap
+    return render(shared("draw"), ids, formats=formats)
 
 
 def _write_pair_page(k: int) -> Path:
