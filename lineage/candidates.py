@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lineage.fingerprint import Fingerprint, minhash_values, shared_shingles
-from lineage.parallel import fork_map, shared, worker_count
+from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles
+from lineage.parallel import chunks, fork_map, shared, worker_count
 
 __all__ = ["Overlap", "candidate_pairs", "overlap", "rare_shingle_pairs", "lsh_pairs"]
 
@@ -173,8 +173,6 @@ def _lsh_pairs_datasketch(
     """Reference for :func:`lsh_pairs`: insert into and query a datasketch MinHashLSH."""
     from datasketch import MinHashLSH
 
-    from lineage.fingerprint import minhashes
-
     keep = [i for i, fp in enumerate(fps) if fp.size]
     if len(keep) < 2:
         return np.empty((0, 2), dtype=np.int64)
@@ -230,10 +228,9 @@ def candidate_pairs(
     if not len(allp):
         return []
     allp = np.unique(allp, axis=0)
-    size = max(1, -(-len(allp) // (worker_count(workers) * 8)))
     parts = fork_map(
         _verified,
-        [allp[k : k + size] for k in range(0, len(allp), size)],
+        [allp[r.start : r.stop] for r in chunks(len(allp), workers)],
         workers=workers,
         parallel=len(allp) >= _PARALLEL_CHECKS,
         share={"fps": fps},

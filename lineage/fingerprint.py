@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from lineage.parallel import fork_map, shared, worker_count
+from lineage.parallel import chunks, fork_map, shared
 from lineage.text import Tokens
 
 __all__ = [
@@ -125,7 +126,7 @@ def minhashes(fps: Sequence[Fingerprint], *, num_perm: int = 128, seed: int = 1)
     """
     from datasketch import MinHash
 
-    perms = _permutations(num_perm, seed)
+    perms = _proto(num_perm, seed).permutations
     return [
         MinHash(
             seed=seed,
@@ -143,13 +144,11 @@ def minhash_values(
 ) -> np.ndarray:
     """The :func:`minhashes` sketch values alone, one row per document, computed on
     ``workers`` forked processes for a large corpus."""
-    n = len(fps)
-    size = max(1, -(-n // (worker_count(workers) * 8)))
     parts = fork_map(
         _minhash_rows,
-        [range(k, min(n, k + size)) for k in range(0, n, size)],
+        chunks(len(fps), workers),
         workers=workers,
-        parallel=n >= _PARALLEL_SKETCHES,
+        parallel=len(fps) >= _PARALLEL_SKETCHES,
         share={"sketch": (fps, num_perm, seed)},
     )
     return np.concatenate(parts) if parts else np.empty((0, num_perm), dtype=np.uint64)
@@ -157,12 +156,12 @@ def minhash_values(
 
 def _minhash_rows(chunk: range) -> np.ndarray:
     fps, num_perm, seed = shared("sketch")
-    perms = _permutations(num_perm, seed)
-    a, b = perms[0][None, :], perms[1][None, :]
+    proto = _proto(num_perm, seed)
+    a, b = proto.permutations[0][None, :], proto.permutations[1][None, :]
     out = np.empty((len(chunk), num_perm), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for row, k in enumerate(chunk):
-            values = np.full(num_perm, _MAX_HASH, dtype=np.uint64)
+            values = proto.hashvalues.copy()
             hv = _fmix64(fps[k].unique)
             for s in range(0, len(hv), _MINHASH_ROWS):  # bounds the (rows x perms) temporary
                 block = hv[s : s + _MINHASH_ROWS, None] * a + b
@@ -172,18 +171,15 @@ def _minhash_rows(chunk: range) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8)
-def _permutations(num_perm: int, seed: int) -> np.ndarray:
-    """datasketch's permutations, rows a and b, for ``num_perm`` and ``seed``."""
+def _proto(num_perm: int, seed: int) -> Any:
+    """An empty datasketch MinHash: its permutations (rows a and b) and its initial
+    sketch values, for ``num_perm`` and ``seed``."""
     from datasketch import MinHash
 
-    perms: np.ndarray = MinHash(
-        num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine64"
-    ).permutations
-    return perms
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine64")
 
 
 _PARALLEL_SKETCHES = 2_000  # documents above which sketches are computed by the workers
-_MAX_HASH = np.uint64(2**64 - 1)  # an empty sketch's value (datasketch's affine64 max)
 _MINHASH_ROWS = 4096
 
 

@@ -39,7 +39,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from lineage.arborescence import max_arborescence
 from lineage.model import Alternative, Document, Edge, Origin, Pair
-from lineage.parallel import fork_map, shared, worker_count
+from lineage.parallel import chunks, fork_map, shared, worker_count
 from lineage.signals import Credit, editorial_insertions, find_credits, name_key, names_match
 from lineage.text import Tokens
 
@@ -608,7 +608,7 @@ def infer_lineage(
     order = [i for s in linked for i in s]
     done = fork_map(
         _marks_chunk,
-        _chunks(len(order), workers),
+        chunks(len(order), workers),
         workers=workers,
         parallel=len(order) >= _PARALLEL_DOCS,
         share={"marks": (order, by_id, known_outlets)},
@@ -644,13 +644,6 @@ def infer_lineage(
 
 _PARALLEL_DOCS = 1_000  # documents in linked stories above which stories go to workers
 _SPLIT_DOCS = 2_000  # documents in one story above which its scoring is split over workers
-_CHUNKS_PER_WORKER = 8
-
-
-def _chunks(n: int, workers: int) -> list[range]:
-    """range(n) cut into a few chunks per worker."""
-    size = max(1, -(-n // (worker_count(workers) * _CHUNKS_PER_WORKER)))
-    return [range(k, min(n, k + size)) for k in range(0, n, size)]
 
 
 def _story_forest_shared(story: Sequence[str]) -> tuple[list[Edge], list[Origin]]:
@@ -675,7 +668,7 @@ def _story_forest(
 
     def spread(fn: Callable[[range], list[Any]], n: int, **share: Any) -> list[Any]:
         """``fn`` over chunks of range(n), on the workers when ``split``; flattened."""
-        done = fork_map(fn, _chunks(n, workers), workers=workers, parallel=split, share=share)
+        done = fork_map(fn, chunks(n, workers), workers=workers, parallel=split, share=share)
         return [x for part in done for x in part]
 
     info = {

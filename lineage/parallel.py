@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["fork_map", "shared", "worker_count"]
+__all__ = ["chunks", "fork_map", "shared", "worker_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,6 +27,17 @@ _SHARED: dict[str, Any] = {}  # set before the fork; read by the workers through
 def worker_count(requested: int) -> int:
     """``requested`` processes, or all cores (at most 8) for 0."""
     return requested or max(1, min(os.cpu_count() or 1, 8))
+
+
+def chunks(n: int, workers: int, per_worker: int = 8) -> list[range]:
+    """range(n) cut into about ``per_worker`` consecutive chunks per worker: the items of
+    a :func:`fork_map` whose work per item is too small to send one at a time.
+
+    >>> chunks(5, 1, per_worker=2)
+    [range(0, 3), range(3, 5)]
+    """
+    size = max(1, -(-n // (worker_count(workers) * per_worker)))
+    return [range(k, min(n, k + size)) for k in range(0, n, size)]
 
 
 def shared(key: str) -> Any:
