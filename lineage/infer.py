@@ -338,7 +338,7 @@ def dateline_evidence(
     out: list[Evidence] = []
     cdl, pdl = child.dateline_outlet, parent.dateline_outlet
     c_home, p_home = _home(child), _home(parent)
-    if cdl and _foreign_dateline(child):
+    if _foreign_dateline(child):
         m = max(names_match(cdl, p_home), names_match(cdl, parent.outlet))
         if m >= 1.0:
             text = (
@@ -350,7 +350,7 @@ def dateline_evidence(
                 kind, factor = "dateline-inherited", w.inherited
                 text += f" (a dateline it shares with {inherited_from}: weak)"
             out.append(Evidence(kind, w.dateline * m * factor, text))
-    if pdl and _foreign_dateline(parent) and not other_page:
+    if _foreign_dateline(parent) and not other_page:
         m = max(names_match(pdl, c_home), names_match(pdl, child.outlet))
         if m >= 1.0:
             out.append(
