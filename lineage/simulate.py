@@ -271,10 +271,6 @@ class _Outlet:
         """The name after "the" in running text: "the Marlow Post", "The Daily Digest"."""
         return self.name if self.name.startswith("The ") else f"the {self.name}"
 
-    @property
-    def slug(self) -> str:
-        return _slug(self.name)
-
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
