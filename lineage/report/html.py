@@ -546,7 +546,7 @@ def write_reports(
             jobs.append(("heatmap", "heatmap", None, ("png", "svg")))
     if not small:
         for number, ids in enumerate(multi_stories[:STORY_PICTURES_MAX], start=1):
-            stem = f"stories/story-{number:04d}"
+            stem = _story_stem(number)
             if not set(ids) <= overview_set:  # else already drawn at the top: not twice
                 jobs.append((f"{stem}-lineage", "lineage", tuple(ids[:DIAGRAM_MAX_DOCS]), ("svg",)))
             if len(ids) >= STORY_HEATMAP_MIN_DOCS:
@@ -600,8 +600,8 @@ def write_reports(
         k = story_of[ids[0]]
         pics: dict[str, Any] = {"lineage": None, "heatmap": None, "above": False}
         if not small and number <= STORY_PICTURES_MAX:
-            stem = f"stories/story-{number:04d}"
-            pics["above"] = set(ids) <= overview_set
+            stem = _story_stem(number)
+            pics["above"] = f"{stem}-lineage" not in svg  # drawn at the top instead
             if f"{stem}-lineage" in svg:
                 pics["lineage"] = f"{stem}-lineage.svg"
                 scale = 1.1 if len(ids) <= 12 else 0.8
@@ -687,6 +687,11 @@ def write_reports(
         share={"pair_pages": (pages, c, env, generated_at, w)},
     )
     return w.written
+
+
+def _story_stem(number: int) -> str:
+    """Where story ``number``'s pictures go, less the kind and the format."""
+    return f"stories/story-{number:04d}"
 
 
 def _draw(job: tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]) -> dict[str, bytes]:
