@@ -2,8 +2,8 @@
 
     python bench/accuracy.py [--stories 200] [--seed 7] [--quick] [--no-wikipedia]
 
-For each setting a corpus is simulated (``lineage.simulate``), written as JSONL to a
-temporary folder, analyzed with ``lineage.analyze`` and scored (``lineage.evaluate``)
+For each setting a corpus is simulated (``lineage.evaluation.simulate``), written as JSONL to a
+temporary folder, analyzed with ``lineage.analyze`` and scored (``lineage.evaluation.evaluate``)
 together with two baselines computed from the same Analysis: a maximum spanning tree on
 Jaccard ("MST") and "most similar earlier document" ("earlier"). The Wikipedia revision
 chains of ../shared/eval are scored too when present (read in place). Prints markdown
@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lineage.evaluate import (  # noqa: E402  (after the path tweak, to run from a checkout)
+from lineage.evaluation.evaluate import (  # noqa: E402  (after the path tweak, to run from a checkout)
     Metrics,
     baseline_most_similar_earlier,
     baseline_mst,
@@ -89,7 +89,7 @@ def _analyze(path: Path, profile: str = "news") -> Any:
 
 
 def run_setting(setting: Setting, *, stories: int, seed: int, workdir: Path) -> list[str]:
-    from lineage.simulate import simulate, write
+    from lineage.evaluation.simulate import simulate, write
 
     corpus = simulate(stories=stories, seed=seed, **setting.kwargs)
     corpus_path, _ = write(corpus, workdir / setting.name.replace(" ", "_").replace(":", ""))
@@ -99,7 +99,7 @@ def run_setting(setting: Setting, *, stories: int, seed: int, workdir: Path) -> 
     pred = load_prediction(analysis)
     truth = corpus.truth()
     rows = [_row(setting.name, "lineage", evaluate(analysis, truth), seconds)]
-    from lineage.evaluate import load_truth
+    from lineage.evaluation.evaluate import load_truth
 
     t = load_truth(truth)
     rows.append(_row(setting.name, "MST", score(baseline_mst(pred), t), None))
@@ -114,7 +114,7 @@ WIKI_TUNING_ARTICLES = 100
 
 def _restrict(truth: Any, edges: list[tuple[str, str]], keep: set[str]) -> tuple[Any, list]:
     """The truth and predicted edges of the stories whose documents are all in ``keep``."""
-    from lineage.evaluate import Truth
+    from lineage.evaluation.evaluate import Truth
 
     stories = tuple(s for s in truth.stories if set(s) <= keep)
     docs = {d for s in stories for d in s}

@@ -4,7 +4,7 @@ Three kinds, all drawn from one ``numpy.random.default_rng(seed)`` so a seed giv
 same corpus every time:
 
 * **unrelated** texts: an order-1 word Markov chain over the simulator's base texts (BBC
-  News prose, :mod:`lineage.corpus_texts`). Word frequencies and common bigrams are
+  News prose, :mod:`lineage.evaluation.corpus_texts`). Word frequencies and common bigrams are
   realistic, so stock phrases recur by chance, but no document carries a passage of
   another. All documents are generated together, one numpy step per word position.
 * **edited copies** of a text: each word replaced by a random vocabulary word with
@@ -12,7 +12,7 @@ same corpus every time:
 * **excerpts**: a run of consecutive words of a text, lightly edited.
 
 The realistic syndication stories (trees of rewritten copies, chrome, credits) come from
-:func:`lineage.simulate.simulate`; these generators only fill corpora up to sizes the
+:func:`lineage.evaluation.simulate.simulate`; these generators only fill corpora up to sizes the
 base texts cannot reach on their own.
 """
 
@@ -30,7 +30,7 @@ import numpy as np
 if not os.environ.get("LINEAGE_ROOT"):  # bench/throughput.py --before sets its own
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lineage.corpus_texts import BaseText, load_base_texts  # noqa: E402
+from lineage.evaluation.corpus_texts import BaseText, load_base_texts  # noqa: E402
 
 _WORD = re.compile(r"[A-Za-z0-9']+")
 

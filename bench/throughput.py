@@ -4,7 +4,7 @@ against all pairs, and the 1-worker vs 2-worker speedup, at growing corpus sizes
     python bench/throughput.py [--sizes 1000,5000,20000] [--seed 1] [--repeat 1]
                                [--dupes 100,200,400]
 
-Corpora (``make_corpus``): syndication stories from :func:`lineage.simulate.simulate`
+Corpora (``make_corpus``): syndication stories from :func:`lineage.evaluation.simulate.simulate`
 (one story per 7 documents wanted, at most 700 stories: the base texts run out near
 875), then, to reach the size, 40% edited copies of base texts (clusters of 2-4 copies,
 1-10% of words edited) and 60% unrelated Markov-chain texts (``bench/synthetic.py``).
@@ -52,7 +52,7 @@ STAGES = ("ingest", "fingerprints", "candidates", "alignment", "inference")
 
 def make_corpus(n: int, seed: int) -> list[dict]:
     """``n`` JSONL records: simulated stories, edited-copy clusters, unrelated texts."""
-    from lineage.simulate import simulate
+    from lineage.evaluation.simulate import simulate
 
     rng = np.random.default_rng(seed)
     stories = max(2, min(n // 7, 700))

@@ -192,7 +192,7 @@ class _progress:
 
 
 def _register() -> None:
-    from lineage.cli_eval import evaluate_cmd, simulate_cmd
+    from lineage.evaluation.cli import evaluate_cmd, simulate_cmd
 
     main.add_command(simulate_cmd)
     main.add_command(evaluate_cmd)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import lineage
-from lineage.evaluate import (
+from lineage.evaluation.evaluate import (
     baseline_most_similar_earlier,
     baseline_mst,
     evaluate,
@@ -21,7 +21,7 @@ from lineage.evaluate import (
 )
 from lineage.model import Config, Document
 from lineage.pipeline import analyze_documents
-from lineage.simulate import simulate, write
+from lineage.evaluation.simulate import simulate, write
 
 # measured 2026-11-29 (fifth round) on simulate(stories=40, seed=5): all
 # 0.958/1.000/1.000/0.964, none 0.882 (undirected 0.924, root 0.850). The fifth round's

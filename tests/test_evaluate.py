@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from lineage.cli_eval import evaluate_cmd, simulate_cmd
-from lineage.evaluate import (
+from lineage.evaluation.cli import evaluate_cmd, simulate_cmd
+from lineage.evaluation.evaluate import (
     baseline_most_similar_earlier,
     baseline_mst,
     evaluate,
@@ -210,7 +210,7 @@ def test_wikipedia_chains():
 
 
 _MST_SCRIPT = """
-from lineage.evaluate import Prediction, baseline_mst
+from lineage.evaluation.evaluate import Prediction, baseline_mst
 # a component of 5 documents whose pairs all tie, beside a larger one: a subgraph view
 # iterates a small component's nodes from a set, whose order follows string hashing
 small = [f"s{i}" for i in range(5)]

@@ -439,7 +439,7 @@ def test_a_story_split_over_workers_gives_the_serial_forest(monkeypatch):
     # a story above _SPLIT_DOCS has its credits, word masks and edge scores computed by
     # two workers; the forest and every edge's evidence must be the serial ones
     from lineage.model import Config
-    from lineage.simulate import simulate
+    from lineage.evaluation.simulate import simulate
 
     corpus = simulate(stories=6, seed=3, independents=0)
     docs = [

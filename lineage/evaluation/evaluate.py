@@ -1,7 +1,7 @@
 """Metrics: how close a predicted lineage is to a known one.
 
 ``evaluate(pred, truth)`` scores an :class:`~lineage.model.Analysis` (or a parsed or on-disk
-``lineage.json``) against a simulated truth (:class:`~lineage.simulate.SimCorpus`,
+``lineage.json``) against a simulated truth (:class:`~lineage.evaluation.simulate.SimCorpus`,
 ``truth.json`` or its dict). Definitions are in ``docs/METRICS.md``; in short:
 
 * directed edge precision / recall / F1 over (parent, child) pairs, and undirected F1;
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lineage.model import Analysis
-    from lineage.simulate import SimCorpus
+    from lineage.evaluation.simulate import SimCorpus
 
 __all__ = [
     "Metrics",
@@ -570,7 +570,7 @@ def baseline_most_similar_earlier(
 def wikipedia_dir() -> Path:
     """``../shared/eval/wikipedia_versions`` beside the repository (or $LINEAGE_EVAL_DIR)."""
     base = os.environ.get("LINEAGE_EVAL_DIR")
-    root = Path(base) if base else Path(__file__).resolve().parents[2] / "shared" / "eval"
+    root = Path(base) if base else Path(__file__).resolve().parents[3] / "shared" / "eval"
     return root / "wikipedia_versions"
 
 

