@@ -7,6 +7,10 @@ Library first: ``lineage.analyze(paths)`` returns an :class:`Analysis` whose
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from lineage.model import (
     Alternative,
     Analysis,
@@ -34,8 +38,57 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def analyze(paths, config=None, **kwargs):  # type: ignore[no-untyped-def]
-    """Run the whole pipeline over files/folders; see :func:`lineage.pipeline.analyze`."""
-    from lineage.pipeline import analyze as _analyze
+def analyze(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    config: Config | None = None,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+    follow_links: bool = False,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+    **options: Any,
+) -> Analysis:
+    """Read ``paths`` (files and folders) and run every stage.
 
-    return _analyze(paths, config, **kwargs)
+    Options of :class:`Config` may be given by name (``analyze(["seeds"],
+    profile="revisions", workers=2)``), on top of ``config`` when both are given.
+    ``follow_links`` and ``exclude`` go to :func:`lineage.ingest.read_corpus`.
+
+    >>> a = analyze(["seeds"], profile="news")   # doctest: +SKIP
+    >>> a.pairs_frame().head()                    # doctest: +SKIP
+    """
+    import time
+    from dataclasses import fields, replace
+
+    from lineage.boilerplate import mark_boilerplate
+    from lineage.ingest import read_corpus
+    from lineage.pipeline import analyze_documents
+
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(
+            f"analyze() got unknown option(s) {', '.join(unknown)}; "
+            f"Config has {', '.join(sorted(known))}"
+        )
+    config = replace(config or Config(), **options)
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    # Note: the same steps as lineage.pipeline.analyze, with the ingest options passed on
+    started = time.perf_counter()
+    ingested = read_corpus(
+        list(paths),
+        follow_links=follow_links,
+        exclude=exclude,
+        progress=(lambda n: progress("reading", n, 0)) if progress else None,
+    )
+    docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
+    reading = time.perf_counter() - started
+    analysis = analyze_documents(
+        docs,
+        config,
+        skipped=ingested.skipped,
+        notices=ingested.notices,
+        progress=progress,
+    )
+    analysis.timings["ingest"] = round(reading, 4)
+    return analysis

@@ -6,15 +6,18 @@ Exit codes: 0 done; 1 nothing could be read (or the reports could not be written
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
 
 from lineage import __version__
 
-__all__ = ["main"]
+__all__ = ["PROFILE_NAMES", "main", "shown"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,14 +26,24 @@ def main() -> None:
     """Find reused text across articles and infer who copied whom, with evidence."""
 
 
+# The names of lineage.infer.PROFILES, listed here so that ``--help`` stays instant (infer
+# imports numpy and networkx); tests/test_cli.py checks the two lists agree.
+PROFILE_NAMES = ("news", "revisions")
+# how many skipped inputs and notices the summary prints before "… and N more"
+_SHOWN_SKIPPED = 20
+_SHOWN_NOTICES = 10
+_SHOWN_EDGES = 15
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
+    type=click.Path(file_okay=False),
+    default="reports",
     show_default=True,
+    callback=lambda ctx, param, value: _check_out(value),
     help="Folder for the reports (created; other files in it are kept).",
 )
 @click.option(
@@ -49,9 +62,9 @@ def main() -> None:
 )
 @click.option(
     "--profile",
+    type=click.Choice(PROFILE_NAMES),
     default="news",
     show_default=True,
-    callback=lambda ctx, param, value: _check_profile(value),
     help="What kind of lineage to infer: news syndication (copies trim their source, "
     "originals are copied most) or revisions (versions of one text, each growing from "
     "the one before, such as Wikipedia revisions or drafts).",
@@ -62,6 +75,11 @@ def main() -> None:
     default=0,
     show_default=True,
     help="Processes for large corpora (0 = all cores).",
+)
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Read symlinks that point outside the folders given (skipped by default).",
 )
 @click.option("--no-html", is_flag=True, help="Write JSON/CSV only, no HTML pages or pictures.")
 @click.option(
@@ -77,18 +95,19 @@ def analyze(
     min_words: int,
     profile: str,
     workers: int,
+    follow_links: bool,
     no_html: bool,
     generated_at: str | None,
     quiet: bool,
 ) -> None:
     """Analyze articles in PATHS (files or folders: .txt .md .html .jsonl .csv) into --out."""
+    import lineage
     from lineage.model import Config
-    from lineage.pipeline import analyze as run
 
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise click.BadParameter(
-            f"no such file or folder: {', '.join(missing)}", param_hint="PATHS"
+            f"no such file or folder: {', '.join(map(shown, missing))}", param_hint="PATHS"
         )
     config = Config(
         shingle_size=shingle_size,
@@ -98,40 +117,99 @@ def analyze(
         generated_at=generated_at,
     )
     started = time.perf_counter()
-    with _progress(enabled=not quiet and sys.stderr.isatty()) as progress:
-        analysis = run(list(paths), config, progress=progress)
-    if not analysis.documents:
-        for s in analysis.skipped:
-            where = "" if s.line is None else f":{s.line}"
-            click.echo(f"skipped {s.path}{where}: {s.reason}", err=True)
-        click.echo("error: no document could be read", err=True)
-        sys.exit(1)
+    with warnings.catch_warnings(), _progress(enabled=not quiet and sys.stderr.isatty()) as bar:
+        # matplotlib names a control character of an id it cannot draw, raw, on stderr
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        analysis = lineage.analyze(
+            list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
+        )
+        if not analysis.documents:
+            _nothing_read(analysis)
+            sys.exit(1)
+        from lineage.export import write_exports
 
-    from lineage.export import write_exports
+        try:
+            write_exports(analysis, out, generated_at=generated_at)
+            if not no_html:
+                from lineage.report import write_reports
 
-    try:
-        written = write_exports(analysis, out, generated_at=generated_at)
-        if not no_html:
-            from lineage.report import write_reports
-
-            written += write_reports(analysis, out, generated_at=generated_at)
-    except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
-        where = str(exc.filename or out)
-        click.echo(f"error: cannot write the reports to {where}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
+                write_reports(analysis, out, generated_at=generated_at)
+        except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
+            where = str(exc.filename or out)
+            _error(f"cannot write the reports to {shown(where)}: {exc.strerror or exc}")
+            sys.exit(1)
+        except ValueError as exc:  # a symlink planted in --out that leads outside it
+            _error(f"cannot write the reports to {shown(str(out))}: {exc}")
+            sys.exit(1)
     if not quiet:
         _print_summary(analysis, out, time.perf_counter() - started)
 
 
-def _check_profile(name: str) -> str:
-    """The profile name, if lineage.infer.PROFILES has it (the one list of profiles)."""
-    from lineage.infer import Weights
+# C0 and C1 controls, DEL, bidirectional overrides and isolates, line and paragraph
+# separators, and lone surrogates: what can move a terminal's cursor, recolour it, set its
+# title, reorder a line or forge a new one.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
-    try:
-        Weights.for_profile(name)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--profile") from None
-    return name
+
+def shown(text: str) -> str:
+    r"""``text`` safe to print on a terminal: every control character is escaped visibly.
+
+    >>> shown("evil\n\x1b[32mall clear\u202e")
+    'evil\\n\\x1b[32mall clear\\u202e'
+    """
+
+    def esc(m: re.Match[str]) -> str:
+        c = m.group()
+        named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+        return named.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+
+    return _UNSAFE.sub(esc, text)
+
+
+def _error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def _check_out(value: str) -> Path:
+    """``--out`` as a folder that can be created or written: never '' (the working
+    folder by accident), never a symlink to nothing."""
+    if not value.strip():
+        raise click.BadParameter(
+            "must name a folder (an empty name is refused)", param_hint="--out"
+        )
+    path = Path(value)
+    if path.is_symlink() and not path.exists():
+        raise click.BadParameter(
+            f"{shown(value)} is a symlink to {shown(os.readlink(path))}, which does not exist",
+            param_hint="--out",
+        )
+    return path
+
+
+def _cut_list(lines: list[str], limit: int, what: str) -> list[str]:
+    """The first ``limit`` lines, and how many more there are when that is not all."""
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"… and {len(lines) - limit:,} more {what} (see lineage.json)"]
+
+
+def _nothing_read(analysis) -> None:  # type: ignore[no-untyped-def]
+    from lineage.ingest import FORMATS, Ignored
+
+    for line in _cut_list(
+        [f"skipped {shown(s.reason)}" for s in analysis.skipped], _SHOWN_SKIPPED, "skipped"
+    ):
+        click.echo(line, err=True)
+    ignored = [n for n in analysis.notices if isinstance(n, Ignored)]
+    types = " ".join(sorted(FORMATS))
+    _error(f"no document could be read; supported types: {types}")
+    if ignored:
+        names = [shown(n.path) for n in ignored]
+        head = ", ".join(names[:_SHOWN_NOTICES])
+        more = f" … and {len(names) - _SHOWN_NOTICES:,} more" if len(names) > _SHOWN_NOTICES else ""
+        click.echo(f"  {len(names):,} files of other types ignored: {head}{more}", err=True)
 
 
 def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore[no-untyped-def]
@@ -141,19 +219,28 @@ def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore
     click.echo(
         f"lineage {__version__}: {s['documents']} documents read, {s['skipped']} skipped, "
         f"{s['pairs']} pairs with reuse, {s['passages']} passages, "
-        f"{s['stories']} stories, {s['edges']} derivation edges in {seconds:.1f}s"
+        f"{s['stories']} stories ({s['shared_stories']} of two or more documents), "
+        f"{s['edges']} derivation edges in {seconds:.1f}s"
     )
-    for sk in analysis.skipped[:20]:
-        click.echo(f"  skipped {sk.path}{'' if sk.line is None else f':{sk.line}'}: {sk.reason}")
-    if len(analysis.skipped) > 20:
-        click.echo(f"  … and {len(analysis.skipped) - 20} more (see lineage.json 'skipped')")
-    for n in analysis.notices[:10]:
-        click.echo(f"  note {n.path}{'' if n.line is None else f':{n.line}'}: {n.reason}")
-    for e in analysis.edges[:15]:
-        click.echo(f"  {e.parent} -> {e.child}  (confidence {e.confidence:.2f})")
-    if len(analysis.edges) > 15:
-        click.echo(f"  … and {len(analysis.edges) - 15} more edges")
-    click.echo(f"reports: {out / 'index.html'}  data: {out / 'lineage.json'}")
+    # each reason names its file (and line) itself: one path per message
+    lines = [f"  skipped {shown(sk.reason)}" for sk in analysis.skipped]
+    lines = _cut_list(lines, _SHOWN_SKIPPED, "skipped")
+    lines += _cut_list(
+        [f"  note {shown(n.reason)}" for n in analysis.notices], _SHOWN_NOTICES, "notes"
+    )
+    lines += _cut_list(
+        [
+            f"  {shown(e.parent)} -> {shown(e.child)}  (confidence {e.confidence:.2f})"
+            for e in analysis.edges
+        ],
+        _SHOWN_EDGES,
+        "edges",
+    )
+    for line in lines:
+        click.echo(line if line.startswith("  ") else f"  {line}")
+    click.echo(
+        f"reports: {shown(str(out / 'index.html'))}  data: {shown(str(out / 'lineage.json'))}"
+    )
 
 
 class _progress:

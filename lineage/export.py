@@ -32,7 +32,7 @@ from lineage.model import (
     _passage_row,
 )
 
-__all__ = ["to_dict", "write_exports"]
+__all__ = ["spreadsheet_safe", "summary", "to_dict", "write_exports"]
 
 
 def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str, Any]:
@@ -89,14 +89,35 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
 
 
 def summary(analysis: Analysis) -> dict[str, int]:
+    """The counts of a run. ``stories`` counts every entry of ``stories`` (a document that
+    shares nothing is a story of its own); ``shared_stories`` those of two or more."""
     return {
         "documents": len(analysis.documents),
         "skipped": len(analysis.skipped),
         "pairs": len(analysis.pairs),
         "passages": sum(len(p.passages) for p in analysis.pairs),
         "edges": len(analysis.edges),
-        "stories": sum(1 for s in analysis.stories if len(s) > 1),
+        "stories": len(analysis.stories),
+        "shared_stories": sum(1 for s in analysis.stories if len(s) > 1),
     }
+
+
+# A cell that starts with one of these is a formula to Excel, LibreOffice and Google
+# Sheets ("=HYPERLINK(...)", but also an innocent "-30 tonight"); OWASP's CSV-injection
+# advice is to prefix such text with a single quote, which spreadsheets show as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value`` as a CSV cell a spreadsheet never runs: text that starts like a formula
+    gets a leading ``'``; numbers (a negative one included) stay numbers.
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-30 tonight"), spreadsheet_safe(-0.5)
+    ("'=1+1", "'-30 tonight", -0.5)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -104,7 +125,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in columns})
+        w.writerow({k: ("" if r.get(k) is None else spreadsheet_safe(r.get(k))) for k in columns})
     return buf.getvalue()
 
 

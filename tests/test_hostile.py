@@ -9,11 +9,13 @@ each input gets; keep the two in step.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -32,8 +34,8 @@ from lineage.cli import main
 HUGE_BYTES = 50 * 1024 * 1024
 
 S000, S001, S002 = seed_id("000"), seed_id("001"), seed_id("002")
-SEED_EDGES = {(S001, S000), (S001, S002)}
-SEED_IDS = {p.stem for p in SEEDS.glob("*.txt")}
+SEEDS_ONLY_EDGES = {(S001, S000), (S001, S002)}
+SEEDS_ONLY = {p.stem for p in SEEDS.glob("*.txt")}
 
 
 # -- building the hostile folder ----------------------------------------------------
@@ -99,6 +101,36 @@ BAD: dict[str, tuple[str, list[str], int | None]] = {
     "rows.csv:3": ("skipped", ['no "text" field'], 3),
     "loop/ring_a.txt": ("skipped", ["broken symlink"], None),
     "loop/ring_b.txt": ("skipped", ["broken symlink"], None),
+    # the second round (issue 17)
+    "round2/deep.jsonl:1": ("skipped", ["JSON nested too deep"], 1),
+    "round2/outside.txt": ("skipped", ["a symlink to", "outside the input folder"], None),
+    "round2/huge_cell.csv:3": ("skipped", ["bad CSV row", "field larger than field limit"], 3),
+}
+# odd inputs of the second round that are read: id -> words of the notice about it (the
+# path of the notice is the document's own)
+READ2: dict[str, list[str]] = {
+    "round2/surrogates": ["lone surrogates in text, title replaced by U+FFFD"],
+    "round2/sentinel.jsonl-ok": ["date '9999-12-31T23:59:59-05:00' not understood"],
+    "round2/deep.jsonl-ok": [],
+    "round2/caf\\xe9": ["file name is not valid UTF-8"],
+    "round2/sentinel": [],  # a .txt whose date line is the sentinel: no date, still read
+    "sentinel-row": ["date '9999-12-31T23:59:59-05:00' not understood"],
+    "nul-before": ["NUL characters dropped"],
+    "nul-cell": ["NUL characters dropped"],
+    "nul-after": ["NUL characters dropped"],
+    "round2/stray_nul": ["3 NUL characters dropped"],
+    "cell-before": [],
+    "cell-after": [],
+    "round2/saved_page": ["inline data: URIs", "left out"],
+    "round2/deep_divs": ["levels deep; text read flat"],
+    "=HYPERLINK(\"http://x\")": [],
+    "+plus": [],
+    "@at": [],
+    "-minus": [],
+    "long-title": ["title of 1,000,000 characters cut to 300"],
+    "round2/evil\n\x1b[32mall clear": [],
+    "round2/evil_copy": [],
+    "\x1b]0;pwned\x07\x1b[2J\u202eid": [],
 }
 if not IS_ROOT:
     BAD["locked.txt"] = ("skipped", ["cannot read", "Permission denied"], None)
@@ -173,7 +205,80 @@ def build_hostile(folder: Path) -> Path:
         locked = folder / "locked.txt"
         locked.write_text(_prose("locked"))
         locked.chmod(0)
+    _build_round2(folder / "round2")
     return folder
+
+
+def _build_round2(r2: Path) -> None:
+    """The inputs that sank a whole run or lost data silently in issue 17's round."""
+    r2.mkdir()
+    (r2 / "surrogates.jsonl").write_text(
+        '{"id": "round2/surrogates", "title": "Runners \\ud83d", "text": "%s \\udc00 end"}\n'
+        % _prose("surrogates")
+    )
+    sentinel = "9999-12-31T23:59:59-05:00"  # a "never expires" date past datetime's end
+    (r2 / "sentinel.jsonl").write_text(
+        json.dumps({"id": "round2/sentinel.jsonl-ok", "date": sentinel, "text": _prose("s1")})
+        + "\n"
+    )
+    (r2 / "sentinel.txt").write_text(f"date {sentinel}\n\n{_prose('s2')}\n")
+    (r2 / "deep.jsonl").write_text(
+        "[" * 100_000
+        + "]" * 100_000
+        + "\n"
+        + json.dumps({"id": "round2/deep.jsonl-ok", "text": _prose("deep-ok")})
+        + "\n"
+    )
+    (r2 / os.fsdecode(b"caf\xe9.txt")).write_text(_prose("cafe"))  # not UTF-8: Latin-1
+    (r2 / "csv_sentinel.csv").write_text(
+        f'id,date,text\nsentinel-row,{sentinel},"{_prose("s3")}"\n'
+    )
+    (r2 / "nul_cell.csv").write_text(
+        "id,text\n"
+        f'nul-before,"{_prose("n1")}"\n'
+        f'nul-cell,"{_prose("n2")}\x00 and more"\n'
+        f'nul-after,"{_prose("n3")}"\n'
+    )
+    (r2 / "stray_nul.txt").write_text(_prose("nul-a") + "\x00\x00\x00 " + _prose("nul-b"))
+    # one cell longer than any text lineage reads (12,065,536 characters for 2,000,000)
+    with open(r2 / "huge_cell.csv", "w") as fh:
+        fh.write(f'id,text\ncell-before,"{_prose("h1")}"\n')
+        fh.write('cell-huge,"' + "x " * 6_100_000 + '"\n')
+        fh.write(f'cell-after,"{_prose("h2")}"\n')
+    article = "".join(f"<p>{_prose(f'saved{k}')}</p>" for k in range(4))
+    image = "A" * 12_000_000  # 12 MB of base64 before the article, as single-file savers do
+    (r2 / "saved_page.html").write_text(
+        "<!DOCTYPE html><html><head><title>Saved page</title></head><body>"
+        f'<img src="data:image/png;base64,{image}" alt="">'
+        f"<article><h1>Saved page</h1>{article}</article></body></html>\n"
+    )
+    deep = "".join(f"<p>{_prose(f'deep{k}')}</p>" for k in range(4))
+    (r2 / "deep_divs.html").write_text(
+        "<html><head><title>Deep</title></head><body>"
+        + "<div>" * 10_000
+        + deep
+        + "</div>" * 10_000
+        + "</body></html>\n"
+    )
+    rows = [
+        {"id": '=HYPERLINK("http://x")', "title": "=1+1", "outlet": "-30 tonight", "text": "f1"},
+        {"id": "+plus", "title": "+1", "outlet": "@here", "text": "f2"},
+        {"id": "@at", "title": "\tTab", "outlet": "\rCR", "text": "f3"},
+        {"id": "-minus", "title": "-", "text": "f4"},
+        {"id": "long-title", "title": "T" * 1_000_000, "text": "f5"},
+        {"id": "\x1b]0;pwned\x07\x1b[2J\u202eid", "title": "\x1b[32mall clear", "text": "f6"},
+    ]
+    (r2 / "formulas.jsonl").write_text(
+        "".join(json.dumps({**r, "text": _prose(r["text"])}) + "\n" for r in rows)
+    )
+    # a hostile file name, with a copy of its text so that it shows in an edge
+    (r2 / "evil\n\x1b[32mall clear.txt").write_text(_prose("evil-name", 12))
+    (r2 / "evil_copy.txt").write_text(_prose("evil-name", 12) + " " + _prose("more", 2))
+    (r2 / "manual.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    outside = r2.parent.parent / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(_prose("secret"))
+    (r2 / "outside.txt").symlink_to(outside / "secret.txt")
 
 
 # -- snapshots ------------------------------------------------------------------------
@@ -223,6 +328,9 @@ def _prepare_out(out: Path) -> Path:
 def _check_run(corpus: Path, out: Path) -> dict:
     data = json.loads((out / "lineage.json").read_text())
     ids = {d["id"] for d in data["documents"]}
+    # a document's id is its path from the folder given, without extension
+    SEED_IDS = {f"seeds/{i}" for i in SEEDS_ONLY}  # noqa: N806
+    SEED_EDGES = {(f"seeds/{p}", f"seeds/{c}") for p, c in SEEDS_ONLY_EDGES}  # noqa: N806
 
     # the seeds' lineage is unchanged, and nothing else touches the seeds
     assert SEED_IDS <= ids
@@ -259,17 +367,70 @@ def _check_run(corpus: Path, out: Path) -> dict:
     docs = {d["id"]: d for d in data["documents"]}
     for stem in ("latin1", "utf16", "utf8bom", "mixed_eol", "huge", "chrome_only"):
         assert stem in docs, stem
-    assert {"feed-ok", "dup", "dup~2", "row-ok", "row-quoted", "same", "same~2"} <= set(docs)
+    assert {"feed-ok", "dup", "dup~2", "row-ok", "row-quoted", "a/same", "b/same"} <= set(docs)
     assert docs["row-quoted"]["line"] == 4
     assert docs["chrome_only"]["words"] == docs["chrome_only"]["boilerplate_words"] > 0
     notices = " | ".join(n["reason"] for n in data["notices"])
     assert f"{corpus / 'latin1.txt'}: not valid UTF-8, read as cp1252" in notices
     assert f"{corpus / 'huge.txt'}: larger than" in notices and "truncated" in notices
     assert "duplicate id 'dup' renamed to 'dup~2'" in notices
-    assert "duplicate id 'same' renamed to 'same~2'" in notices
     # each seed once: the folder loop (loop/up -> ..) read nothing twice
     assert not [i for i in ids if i.split("~")[0] in SEED_IDS and "~" in i]
+    _check_round2(corpus, out, data)
     return data
+
+
+def _check_terminal_output(output: str, corpus: Path) -> None:
+    """No control character reaches the terminal, each message names its path once,
+    and every list that is cut says how much was left out."""
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", output)
+    lines = output.splitlines()
+    assert not [ln for ln in lines if ln.startswith("all clear")]  # no forged line
+    assert "round2/evil\\n\\x1b[32mall clear" in output  # the id, visibly escaped
+    for line in lines:
+        if line.startswith(("  skipped ", "  note ")):
+            assert line.count(str(corpus)) <= 1, line
+    assert re.search(r"… and [\d,]+ more notes", output)
+
+
+def _check_round2(corpus: Path, out: Path, data: dict) -> None:
+    docs = {d["id"]: d for d in data["documents"]}
+    for doc_id, words in READ2.items():
+        assert doc_id in docs, (doc_id, sorted(docs))
+        d = docs[doc_id]
+        where = d["path"] if d["line"] is None else f"{d['path']}:{d['line']}"
+        mine = [  # notices about this row, or about its whole file
+            n["reason"]
+            for n in data["notices"]
+            if n["reason"].startswith((f"{where}: ", f"{d['path']}: "))
+        ]
+        for w in words:
+            assert any(w in n for n in mine), (doc_id, w, mine)
+    # surrogates became U+FFFD, one for one; the file name shows its byte
+    sur = docs["round2/surrogates"]
+    assert sur["title"] == "Runners \ufffd"
+    assert docs["round2/caf\\xe9"]["path"] == str(corpus / "round2" / "caf\\xe9.txt")
+    assert docs["round2/sentinel"]["date"] is None and docs["sentinel-row"]["date"] is None
+    # the saved page and the deep page give their article, not a fallback's noise
+    assert docs["round2/saved_page"]["title"] == "Saved page"
+    assert docs["round2/saved_page"]["words"] > 200
+    assert docs["round2/deep_divs"]["words"] > 200
+    assert len(docs["long-title"]["title"]) == 300
+    # CSV cells never start a formula
+    for name in ("documents.csv", "pairs.csv", "edges.csv"):
+        with open(out / name, newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    with open(out / "documents.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["id"]: r for r in csv.DictReader(fh)}
+    assert rows["'=HYPERLINK(\"http://x\")"]["title"] == "'=1+1"
+    assert rows["'=HYPERLINK(\"http://x\")"]["outlet"] == "'-30 tonight"
+    assert rows["'+plus"]["title"] == "'+1" and rows["'+plus"]["outlet"] == "'@here"
+    assert rows["'@at"]["title"] == "Tab"  # whitespace around a title is dropped at ingest
+    # the unsupported file is listed as ignored
+    notices = [n["reason"] for n in data["notices"]]
+    assert f"{corpus / 'round2' / 'manual.pdf'}: not a supported type (.pdf); ignored" in notices
 
 
 def test_hostile_folder_end_to_end(hostile: Path, tmp_path: Path, monkeypatch):
@@ -287,6 +448,7 @@ def test_hostile_folder_end_to_end(hostile: Path, tmp_path: Path, monkeypatch):
     r = CliRunner().invoke(main, ["analyze", str(corpus), "--out", str(out_cli)])
     assert r.exit_code == 0, r.output
     assert f"{len(BAD)} skipped" in r.output
+    _check_terminal_output(r.output, corpus)
     data = _check_run(corpus, out_cli)
 
     # one real process, its peak memory measured: ingest streams the 50 MB file

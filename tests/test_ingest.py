@@ -448,29 +448,53 @@ def test_symlink_loop_and_links_read_once(tmp_path: Path) -> None:
     (tmp_path / "a" / "z_same.txt").symlink_to(tmp_path / "a" / "story.txt")
     (tmp_path / "a" / "broken.txt").symlink_to(tmp_path / "missing.txt")
     got = read_corpus([tmp_path])
-    assert [d.id for d in got.documents] == ["story"]
+    assert [d.id for d in got.documents] == ["a/story"]
     assert reasons(got.skipped) == [f"{tmp_path / 'a' / 'broken.txt'}: broken symlink"]
     assert reasons(got.notices) == [
         f"{tmp_path / 'a' / 'z_same.txt'}: same file as {tmp_path / 'a' / 'story.txt'}; read once"
     ]
 
 
-def test_duplicate_ids_are_renamed_with_notices(tmp_path: Path) -> None:
-    for folder in ("x", "y", "z"):
-        write(tmp_path / folder / "story.txt", ARTICLE)
-    write(tmp_path / "w" / "story~2.txt", ARTICLE)  # an id that already looks renamed
-    got = read_corpus([tmp_path])
-    assert [(d.id, Path(d.path).parent.name) for d in got.documents] == [
-        ("story~2", "w"),
-        ("story", "x"),
-        ("story~3", "y"),
-        ("story~4", "z"),
+def test_ids_are_paths_from_the_root_and_collisions_keep_readable_names(tmp_path: Path) -> None:
+    # a folder-per-article corpus: every file of every article keeps its own name
+    for article in ("Hotel", "Park"):
+        for n in ("3", "4"):
+            write(tmp_path / "c" / article / f"{n}.txt", ARTICLE)
+    write(tmp_path / "c" / "Hotel" / "3.md", ARTICLE)  # same id, other extension
+    write(tmp_path / "d" / "Hotel" / "3.txt", ARTICLE)  # same path under another root
+    write(tmp_path / "d" / "Hotel" / "3.html.txt", ARTICLE)  # an id that looks renamed
+    got = read_corpus([tmp_path / "c", tmp_path / "d"])
+    assert [d.id for d in got.documents] == [
+        "Hotel/3",
+        "Hotel/3.txt",
+        "Hotel/4",
+        "Park/3",
+        "Park/4",
+        "Hotel/3.html",
+        "d/Hotel/3",
     ]
+    assert not any("~" in d.id for d in got.documents)
     assert reasons(got.notices) == [
-        f"{tmp_path / 'y' / 'story.txt'}: duplicate id 'story' renamed to 'story~3'",
-        f"{tmp_path / 'z' / 'story.txt'}: duplicate id 'story' renamed to 'story~4'",
+        f"{tmp_path / 'c' / 'Hotel' / '3.txt'}: duplicate id 'Hotel/3' renamed to 'Hotel/3.txt'",
+        f"{tmp_path / 'd' / 'Hotel' / '3.txt'}: duplicate id 'Hotel/3' renamed to 'd/Hotel/3'",
     ]
     assert all(isinstance(n, Notice) for n in got.notices)
+    # the same input gives the same ids
+    assert [d.id for d in read_corpus([tmp_path / "c", tmp_path / "d"]).documents] == [
+        d.id for d in got.documents
+    ]
+
+
+def test_duplicate_row_ids_get_numbered_in_reading_order(tmp_path: Path) -> None:
+    rows = [{"id": "dup", "text": ARTICLE}, {"id": "dup~2", "text": ARTICLE}]
+    rows += [{"id": "dup", "text": ARTICLE}] * 2
+    path = write(tmp_path / "rows.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    got = read_corpus([path])
+    assert [d.id for d in got.documents] == ["dup", "dup~2", "dup~3", "dup~4"]
+    assert reasons(got.notices) == [
+        f"{path}:3: duplicate id 'dup' renamed to 'dup~3'",
+        f"{path}:4: duplicate id 'dup' renamed to 'dup~4'",
+    ]
 
 
 def test_folder_walk_filters_extensions_and_hidden_entries(tmp_path: Path) -> None:
@@ -484,10 +508,15 @@ def test_folder_walk_filters_extensions_and_hidden_entries(tmp_path: Path) -> No
     got = read_corpus([tmp_path])
     assert [(d.id, d.source_format) for d in got.documents] == [
         ("a", "txt"),
-        ("two", "md"),
+        ("b/two", "md"),
         ("c", "txt"),
     ]
     assert got.skipped == ()
+    # files of other types are listed as ignored, hidden ones are not
+    assert reasons(got.notices) == [
+        f"{tmp_path / 'notes.docx'}: not a supported type (.docx); ignored",
+        f"{tmp_path / 'readme'}: not a supported type (no extension); ignored",
+    ]
     # named explicitly, an unknown extension is read as text
     explicit = one(read_corpus([tmp_path / "readme"]))
     assert explicit.id == "readme" and explicit.source_format == "txt"
