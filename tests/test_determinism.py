@@ -115,8 +115,10 @@ def test_input_order_does_not_change_the_result(tmp_path):
     outs = []
     for name, paths in (
         ("plain", [SEEDS]),
-        ("backwards", [backwards]),
-        ("mixed", [mixed]),
+        # each subfolder given as a folder of its own, so ids stay the seeds' stems (an id
+        # is the path from the folder given) while the order they are met changes
+        ("backwards", sorted(backwards.iterdir())),
+        ("mixed", sorted(mixed.iterdir())),
         ("files-reversed", sorted(SEEDS.glob("*.txt"), reverse=True)),
     ):
         out = tmp_path / f"out-{name}"
