@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -119,3 +120,161 @@ def test_revisions_profile_reads_growing_versions_oldest_first(tmp_path):
     assert {(e["parent"], e["child"]) for e in data["edges"]} == {("z", "y"), ("y", "x")}
     bad = CliRunner().invoke(main, ["analyze", str(src), "--out", str(out), "--profile", "x"])
     assert bad.exit_code == 2 and "news" in bad.output and "revisions" in bad.output
+
+
+# -- issue 15's CLI items and issue 17's output-folder cases ------------------------
+
+
+def test_profile_choices_are_the_profiles_of_infer():
+    from lineage.cli import PROFILE_NAMES
+    from lineage.infer import PROFILES
+
+    assert tuple(sorted(PROFILES)) == PROFILE_NAMES
+    r = CliRunner().invoke(main, ["analyze", "--help"])
+    assert "[news|revisions]" in r.output
+
+
+def test_nothing_of_a_supported_type_lists_the_types_and_the_files_ignored(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = CliRunner().invoke(main, ["analyze", str(empty), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1
+    assert "no document could be read; supported types: .csv .htm .html .jsonl .md .txt" in (
+        r.output
+    )
+    office = tmp_path / "office"
+    office.mkdir()
+    for k in range(13):
+        (office / f"report{k:02d}.pdf").write_bytes(b"%PDF-1.4\n")
+    (office / "notes.docx").write_bytes(b"PK\x03\x04")
+    r = CliRunner().invoke(main, ["analyze", str(office), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1 and not (tmp_path / "o").exists()
+    assert "supported types: .csv .htm .html .jsonl .md .txt" in r.output
+    assert "14 files of other types ignored:" in r.output
+    assert str(office / "notes.docx") in r.output and "… and 4 more" in r.output
+
+
+def test_summary_counts_match_lineage_json(tmp_path):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "--no-html"])
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "lineage.json").read_text())
+    s = data["summary"]
+    assert s["stories"] == len(data["stories"])
+    assert s["shared_stories"] == sum(1 for st in data["stories"] if len(st) > 1)
+    assert (
+        f"{s['documents']} documents read, {s['skipped']} skipped, {s['pairs']} pairs with "
+        f"reuse, {s['passages']} passages, {s['stories']} stories ({s['shared_stories']} of "
+        f"two or more documents), {s['edges']} derivation edges"
+    ) in r.output
+
+
+def test_analyze_takes_config_options_by_name(seeds_dir):
+    import pytest
+
+    import lineage
+
+    a = lineage.analyze([seeds_dir], profile="revisions", workers=1)
+    assert a.config.profile == "revisions" and a.config.workers == 1
+    base = lineage.Config(min_passage_words=12)
+    b = lineage.analyze(seeds_dir, base, profile="revisions")
+    assert (b.config.min_passage_words, b.config.profile) == (12, "revisions")
+    with pytest.raises(TypeError, match="unknown option"):
+        lineage.analyze([seeds_dir], profil="news")
+
+
+def test_bad_out_folders_are_one_line_errors(tmp_path):
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", ""])
+    assert r.exit_code == 2 and "empty name is refused" in r.output
+    assert not (Path.cwd() / "lineage.json").exists()
+    dangling = tmp_path / "gone"
+    dangling.symlink_to(tmp_path / "nowhere")
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(dangling)])
+    assert r.exit_code == 2 and "which does not exist" in r.output
+    assert "File exists" not in r.output and not (tmp_path / "nowhere").exists()
+    # a symlink planted inside --out that leads out of it: refused in one line
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "pairs").symlink_to(elsewhere, target_is_directory=True)
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    (line,) = [ln for ln in r.output.splitlines() if ln.startswith("error:")]
+    assert line.startswith(f"error: cannot write the reports to {out}: refusing to write")
+    assert isinstance(r.exception, SystemExit)  # no traceback
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_out_equal_to_the_input_folder_reads_the_inputs_again(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        (folder / p.name).write_bytes(p.read_bytes())
+    runs = []
+    for _ in range(2):
+        r = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(folder), "-q"])
+        assert r.exit_code == 0, r.output
+        runs.append(json.loads((folder / "lineage.json").read_text()))
+    assert runs[1]["summary"] == runs[0]["summary"]
+    assert runs[1]["summary"]["documents"] == 5
+    assert runs[1]["edges"] == runs[0]["edges"]
+    # --out inside the input folder (lineage analyze . with the default --out reports)
+    inner = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(folder / "r"), "-q"])
+    again = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(folder / "r"), "-q"])
+    assert inner.exit_code == again.exit_code == 0
+    assert json.loads((folder / "r" / "lineage.json").read_text())["summary"]["documents"] == 5
+
+
+def test_symlinks_out_of_the_input_are_skipped_unless_followed(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        (folder / p.name).write_bytes(p.read_bytes())
+    secret = tmp_path / "private"
+    secret.mkdir()
+    (secret / "diary.txt").write_text(VERSIONS[2])
+    (folder / "diary.txt").symlink_to(secret / "diary.txt")
+    (folder / "private").symlink_to(secret, target_is_directory=True)
+    (folder / "inside.txt").symlink_to(folder / sorted(p.name for p in SEEDS.glob("*"))[0])
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(out), "--no-html"])
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "lineage.json").read_text())
+    assert {d["id"] for d in data["documents"]} == {p.stem for p in SEEDS.glob("*.txt")}
+    reasons = sorted(s["reason"] for s in data["skipped"])
+    assert reasons == [
+        f"{folder / 'diary.txt'}: a symlink to {secret / 'diary.txt'}, outside the input "
+        "folder; not followed (--follow-links reads it)",
+        f"{folder / 'private'}: a symlink to {secret}, outside the input folder; not "
+        "followed (--follow-links reads it)",
+    ]
+    args = ["analyze", str(folder), "--out", str(out), "--no-html", "--follow-links"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "lineage.json").read_text())
+    ids = {d["id"] for d in data["documents"]}
+    assert {"diary", "private/diary"} & ids == {"diary"}  # the same file, read once
+    assert data["skipped"] == []
+
+
+def test_terminal_output_escapes_ids_and_paths(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    seed = sorted(SEEDS.glob("*.txt"))[0].read_text()
+    rows = [
+        {"id": "\x1b]0;owned\x07\x1b[2J", "text": seed},
+        {"id": "ok\n\x1b[32mall clear\u202e", "text": seed + " One more sentence here."},
+    ]
+    (folder / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (folder / "bad\x1b[31m.jsonl").write_text("not json\n")
+    r = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output and "\x07" not in r.output and "\u202e" not in r.output
+    assert "\\x1b]0;owned\\x07\\x1b[2J" in r.output
+    assert "ok\\n\\x1b[32mall clear\\u202e" in r.output
+    (line,) = [ln for ln in r.output.splitlines() if "skipped" in ln and "bad" in ln]
+    assert line == (
+        f"  skipped {folder}/bad\\x1b[31m.jsonl:1: "
+        "not JSON (Expecting value: line 1 column 1 (char 0))"
+    )
