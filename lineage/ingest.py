@@ -829,6 +829,7 @@ def _read_csv(path: str, doc_id: str, max_chars: int) -> Iterator[Document | Ski
             yield Skipped(path, f"{path}: no 'text' column (columns: {cols})")
             return
         last = reader.line_num
+        any_row = False
         while True:
             start = last + 1
             try:
@@ -843,11 +844,14 @@ def _read_csv(path: str, doc_id: str, max_chars: int) -> Iterator[Document | Ski
             last = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            any_row = True
             obj = {name: value for name, value in zip(names, row, strict=False) if name}
             yield from _record(
                 obj, path=path, stem=stem, line=start, fmt="csv", max_chars=max_chars
             )
     yield from fh.notice(path)
+    if not any_row:
+        yield Skipped(path, f"{path}: no rows after the header")
 
 
 _JSON_KINDS: dict[type, str] = {

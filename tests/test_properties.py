@@ -8,7 +8,13 @@ curly apostrophes inside words, CRLF, control characters, and empty texts.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+import os
+import re
+import tempfile
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -210,3 +216,135 @@ def test_the_analyzer_never_raises(docs):
     assume(len({d.id for d in docs}) == len(docs))
     analysis = analyze_documents(docs, CONFIG)
     check_analysis(analysis, docs)
+
+
+# -- the whole command line over hostile files (issue 17) ---------------------------
+
+# any code point, lone surrogates included (hypothesis leaves them out by default), with
+# the controls, bidi marks and separators that break terminals and writers drawn often
+HOSTILE_CHARS = st.one_of(
+    st.characters(codec=None, exclude_categories=()),
+    st.sampled_from(
+        [
+            "\x00", "\x1b", "\x07", "\n", "\r", "\t", "\x85", "\x9b", "\u2028", "\u202e",
+            "\u2066", "\u200b", "\ufeff", "\ud83d", "\udc00", "\udce9", "=", "+", "-", "@",
+            '"', ",", "\\", "{", "[",
+        ]
+    ),
+)  # fmt: skip
+HOSTILE = st.text(HOSTILE_CHARS, max_size=40)
+ISO_DATES = st.datetimes(
+    min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59)
+).flatmap(
+    lambda d: st.sampled_from(
+        [d.isoformat(), d.isoformat() + "-05:00", d.isoformat() + "+14:00", d.isoformat() + "Z"]
+    )
+)
+FIELD = st.one_of(
+    HOSTILE,
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.lists(st.integers(), max_size=3),
+    ISO_DATES,
+)
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@st.composite
+def rows(draw) -> dict:
+    row: dict = {}
+    for key in ("id", "title", "outlet", "url", "date"):
+        if draw(st.booleans()):
+            row[key] = draw(ISO_DATES if key == "date" and draw(st.booleans()) else FIELD)
+    text = draw(st.one_of(prose(min_words=6, max_words=30), HOSTILE, FIELD))
+    if draw(st.integers(0, 9)):
+        row["text"] = text
+    return row
+
+
+# file names: any bytes but "/" and NUL (Linux), so non-UTF-8 names too
+NAME_BYTES = st.binary(min_size=1, max_size=30).map(
+    lambda b: b"f" + b.replace(b"/", b"_").replace(b"\x00", b"_")
+)
+
+
+@st.composite
+def hostile_corpora(draw) -> list[tuple[bytes, bytes, list[int]]]:
+    """(file name, file bytes, line numbers of its rows) for a few JSONL, CSV and text
+    files of hostile content."""
+    files = []
+    names = draw(st.lists(NAME_BYTES, min_size=1, max_size=4, unique=True))
+    for k, name in enumerate(names):
+        kind = draw(st.sampled_from(["jsonl", "csv", "txt"]))
+        lines: list[int] = []
+        if kind == "jsonl":
+            out = []
+            for n, row in enumerate(draw(st.lists(rows(), max_size=4)), start=1):
+                deep = draw(st.sampled_from([0, 0, 0, 3, 1_000, 100_000]))
+                # ensure_ascii writes lone surrogates as \ud83d escapes, as JS exporters do
+                out.append(_nested(deep) if deep > 3 else json.dumps(row))
+                lines.append(n)
+            data = ("\n".join(out) + "\n").encode()
+        elif kind == "csv":
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(["id", "date", "title", "text"])
+            for row in draw(st.lists(rows(), max_size=4)):
+                w.writerow([str(row.get(c, "")) for c in ("id", "date", "title", "text")])
+            data = buf.getvalue().encode("utf-8", "surrogatepass")  # invalid UTF-8 too
+        else:
+            head = draw(st.one_of(st.just(""), ISO_DATES.map(lambda d: f"date {d}\n\n")))
+            body = head + draw(st.one_of(prose(min_words=6, max_words=40), HOSTILE))
+            data = body.encode("utf-8", "surrogatepass")
+        files.append((name + f"{k}.{kind}".encode(), data, lines))
+    return files
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hostile_corpora(), st.booleans())
+def test_the_command_line_never_raises_and_accounts_for_every_input(files, html):
+    from click.testing import CliRunner
+
+    from lineage.cli import main
+    from lineage.ingest import show_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = os.path.join(os.fsencode(tmp), b"in")
+        os.mkdir(folder)
+        for name, data, _ in files:
+            with open(os.path.join(folder, name), "wb") as fh:
+                fh.write(data)
+        out = os.path.join(tmp, "out")
+        args = ["analyze", os.fsdecode(folder), "--out", out, "--workers", "1"]
+        r = CliRunner().invoke(main, [*args] if html else [*args, "--no-html"])
+        # a clean exit: 0, or 1 when nothing at all could be read; never a traceback
+        assert isinstance(r.exception, SystemExit) or r.exception is None, r.exc_info
+        assert r.exit_code in (0, 1), r.output
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", r.output)
+        paths = {show_path(os.fsdecode(os.path.join(folder, n))) for n, _, _ in files}
+        if r.exit_code == 1:
+            assert "no document could be read" in r.output and not os.path.exists(out)
+            return
+        with open(os.path.join(out, "lineage.json"), encoding="utf-8") as fh:
+            data = json.load(fh)
+        assert data["summary"]["documents"] == len(data["documents"]) > 0
+        listed = {(d["path"], d["line"]) for d in data["documents"]}
+        listed |= {(s["path"], s["line"]) for s in data["skipped"]}
+        whole = {p for p, _ in listed} | {s["path"] for s in data["skipped"]}
+        for name, _, lines in files:
+            path = show_path(os.fsdecode(os.path.join(folder, name)))
+            # every file is read or listed; every JSONL row read or listed by its line
+            assert path in whole, (path, data["skipped"], data["notices"])
+            if not any(s["path"] == path and s["line"] is None for s in data["skipped"]):
+                for n in lines:
+                    assert (path, n) in listed, (path, n, data["skipped"])
+        assert {d["path"] for d in data["documents"]} <= paths
+        for name in ("documents.csv", "pairs.csv", "edges.csv"):
+            with open(os.path.join(out, name), encoding="utf-8", newline="") as fh:
+                for row in csv.reader(fh):
+                    assert not any(c.startswith(("=", "+", "-", "@")) for c in row), row
