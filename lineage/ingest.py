@@ -361,7 +361,7 @@ def _clean_document(doc: Document, *, shown: str) -> Iterator[Document | Skipped
             if name == "id":
                 # cut ids stay apart: a short hash of the whole id goes after the cut
                 digest = hashlib.sha1(value.encode()).hexdigest()[:10]
-                cut = f"{value[: limit - 12]}…{digest}"
+                cut = f"{value[: limit - 11]}…{digest}"
             changes[name] = cut
             yield Notice(
                 shown,
@@ -545,7 +545,7 @@ def _read_html(path: str, doc_id: str, max_chars: int) -> Iterator[Document | Sk
         return
     fh, notes = opened
     with fh:
-        html, inlined = _read_markup(fh, limit + 1)
+        html, inlined, stopped = _read_markup(fh, limit + 1)
     if _looks_binary(html, fh.dropped):
         yield Skipped(path, f"{path}: binary file")
         return
@@ -556,10 +556,17 @@ def _read_html(path: str, doc_id: str, max_chars: int) -> Iterator[Document | Sk
     yield from fh.notice(path)
     if inlined:
         yield Notice(path, f"{path}: {inlined:,} inline data: URIs (images, fonts) left out")
+    if stopped:
+        yield Notice(
+            path, f"{path}: more than {limit * _RAW_FACTOR:,} characters; only the start was read"
+        )
     if len(html) > limit:
         html = html[:limit]
         yield Notice(path, f"{path}: larger than {limit:,} characters; only the start was parsed")
-    extracted = _extract_html(html)
+    try:
+        extracted = _extract_html(html)
+    except RecursionError:  # a tree too deep for lxml's walkers: read flat below
+        extracted = None
     if extracted is None:
         depth = _nesting_depth(html)
         if depth > _MAX_TREE_DEPTH:
@@ -635,9 +642,10 @@ _DATA_URI = re.compile(r"""(?:=[ \t\n]*(["'])|url\([ \t\n]*(["']?))data:""", re.
 _RAW_FACTOR = 8  # read at most this many times the markup limit, data URIs included
 
 
-def _read_markup(fh: Any, limit: int) -> tuple[str, int]:
+def _read_markup(fh: Any, limit: int) -> tuple[str, int, bool]:
     """Up to ``limit`` characters of markup with the bodies of data: URIs left out
-    (``src="data:,"`` stays), and how many were; memory stays near ``limit``."""
+    (``src="data:,"`` stays), how many were, and whether the reading stopped at
+    ``_RAW_FACTOR * limit`` characters before the end; memory stays near ``limit``."""
     out: list[str] = []
     size = 0
     dropped = 0
@@ -674,7 +682,7 @@ def _read_markup(fh: Any, limit: int) -> tuple[str, int]:
             pos = m.end()
         if not chunk:
             break
-    return "".join(out), dropped
+    return "".join(out), dropped, budget <= 0 and size < limit
 
 
 _MAX_TREE_DEPTH = 200

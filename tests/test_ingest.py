@@ -547,3 +547,71 @@ def test_paths_given_explicitly_keep_their_order(tmp_path: Path) -> None:
     got = read_corpus([tmp_path / "b.txt", tmp_path / "a.txt"])
     assert [d.id for d in got.documents] == ["b", "a"]
     assert got.documents[0].path == str(tmp_path / "b.txt")
+
+
+def test_inline_data_uris_are_left_out_before_the_markup_cut(tmp_path: Path) -> None:
+    article = "".join(f"<p>{ARTICLE}</p>" for _ in range(3))
+    blob = "QUJD" * 600_000  # 2.4 MB of base64, over chunk boundaries, in a tag and in CSS
+    page = (
+        "<html><head><title>Runners</title><style>body{background:url(data:image/png;base64,"
+        f"{blob})}} .a{{background:url('data:font/woff2;base64,{blob}')}}</style></head>"
+        f"<body><img src=\"data:image/png;base64,{blob}\"><img src='DATA:image/gif;base64,{blob}'>"
+        f"<article><h1>Runners finish</h1>{article}</article></body></html>"
+    )
+    path = write(tmp_path / "saved.html", page)
+    got = read_corpus([path], max_chars=400_000)  # markup limit 1,600,000 < each blob
+    doc = one(got)
+    assert ARTICLE.split()[0] in doc.text and doc.title == "Runners finish"
+    assert reasons(got.notices) == [f"{path}: 4 inline data: URIs (images, fonts) left out"]
+
+
+def test_a_page_nested_past_the_parser_depth_is_read_flat(tmp_path: Path) -> None:
+    body = "<div>" * 5_000 + f"<p>{ARTICLE}</p>" + "</div>" * 5_000
+    page = f"<html><head><title>Deep page</title><script>var x = 1;</script></head><body>{body}"
+    path = write(tmp_path / "deep.html", page + "</body></html>")
+    got = read_corpus([path])
+    doc = one(got)
+    assert " ".join(doc.text.split()) == " ".join(ARTICLE.split()) and doc.title == "Deep page"
+    assert reasons(got.notices) == [f"{path}: markup nested 5,003 levels deep; text read flat"]
+    # chrome nested as deep is still no article
+    chrome = "<div>" * 5_000 + "<nav>Home News Sport Weather Sign in now</nav>" + "</div>" * 5_000
+    path = write(tmp_path / "deep_chrome.html", f"<html><body>{chrome}</body></html>")
+    assert reasons(read_corpus([path]).skipped) == [f"{path}: no article text found"]
+
+
+def test_lone_surrogates_and_long_fields_are_fixed_at_ingest(tmp_path: Path) -> None:
+    line = '{"id": "a\\ud83d", "title": "Runners \\ud83d", "url": "http://x/%s", "text": %s}'
+    path = write(tmp_path / "rows.jsonl", line % ("u" * 5_000, json.dumps(ARTICLE)) + "\n")
+    got = read_corpus([path])
+    doc = one(got)
+    assert (doc.id, doc.title) == ("a\ufffd", "Runners \ufffd")
+    assert len(doc.url or "") == 2_000
+    assert reasons(got.notices) == [
+        f"{path}:1: lone surrogates in id, title replaced by U+FFFD",
+        f"{path}:1: url of 5,009 characters cut to 2,000",
+    ]
+    json.dumps(doc.__dict__, default=str, ensure_ascii=False).encode("utf-8")  # writable
+    long_id = write(tmp_path / "ids.jsonl", json.dumps({"id": "i" * 400, "text": ARTICLE}))
+    doc = one(read_corpus([long_id]))
+    assert len(doc.id) == 300 and doc.id.startswith("i" * 289 + "…")
+
+
+def test_a_few_nuls_are_dropped_but_binary_stays_binary(tmp_path: Path) -> None:
+    path = write(tmp_path / "nul.txt", ARTICLE + "\x00\x00\x00")
+    got = read_corpus([path])
+    assert "\x00" not in one(got).text
+    assert reasons(got.notices) == [f"{path}: 3 NUL characters dropped"]
+    assert reasons(read_corpus([write(tmp_path / "p.txt", PNG)]).skipped) == [
+        f"{tmp_path / 'p.txt'}: binary file"
+    ]
+    rows = write(tmp_path / "rows.csv", f'id,text\na,"{ARTICLE}\x00"\nb,"{ARTICLE}"\n')
+    got = read_corpus([rows])
+    assert [d.id for d in got.documents] == ["a", "b"]
+    assert reasons(got.notices) == [f"{rows}: 1 NUL characters dropped"]
+
+
+def test_dates_past_datetimes_range_are_not_understood(tmp_path: Path) -> None:
+    assert parse_date("9999-12-31T23:59:59-05:00") is None
+    assert parse_date("0001-01-01T00:00:00+05:00") is None
+    assert parse_date("9999-12-31") is None  # a sentinel, too close to the end to use
+    assert parse_date("2019-05-07T10:00:00-05:00") == dt.datetime(2019, 5, 7, 15, 0)
