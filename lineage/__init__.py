@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from lineage.model import (
@@ -34,6 +35,7 @@ __all__ = [
     "Passage",
     "Skipped",
     "analyze",
+    "write_reports",
 ]
 __version__ = "0.1.0"
 
@@ -92,3 +94,26 @@ def analyze(
     )
     analysis.timings["ingest"] = round(reading, 4)
     return analysis
+
+
+def write_reports(
+    analysis: Analysis,
+    out: str | os.PathLike[str],
+    *,
+    html: bool = True,
+    generated_at: str | None = None,
+) -> list[Path]:
+    """Write everything ``lineage analyze`` writes into the folder ``out``: lineage.json,
+    documents.csv, pairs.csv, edges.csv and passages.jsonl, then (unless ``html`` is
+    false) the HTML report and its pictures. Returns the files written.
+
+    >>> lineage.write_reports(lineage.analyze(["seeds"]), "reports")   # doctest: +SKIP
+    """
+    from lineage.export import write_exports
+
+    written = write_exports(analysis, out, generated_at=generated_at)
+    if html:
+        from lineage.report import write_reports as write_html
+
+        written += write_html(analysis, out, generated_at=generated_at)
+    return written

@@ -126,14 +126,8 @@ def analyze(
         if not analysis.documents:
             _nothing_read(analysis)
             sys.exit(1)
-        from lineage.export import write_exports
-
         try:
-            write_exports(analysis, out, generated_at=generated_at)
-            if not no_html:
-                from lineage.report import write_reports
-
-                write_reports(analysis, out, generated_at=generated_at)
+            lineage.write_reports(analysis, out, html=not no_html, generated_at=generated_at)
         except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
             where = str(exc.filename or out)
             _error(f"cannot write the reports to {shown(where)}: {exc.strerror or exc}")

@@ -485,7 +485,7 @@ class _NulDropping:
 
     def notice(self, path: str) -> Iterator[Skipped]:
         if self.dropped:
-            yield Notice(path, f"{path}: {self.dropped:,} NUL characters dropped")
+            yield Notice(path, f"{path}: {_count(self.dropped, 'NUL character')} dropped")
 
 
 def _cut(text: str, max_chars: int) -> str:
@@ -555,7 +555,8 @@ def _read_html(path: str, doc_id: str, max_chars: int) -> Iterator[Document | Sk
     yield from notes
     yield from fh.notice(path)
     if inlined:
-        yield Notice(path, f"{path}: {inlined:,} inline data: URIs (images, fonts) left out")
+        what = _count(inlined, "inline data: URI")
+        yield Notice(path, f"{path}: {what} (images, fonts) left out")
     if stopped:
         yield Notice(
             path, f"{path}: more than {limit * _RAW_FACTOR:,} characters; only the start was read"
@@ -924,6 +925,11 @@ def _field(obj: dict[str, Any], key: str) -> str | None:
     if isinstance(value, str) and value.strip():
         return " ".join(value.split())
     return None
+
+
+def _count(n: int, what: str) -> str:
+    """``1 NUL character``, ``3 NUL characters``."""
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
 def _first_line(exc: Exception) -> str:

@@ -278,3 +278,18 @@ def test_terminal_output_escapes_ids_and_paths(tmp_path):
         f"  skipped {folder}/bad\\x1b[31m.jsonl:1: "
         "not JSON (Expecting value: line 1 column 1 (char 0))"
     )
+
+
+def test_write_reports_writes_what_the_command_writes(tmp_path, seeds_analysis):
+    import lineage
+
+    written = lineage.write_reports(seeds_analysis, tmp_path / "lib")
+    names = {p.name for p in written}
+    assert {"lineage.json", "documents.csv", "pairs.csv", "edges.csv", "passages.jsonl"} <= names
+    assert "index.html" in names
+    data_only = lineage.write_reports(seeds_analysis, tmp_path / "data", html=False)
+    assert not any(p.suffix == ".html" for p in data_only)
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(tmp_path / "cli"), "-q"])
+    assert r.exit_code == 0, r.output
+    for name in ("lineage.json", "documents.csv", "edges.csv", "index.html"):
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "lib" / name).read_bytes()

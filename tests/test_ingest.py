@@ -607,7 +607,7 @@ def test_a_few_nuls_are_dropped_but_binary_stays_binary(tmp_path: Path) -> None:
     rows = write(tmp_path / "rows.csv", f'id,text\na,"{ARTICLE}\x00"\nb,"{ARTICLE}"\n')
     got = read_corpus([rows])
     assert [d.id for d in got.documents] == ["a", "b"]
-    assert reasons(got.notices) == [f"{rows}: 1 NUL characters dropped"]
+    assert reasons(got.notices) == [f"{rows}: 1 NUL character dropped"]
 
 
 def test_dates_past_datetimes_range_are_not_understood(tmp_path: Path) -> None:
