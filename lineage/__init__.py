@@ -111,9 +111,9 @@ def write_reports(
     """
     from lineage.export import write_exports
 
-    written = write_exports(analysis, out, generated_at=generated_at)
+    written = write_exports(analysis, Path(out), generated_at=generated_at)
     if html:
         from lineage.report import write_reports as write_html
 
-        written += write_html(analysis, out, generated_at=generated_at)
+        written += write_html(analysis, Path(out), generated_at=generated_at)
     return written

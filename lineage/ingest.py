@@ -157,7 +157,7 @@ def _iter(
     given: list[str], max_chars: int, walk: _Walk
 ) -> Iterator[tuple[Document | Skipped, tuple[str, ...]]]:
     seen_files: dict[str, str] = {}
-    for p in given:
+    for root, p in enumerate(given):
         if os.path.isdir(p):
             label = os.path.basename(os.path.realpath(p)) or p
             files: Iterator[tuple[str, str] | Skipped] = _walk(p, "", walk)
@@ -176,7 +176,10 @@ def _iter(
                 continue
             seen_files[real] = path
             doc_id = os.path.splitext(rel)[0] or rel
-            alts = tuple(show_path(x) for x in (rel, f"{label}/{doc_id}", f"{label}/{rel}"))
+            # which input it came from, then its other names: with its extension, with the
+            # name of the folder given in front, with both
+            names = (rel, f"{label}/{doc_id}", f"{label}/{rel}")
+            alts = (str(root), *(show_path(x) for x in names))
             for got in _read_file(path, doc_id, max_chars):
                 yield got, alts if isinstance(got, Document) and got.line is None else ()
 
@@ -1244,9 +1247,10 @@ def read_corpus(
     """Read every input (see :func:`iter_inputs` for ``follow_links`` and ``exclude``).
 
     An id met twice is made unique, with a notice: the later file keeps its extension
-    (``x.html`` beside ``x.txt``), else takes the name of the folder given in front
-    (``b/3`` when folders ``a`` and ``b`` both hold ``3.txt``); failing those, and for
-    JSONL/CSV rows, ``id~2``, ``id~3``... in reading order. ``progress(documents_read)``
+    (``x.html`` beside ``x.txt``) or, when the id is held by a file of another input,
+    takes the name of the folder given in front (``b/3`` when folders ``a`` and ``b``
+    both hold ``3.txt``); failing those, and for JSONL/CSV rows, ``id~2``, ``id~3``...
+    in reading order. ``progress(documents_read)``
     is called every 500 documents (the total is not known before the walk ends)."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
@@ -1263,20 +1267,24 @@ def read_corpus(
         else:
             skipped.append(item)
     taken = {d.id for d in documents}
-    used: set[str] = set()
+    used: dict[str, str] = {}  # id -> the input it came from
     unique: list[Document] = []
     for doc, alts in zip(documents, others, strict=True):
+        root, *names = alts or ("",)
         if doc.id not in used:
-            used.add(doc.id)
+            used[doc.id] = root
             unique.append(doc)
             continue
-        new = next((c for c in alts if c not in used and c not in taken), None)
+        if names and used[doc.id] != root:
+            # the id is held by a file of another input: that input's name tells them apart
+            names = [names[1], names[0], names[2]]
+        new = next((c for c in names if c not in used and c not in taken), None)
         k = 2
         while new is None:
             if f"{doc.id}~{k}" not in used and f"{doc.id}~{k}" not in taken:
                 new = f"{doc.id}~{k}"
             k += 1
-        used.add(new)
+        used[new] = root
         unique.append(replace(doc, id=new))
         where = doc.path if doc.line is None else f"{doc.path}:{doc.line}"
         notices.append(

@@ -474,6 +474,7 @@ def test_ids_are_paths_from_the_root_and_collisions_keep_readable_names(tmp_path
         "d/Hotel/3",
     ]
     assert not any("~" in d.id for d in got.documents)
+    # "Hotel/3.txt" in c (same input: its extension), "d/Hotel/3" (another input: its name)
     assert reasons(got.notices) == [
         f"{tmp_path / 'c' / 'Hotel' / '3.txt'}: duplicate id 'Hotel/3' renamed to 'Hotel/3.txt'",
         f"{tmp_path / 'd' / 'Hotel' / '3.txt'}: duplicate id 'Hotel/3' renamed to 'd/Hotel/3'",
@@ -615,3 +616,11 @@ def test_dates_past_datetimes_range_are_not_understood(tmp_path: Path) -> None:
     assert parse_date("0001-01-01T00:00:00+05:00") is None
     assert parse_date("9999-12-31") is None  # a sentinel, too close to the end to use
     assert parse_date("2019-05-07T10:00:00-05:00") == dt.datetime(2019, 5, 7, 15, 0)
+
+
+def test_a_file_given_twice_under_two_inputs_takes_the_inputs_name(tmp_path: Path) -> None:
+    write(tmp_path / "one" / "story.txt", ARTICLE)
+    write(tmp_path / "two" / "story.txt", ARTICLE + " More.")
+    write(tmp_path / "two" / "story.md", ARTICLE + " Other.")
+    got = read_corpus([tmp_path / "one", tmp_path / "two"])
+    assert [d.id for d in got.documents] == ["story", "two/story", "story.txt"]
