@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,16 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return buf.getvalue()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write ``text`` as UTF-8. Note: ingest already replaces lone surrogates; documents
+    built by hand (``analyze_documents``) may still hold one, and it must cost a U+FFFD,
+    not the whole run's output."""
+    return write_text_atomic(path, _SURROGATE.sub("\ufffd", text))
+
+
 def write_exports(
     analysis: Analysis, out_dir: str | Path, *, generated_at: str | None = None
 ) -> list[Path]:
@@ -136,17 +147,13 @@ def write_exports(
     out = Path(out_dir)
     data = to_dict(analysis, generated_at=generated_at)
     written = [
-        write_text_atomic(
-            out / "lineage.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        ),
-        write_text_atomic(
+        _write(out / "lineage.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
+        _write(
             out / "documents.csv",
             _csv([_document_row(analysis, d) for d in analysis.documents], _DOC_COLUMNS),
         ),
-        write_text_atomic(
-            out / "pairs.csv", _csv([_pair_row(p) for p in analysis.pairs], _PAIR_COLUMNS)
-        ),
-        write_text_atomic(
+        _write(out / "pairs.csv", _csv([_pair_row(p) for p in analysis.pairs], _PAIR_COLUMNS)),
+        _write(
             out / "edges.csv",
             _csv(
                 [
@@ -166,5 +173,5 @@ def write_exports(
         json.dumps({c: _passage_row(p)[c] for c in _PASSAGE_COLUMNS}, ensure_ascii=False)
         for p in analysis.passages
     ]
-    written.append(write_text_atomic(out / "passages.jsonl", "".join(x + "\n" for x in lines)))
+    written.append(_write(out / "passages.jsonl", "".join(x + "\n" for x in lines)))
     return written

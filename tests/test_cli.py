@@ -293,3 +293,21 @@ def test_write_reports_writes_what_the_command_writes(tmp_path, seeds_analysis):
     assert r.exit_code == 0, r.output
     for name in ("lineage.json", "documents.csv", "edges.csv", "index.html"):
         assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "lib" / name).read_bytes()
+
+
+def test_exports_take_documents_built_by_hand_with_lone_surrogates(tmp_path):
+    from lineage.export import write_exports
+    from lineage.model import Config, Document
+    from lineage.pipeline import analyze_documents
+
+    text = sorted(SEEDS.glob("*.txt"))[0].read_text()
+    docs = [
+        Document(id="a\ud83d", text=text, path="p\udce9", title="=Runners \ud83d"),
+        Document(id="b", text=text + " One more.", path="q"),
+    ]
+    analysis = analyze_documents(docs, Config(workers=1))
+    write_exports(analysis, tmp_path)
+    data = json.loads((tmp_path / "lineage.json").read_text(encoding="utf-8"))
+    assert {d["id"] for d in data["documents"]} == {"a\ufffd", "b"}
+    rows = (tmp_path / "documents.csv").read_text(encoding="utf-8")
+    assert "'=Runners \ufffd" in rows
