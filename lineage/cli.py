@@ -120,9 +120,13 @@ def analyze(
     with warnings.catch_warnings(), _progress(enabled=not quiet and sys.stderr.isatty()) as bar:
         # matplotlib names a control character of an id it cannot draw, raw, on stderr
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        analysis = lineage.analyze(
-            list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
-        )
+        try:
+            analysis = lineage.analyze(
+                list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
+            )
+        except FileNotFoundError as exc:  # a path removed after the check above
+            _error(shown(str(exc)))
+            sys.exit(2)
         if not analysis.documents:
             _nothing_read(analysis)
             sys.exit(1)
