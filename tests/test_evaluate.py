@@ -11,17 +11,16 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import EVAL, ROOT
 
 from lineage.evaluation.cli import evaluate_cmd, simulate_cmd
+from lineage.evaluation.datasets import eval_dir, wikipedia_corpus
 from lineage.evaluation.evaluate import (
     baseline_most_similar_earlier,
     baseline_mst,
     evaluate,
     plagdet,
     score,
-    wikipedia_records,
-    wikipedia_truth,
 )
 from lineage.model import Analysis, Document, Edge, Pair
 
@@ -196,10 +195,11 @@ def test_every_command_has_help():
 
 @pytest.mark.eval
 def test_wikipedia_chains():
-    truth = wikipedia_truth(limit=5)
-    if truth is None:
-        pytest.skip("../shared/eval/wikipedia_versions is absent")
-    rows = wikipedia_records(limit=5)
+    base = eval_dir() or EVAL
+    corpus = wikipedia_corpus(base / "wikipedia_versions", limit=5)
+    if corpus is None:
+        pytest.skip(f"{base}/wikipedia_versions is absent")
+    rows, truth = corpus.records, corpus.truth
     assert {r["id"] for r in rows} == set(truth.documents)
     assert all(r["date"] is None for r in rows)
     m = score(truth.edges, truth)

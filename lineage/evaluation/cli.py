@@ -2,7 +2,8 @@
 
 The main CLI registers them with ``main.add_command(simulate_cmd)`` and
 ``main.add_command(evaluate_cmd)``. They only parse options and call
-:func:`lineage.evaluation.simulate.simulate` / :func:`lineage.evaluation.evaluate.evaluate`; imports are lazy so
+:func:`lineage.evaluation.simulate.simulate` / :func:`lineage.evaluation.metrics.evaluate`;
+imports are lazy so
 ``lineage --help`` stays instant.
 """
 
