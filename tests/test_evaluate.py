@@ -232,3 +232,26 @@ def test_mst_baseline_does_not_depend_on_string_hashing():
         )  # fmt: skip
         outs.add(done.stdout)
     assert len(outs) == 1, outs
+
+
+def test_evaluate_with_swapped_arguments_fails_in_one_line(tmp_path):
+    pred = tmp_path / "out" / "lineage.json"
+    pred.parent.mkdir()
+    pred.write_text(json.dumps(_pred([("r", "a")])))
+    truth = tmp_path / "truth.json"
+    truth.write_text(json.dumps(TRUTH))
+    ok = CliRunner().invoke(evaluate_cmd, [str(pred), str(truth)])
+    assert ok.exit_code == 0, ok.output
+    for args in ([truth, pred], [truth, pred.parent]):
+        result = CliRunner().invoke(evaluate_cmd, [str(a) for a in args])
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: arguments swapped: "), lines
+        assert str(truth) in lines[0]
+    # two truths, or a file that is neither
+    result = CliRunner().invoke(evaluate_cmd, [str(truth), str(truth)])
+    assert result.exit_code == 1 and "PRED is a truth.json" in result.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(evaluate_cmd, [str(pred), str(bad)])
+    assert result.exit_code == 1 and f"{bad}: not readable as JSON" in result.output

@@ -43,6 +43,7 @@ __all__ = [
     "path_lengths",
     "plagdet",
     "score",
+    "sniff",
     "story_scores",
     "truth_dict",
 ]
@@ -120,6 +121,24 @@ def truth_dict(truth: Truth) -> dict[str, Any]:
     if truth.tree:
         out["tree"] = [{"parent": p, "child": c} for p, c in truth.tree]
     return out
+
+
+def sniff(data: Any) -> str | None:
+    """``"truth"`` for a parsed ``truth.json``, ``"prediction"`` for a ``lineage.json``, else None.
+
+    A truth names its ``roots`` / ``independents``; a prediction has verified ``pairs``
+    and no roots.
+
+    >>> sniff({"roots": [], "edges": []}), sniff({"pairs": [], "edges": []}), sniff([])
+    ('truth', 'prediction', None)
+    """
+    if not isinstance(data, Mapping):
+        return None
+    if "roots" in data or "independents" in data:
+        return "truth"
+    if "pairs" in data and "edges" in data:
+        return "prediction"
+    return None
 
 
 def load_truth(truth: SimCorpus | Mapping[str, Any] | str | Path | Truth) -> Truth:
