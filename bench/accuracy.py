@@ -22,10 +22,13 @@ temporary folder, as the CLI reads it. Markdown on stdout, ready for docs/ACCURA
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
 import os
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,9 +134,30 @@ def table(rows: list[Row]) -> list[str]:
             _cell(r.in_source, r.kind),
             f"{gap:+.3f}" if r.kind != "tradition" else f"{gap:+.1f}",
         ]
-        cells.append(f"{r.left_out_params.get('profile')} / {r.in_source_params.get('profile')}")
+        cells.append(f"{_params(r.left_out_params)} / {_params(r.in_source_params)}")
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _params(p: Mapping[str, Any]) -> str:
+    return ", ".join(str(v) if k == "profile" else f"{k}={v}" for k, v in p.items())
+
+
+def parse_grid(specs: Sequence[str]) -> list[dict[str, Any]]:
+    """``["profile=news,revisions", "lsh_threshold=0.3,0.4"]`` -> their product as Config
+    fields, each value cast to the type of the field's default."""
+    from lineage.model import Config
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Config)}
+    axes: list[tuple[str, list[Any]]] = []
+    for spec in specs:
+        key, _, values = spec.partition("=")
+        if key not in defaults or not values:
+            raise SystemExit(f"--grid {spec!r}: expected FIELD=V1,V2 with a lineage.Config field")
+        kind = type(defaults[key])
+        axes.append((key, [kind(v) for v in values.split(",")]))
+    return [dict(zip([k for k, _ in axes], combo, strict=True))
+            for combo in itertools.product(*(v for _, v in axes))]  # fmt: skip
 
 
 def _as_json(rows: list[Row]) -> list[dict[str, Any]]:
@@ -159,16 +183,23 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     ap.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="the seeds folder")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
+    ap.add_argument(
+        "--grid",
+        action="append",
+        default=None,
+        help="FIELD=V1,V2 of lineage.Config the fit chooses among (repeatable; product) "
+        f"[default: profile={','.join(PROFILES)}]",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     srcs, notes = sources(quick=args.quick, eval_dir=args.eval_dir, seeds_dir=args.seeds)
-    grid = [{"profile": p} for p in PROFILES]
+    grid = parse_grid(args.grid or [f"profile={','.join(PROFILES)}"])
     rows = leave_one_out(srcs, grid, log=lambda s: print(s, file=sys.stderr, flush=True))
     lines = [
-        f"Leave-one-source-out{' (--quick)' if args.quick else ''}; grid: profile in "
-        f"{', '.join(PROFILES)}. Cells: edge F1 / undirected F1 / root accuracy; the "
-        "tradition: average sign distance (0-100). gap = in-source minus left-out headline "
-        "(edge F1; ASD for the tradition).",
+        f"Leave-one-source-out{' (--quick)' if args.quick else ''}; grid: "
+        f"{'; '.join(_params(g) for g in grid)}. Cells: edge F1 / undirected F1 / root "
+        "accuracy; the tradition: average sign distance (0-100). gap = in-source minus "
+        "left-out headline (edge F1; ASD for the tradition).",
         "",
         *table(rows),
         "",

@@ -11,6 +11,9 @@ does not:
 * **regional rewrites**: a local paragraph inserted, the lead opened with a locality,
   spellings moved between US and British usage, a few words replaced.
 
+Every copy differs from its source by at least one edit (when none was drawn, its lead
+opens with a locality).
+
 Base texts are prose paragraphs of the Python documentation's topic help shipped with the
 interpreter (``pydoc_data.topics``, PSF licence): an English text source distinct from the
 BBC texts the first simulator reads. They are read at run time, never stored here; figures
@@ -162,6 +165,12 @@ def _derive(rng: random.Random, src: list[str], local: list[str], region: str) -
         k = rng.randint(2, 5)
         i = rng.randrange(len(paras))
         paras[i] = _replace_words(rng, paras[i], _WORDS, k)
+    if paras == src:
+        # every copy differs from its source: a verbatim duplicate carries no direction,
+        # and its edge would be scored by how a tie falls
+        lead = _sentences(paras[0])
+        lead[0] = f"In {region}, {lead[0][0].lower()}{lead[0][1:]}"
+        paras[0] = " ".join(lead)
     return paras
 
 
