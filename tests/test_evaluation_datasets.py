@@ -201,3 +201,21 @@ def test_score_of_a_truth_with_lost_originals():
     t = Truth(("a", "b"), (), ("a", "b"), (), (("a", "b"),), tree=(("x", "a"), ("x", "b")))
     m = score([("a", "b")], t)
     assert m.edge_precision == 0.0 and m.root_accuracy == 0.5 and m.asd == 100.0
+
+
+def test_concatenated_corpora_are_analyzed_apart():
+    from lineage.evaluation.datasets import concat
+    from lineage.evaluation.loso import analyze_corpus
+
+    # two runs of the generator grow stories from the same base texts: one analysis of
+    # both would join them into shared stories
+    a = opaque(wire_corpus(stories=3, seed=0), "a")
+    b = opaque(wire_corpus(stories=3, seed=0), "b")
+    both = concat("both", [a, b])
+    assert opaque(both, "c").parts and len(opaque(both, "c").records) == len(both.records)
+    pred, _ = analyze_corpus(both, {"profile": "news"})
+    side = {r["id"]: "a" for r in a.records} | {r["id"]: "b" for r in b.records}
+    assert pred.edges and all(side[p] == side[c] for p, c in pred.edges)
+    # pooled: the same edges as the two runs apart
+    apart = {e for c in (a, b) for e in analyze_corpus(c, {"profile": "news"})[0].edges}
+    assert set(pred.edges) == apart

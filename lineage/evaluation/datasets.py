@@ -73,6 +73,9 @@ class Corpus:
     truth: Truth
     kind: str = "syndication"
     as_files: bool = False
+    # corpora joined by :func:`concat`: each is analyzed on its own (two generator runs
+    # can grow stories from the same base text, which one analysis would join)
+    parts: tuple[Corpus, ...] = ()
 
 
 # -- opaque ids -------------------------------------------------------------------------
@@ -129,6 +132,9 @@ def rename_truth(truth: Truth, names: Mapping[str, str], salt: str = "") -> Trut
 
 def opaque(corpus: Corpus, salt: str) -> Corpus:
     """``corpus`` with opaque, shuffled ids (:func:`opaque_ids`) and its truth renamed."""
+    if corpus.parts:
+        parts = [opaque(c, f"{salt}:{i}") for i, c in enumerate(corpus.parts)]
+        return concat(corpus.name, parts)
     rows, names = opaque_ids(corpus.records, salt)
     return replace(corpus, records=tuple(rows), truth=rename_truth(corpus.truth, names, salt))
 
@@ -289,7 +295,7 @@ def wire_corpus(*, stories: int, seed: int, dates: bool = False) -> Corpus:
 
 
 def concat(name: str, parts: Sequence[Corpus]) -> Corpus:
-    """Several corpora as one (ids must not collide)."""
+    """Several corpora scored as one, each analyzed on its own (ids must not collide)."""
     rows = tuple(r for c in parts for r in c.records)
     ids = [r["id"] for r in rows]
     if len(set(ids)) != len(ids):
@@ -304,4 +310,5 @@ def concat(name: str, parts: Sequence[Corpus]) -> Corpus:
         passages=tuple(p for x in t for p in x.passages),
         tree=tuple(e for x in t for e in x.tree),
     )
-    return Corpus(name, rows, truth, kind=parts[0].kind, as_files=parts[0].as_files)
+    return Corpus(name, rows, truth, kind=parts[0].kind, as_files=parts[0].as_files,
+                  parts=tuple(parts))  # fmt: skip

@@ -76,8 +76,28 @@ def _key(params: Params) -> str:
     return json.dumps(dict(params), sort_keys=True)
 
 
+def _merge(preds: Sequence[Prediction]) -> Prediction:
+    spans = [p.passages for p in preds]
+    return Prediction(
+        documents=tuple(d for p in preds for d in p.documents),
+        edges=tuple(e for p in preds for e in p.edges),
+        stories=tuple(s for p in preds for s in p.stories),
+        passages=None if any(s is None for s in spans) else tuple(x for s in spans for x in s),
+        pairs=tuple(x for p in preds for x in p.pairs),
+        dates={k: v for p in preds for k, v in (p.dates or {}).items()},
+        words={k: v for p in preds for k, v in (p.words or {}).items()},
+    )
+
+
 def analyze_corpus(corpus: Corpus, params: Params) -> tuple[Prediction, float]:
-    """``lineage.analyze`` on the corpus written to a temporary folder, as the CLI reads it."""
+    """``lineage.analyze`` on the corpus written to a temporary folder, as the CLI reads it.
+
+    A corpus of :attr:`~lineage.evaluation.datasets.Corpus.parts` is analyzed part by
+    part and the predictions pooled.
+    """
+    if corpus.parts:
+        runs = [analyze_corpus(c, params) for c in corpus.parts]
+        return _merge([p for p, _ in runs]), sum(s for _, s in runs)
     import lineage
     from lineage.model import Config
 
