@@ -78,11 +78,12 @@ def _key(params: Params) -> str:
 
 def _merge(preds: Sequence[Prediction]) -> Prediction:
     spans = [p.passages for p in preds]
+    pooled = None if any(s is None for s in spans) else tuple(x for s in spans for x in s or ())
     return Prediction(
         documents=tuple(d for p in preds for d in p.documents),
         edges=tuple(e for p in preds for e in p.edges),
         stories=tuple(s for p in preds for s in p.stories),
-        passages=None if any(s is None for s in spans) else tuple(x for s in spans for x in s),
+        passages=pooled,
         pairs=tuple(x for p in preds for x in p.pairs),
         dates={k: v for p in preds for k, v in (p.dates or {}).items()},
         words={k: v for p in preds for k, v in (p.words or {}).items()},
