@@ -50,3 +50,14 @@ def test_no_analysis_module_imports_the_evaluation():
 def test_evaluation_derives_no_data_path_from_its_own_location():
     for path in (PKG / "evaluation").rglob("*.py"):
         assert "__file__" not in path.read_text(encoding="utf-8"), path
+
+
+def test_evaluation_uses_only_the_analysis_public_api():
+    allowed = {"lineage", "lineage.model", "lineage.pipeline"}
+    for path in (PKG / "evaluation").rglob("*.py"):
+        used = {
+            m
+            for m in _imports(path)
+            if m.startswith("lineage") and not m.startswith("lineage.evaluation")
+        }
+        assert used <= allowed, (path.name, used - allowed)
