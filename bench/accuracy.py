@@ -1,204 +1,220 @@
-"""Accuracy benchmark: simulator -> analyzer -> metrics, for every setting, plus baselines.
+"""Accuracy benchmark: leave-one-source-out over five sources of truth, with baselines.
 
-    python bench/accuracy.py [--stories 200] [--seed 7] [--quick] [--no-wikipedia]
+    python bench/accuracy.py [--quick] [--eval-dir DIR] [--seeds DIR] [--json OUT]
 
-For each setting a corpus is simulated (``lineage.evaluation.simulate``), written as JSONL to a
-temporary folder, analyzed with ``lineage.analyze`` and scored (``lineage.evaluation.evaluate``)
-together with two baselines computed from the same Analysis: a maximum spanning tree on
-Jaccard ("MST") and "most similar earlier document" ("earlier"). The Wikipedia revision
-chains of ../shared/eval are scored too when present (read in place). Prints markdown
-tables to stdout, ready for docs/ACCURACY.md.
+Sources (each its own family; ids opaque and shuffled, lineage.evaluation.datasets.opaque):
+
+  a. the project's simulator: train = validation seeds 7 (all dates) and 17 (no dates),
+     read in earlier rounds; test = fresh seeds 2026 (all dates) and 2027 (no dates),
+     never read while choosing;
+  b. the second generator (lineage.evaluation.wire): train seeds 1 (no dates) and 3
+     (dates), test seeds 2 (no dates) and 4 (dates);
+  c. the Wikipedia revision chains, all 223 articles in one run (no dates);
+  d. the florilegium: 13 witnesses, the scholar's stemma with 8 lost exemplars (ASD);
+  e. the seeds (five articles, two true edges).
+
+The grid of tuned choices is every weight profile (``Config.profile``); a fit picks the
+one with the best mean headline (edge F1; ASD/100 for the tradition) on the training
+sources. Every analysis goes through ``lineage.analyze`` on a corpus written to a
+temporary folder, as the CLI reads it. Markdown on stdout, ready for docs/ACCURACY.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
+import os
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from lineage.evaluation.evaluate import (  # noqa: E402  (after the path tweak, to run from a checkout)
-    Metrics,
-    baseline_most_similar_earlier,
-    baseline_mst,
-    evaluate,
-    load_prediction,
-    score,
-    wikipedia_records,
-    wikipedia_truth,
+from lineage.evaluation.datasets import (  # noqa: E402  (after the path tweak, to run from a checkout)
+    ENV,
+    Corpus,
+    concat,
+    florilegium_corpus,
+    opaque,
+    seeds_corpus,
+    simulated_corpus,
+    wikipedia_corpus,
+    wire_corpus,
 )
+from lineage.evaluation.loso import BASELINES, Row, Source, headline, leave_one_out  # noqa: E402
+from lineage.evaluation.metrics import Metrics  # noqa: E402
+
+SALT = "lineage-bench-1"
+PROFILES = ("news", "revisions")
+VALIDATION_SEEDS = (7, 17)  # read in earlier rounds
+HELD_OUT_SEEDS = (2026, 2027)  # fresh: never read while choosing
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
+def _sim(seeds: tuple[int, int], stories: int, tag: str) -> Corpus:
+    parts = [
+        opaque(simulated_corpus(stories=stories, seed=seeds[0], dates="all"), f"{SALT}:{tag}:a"),
+        opaque(simulated_corpus(stories=stories, seed=seeds[1], dates="none"), f"{SALT}:{tag}:b"),
+    ]
+    return concat(
+        f"simulator seeds {seeds[0]} (dates) + {seeds[1]} (none), {stories} stories each", parts
+    )
 
 
-SETTINGS = (
-    Setting("dates: all", {"dates": "all"}),
-    Setting("dates: some (70%)", {"dates": "some"}),
-    Setting("dates: none", {"dates": "none"}),
-    Setting("dates: noisy", {"dates": "noisy"}),
-    Setting("rewrite: light", {"rewrite": "light"}),
-    Setting("rewrite: heavy", {"rewrite": "heavy"}),
-    Setting("stories: small (2-4)", {"story_size": (2, 4)}),
-    Setting("stories: large (10-15)", {"story_size": (10, 15)}),
-)
-
-COLUMNS = (
-    ("edge F1", "edge_f1"),
-    ("edge P", "edge_precision"),
-    ("edge R", "edge_recall"),
-    ("undirected F1", "undirected_f1"),
-    ("root acc", "root_accuracy"),
-    ("indep acc", "independent_accuracy"),
-    ("ancestry F1", "ancestry_f1"),
-    ("purity", "story_purity"),
-    ("completeness", "story_completeness"),
-    ("plagdet", "plagdet"),
-)
+def _wire(seeds: tuple[int, int], stories: int) -> Corpus:
+    parts = [
+        opaque(wire_corpus(stories=stories, seed=seeds[0], dates=False), f"{SALT}:w{seeds[0]}"),
+        opaque(wire_corpus(stories=stories, seed=seeds[1], dates=True), f"{SALT}:w{seeds[1]}"),
+    ]
+    return concat(
+        f"wire seeds {seeds[0]} (none) + {seeds[1]} (dates), {stories} stories each", parts
+    )
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+def sources(*, quick: bool, eval_dir: Path, seeds_dir: Path) -> tuple[list[Source], list[str]]:
+    """The five sources (those whose data is present) and notes on any skipped."""
+    n_sim = 10 if quick else 50
+    n_wire = 12 if quick else 40
+    out = [
+        Source(
+            "a. simulator",
+            _sim(VALIDATION_SEEDS, n_sim, "train"),
+            _sim(HELD_OUT_SEEDS, n_sim, "test"),
+        ),
+        Source("b. wire generator", _wire((1, 3), n_wire), _wire((2, 4), n_wire)),
+    ]
+    notes = []
+    wiki = wikipedia_corpus(eval_dir / "wikipedia_versions", limit=40 if quick else None)
+    if wiki is not None:
+        w = opaque(wiki, SALT)
+        out.append(Source(f"c. {wiki.name}", w, w))
+    else:
+        notes.append(f"c. Wikipedia: {eval_dir / 'wikipedia_versions'} absent, skipped")
+    flor = florilegium_corpus(eval_dir / "florilegium")
+    if flor is not None:
+        f = opaque(flor, SALT)
+        out.append(Source(f"d. {flor.name}", f, f))
+    else:
+        notes.append(f"d. florilegium: {eval_dir / 'florilegium'} absent, skipped")
+    seeds = seeds_corpus(seeds_dir)
+    if seeds is not None:
+        s = opaque(seeds, SALT)
+        out.append(Source(f"e. {seeds.name}", s, s))
+    return out, notes
 
 
-def _row(setting: str, method: str, m: Metrics, seconds: float | None) -> str:
-    cells = [setting, method] + [_fmt(getattr(m, attr)) for _, attr in COLUMNS]
-    cells.append("" if seconds is None else f"{seconds:.1f}")
-    return "| " + " | ".join(cells) + " |"
+def _cell(m: Metrics | None, kind: str) -> str:
+    if m is None:
+        return "–"
+    if kind == "tradition":
+        return f"ASD {m.asd:.1f}" if m.asd is not None else "–"
+    root = "–" if m.root_accuracy is None else f"{m.root_accuracy:.2f}"
+    return f"{m.edge_f1:.3f} / {m.undirected_f1:.3f} / {root}"
 
 
-def _header() -> list[str]:
-    names = ["setting", "method"] + [n for n, _ in COLUMNS] + ["analyze s"]
-    return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+def table(rows: list[Row]) -> list[str]:
+    names = [
+        "source",
+        "lineage (left out)",
+        *BASELINES,
+        "lineage (in-source)",
+        "gap",
+        "fit chose (left out / in)",
+    ]
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    for r in rows:
+        cells = [r.label, _cell(r.left_out, r.kind)]
+        cells += [_cell(r.baselines.get(b), r.kind) for b in BASELINES]
+        gap = r.gap * (100 if r.kind == "tradition" else 1)
+        cells += [
+            _cell(r.in_source, r.kind),
+            f"{gap:+.3f}" if r.kind != "tradition" else f"{gap:+.1f}",
+        ]
+        cells.append(f"{_params(r.left_out_params)} / {_params(r.in_source_params)}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
-def _analyze(path: Path, profile: str = "news") -> Any:
-    import lineage
+def _params(p: Mapping[str, Any]) -> str:
+    return ", ".join(str(v) if k == "profile" else f"{k}={v}" for k, v in p.items())
+
+
+def parse_grid(specs: Sequence[str]) -> list[dict[str, Any]]:
+    """``["profile=news,revisions", "lsh_threshold=0.3,0.4"]`` -> their product as Config
+    fields, each value cast to the type of the field's default."""
     from lineage.model import Config
 
-    return lineage.analyze([path], Config(profile=profile))
+    defaults = {f.name: f.default for f in dataclasses.fields(Config)}
+    axes: list[tuple[str, list[Any]]] = []
+    for spec in specs:
+        key, _, values = spec.partition("=")
+        if key not in defaults or not values:
+            raise SystemExit(f"--grid {spec!r}: expected FIELD=V1,V2 with a lineage.Config field")
+        kind = type(defaults[key])
+        axes.append((key, [kind(v) for v in values.split(",")]))
+    return [dict(zip([k for k, _ in axes], combo, strict=True))
+            for combo in itertools.product(*(v for _, v in axes))]  # fmt: skip
 
 
-def run_setting(setting: Setting, *, stories: int, seed: int, workdir: Path) -> list[str]:
-    from lineage.evaluation.simulate import simulate, write
-
-    corpus = simulate(stories=stories, seed=seed, **setting.kwargs)
-    corpus_path, _ = write(corpus, workdir / setting.name.replace(" ", "_").replace(":", ""))
-    t0 = time.perf_counter()
-    analysis = _analyze(corpus_path)
-    seconds = time.perf_counter() - t0
-    pred = load_prediction(analysis)
-    truth = corpus.truth()
-    rows = [_row(setting.name, "lineage", evaluate(analysis, truth), seconds)]
-    from lineage.evaluation.evaluate import load_truth
-
-    t = load_truth(truth)
-    rows.append(_row(setting.name, "MST", score(baseline_mst(pred), t), None))
-    rows.append(_row(setting.name, "earlier", score(baseline_most_similar_earlier(pred), t), None))
-    return rows
-
-
-# The "revisions" profile was tuned on the first 100 articles (sorted by name); the
-# held-out rows score every method on the other articles only.
-WIKI_TUNING_ARTICLES = 100
-
-
-def _restrict(truth: Any, edges: list[tuple[str, str]], keep: set[str]) -> tuple[Any, list]:
-    """The truth and predicted edges of the stories whose documents are all in ``keep``."""
-    from lineage.evaluation.evaluate import Truth
-
-    stories = tuple(s for s in truth.stories if set(s) <= keep)
-    docs = {d for s in stories for d in s}
-    sub = Truth(
-        documents=tuple(d for d in truth.documents if d in docs),
-        edges=tuple(e for e in truth.edges if e[1] in docs),
-        roots=tuple(r for r in truth.roots if r in docs),
-        independents=(),
-        stories=stories,
-    )
-    return sub, [e for e in edges if e[0] in docs and e[1] in docs]
-
-
-def run_wikipedia(*, limit: int | None, workdir: Path) -> list[str]:
-    truth = wikipedia_truth(limit=limit)
-    if truth is None:
-        return []
-    path = workdir / "wikipedia.jsonl"
-    with path.open("w", encoding="utf-8") as fh:
-        for row in wikipedia_records(limit=limit):
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    results = {}
-    for profile in ("news", "revisions"):
-        t0 = time.perf_counter()
-        analysis = _analyze(path, profile)
-        results[profile] = (analysis, time.perf_counter() - t0)
-    path.unlink()  # the texts stay in ../shared/eval only
-    pred = load_prediction(results["news"][0])
-    methods = [
-        (f"lineage --profile {p}", [(e.parent, e.child) for e in a.edges], s)
-        for p, (a, s) in results.items()
-    ]
-    methods += [
-        ("MST", baseline_mst(pred), None),
-        ("earlier", baseline_most_similar_earlier(pred), None),
-    ]
-    name = f"wikipedia ({len(truth.stories)} articles)"
-    rows = [_row(name, m, score(edges, truth), s) for m, edges, s in methods]
-    tuned = {d for s in wikipedia_truth(limit=WIKI_TUNING_ARTICLES).stories for d in s}
-    held_out = set(truth.documents) - tuned
-    if held_out:
-        n = sum(1 for s in truth.stories if set(s) <= held_out)
-        name = f"wikipedia held out ({n} articles)"
-        for m, edges, _ in methods:
-            sub, sub_edges = _restrict(truth, edges, held_out)
-            rows.append(_row(name, m, score(sub_edges, sub), None))
-    return rows
+def _as_json(rows: list[Row]) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": r.label, "kind": r.kind, "left_out_params": dict(r.left_out_params),
+            "in_source_params": dict(r.in_source_params), "left_out": r.left_out.as_dict(),
+            "in_source": r.in_source.as_dict(), "gap": r.gap, "analyze_seconds": r.seconds,
+            "baselines": {k: (None if v is None else v.as_dict()) for k, v in r.baselines.items()},
+        }
+        for r in rows
+    ]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--stories", type=int, default=200, help="stories per simulated corpus")
-    ap.add_argument("--seed", type=int, default=7, help="simulator seed")
-    ap.add_argument("--quick", action="store_true", help="30 stories, 40 Wikipedia articles")
-    ap.add_argument("--no-wikipedia", action="store_true", help="skip ../shared/eval")
+    ap.add_argument("--quick", action="store_true", help="small corpora, 40 Wikipedia articles")
+    ap.add_argument(
+        "--eval-dir",
+        type=Path,
+        default=Path(os.environ.get(ENV) or ROOT.parent / "shared" / "eval"),
+        help=f"evaluation data [default: ${ENV}, else ../shared/eval]",
+    )  # fmt: skip
+    ap.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="the seeds folder")
+    ap.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
+    ap.add_argument(
+        "--grid",
+        action="append",
+        default=None,
+        help="FIELD=V1,V2 of lineage.Config the fit chooses among (repeatable; product) "
+        f"[default: profile={','.join(PROFILES)}]",
+    )
     args = ap.parse_args(argv)
-    stories = 30 if args.quick else args.stories
-    try:
-        import lineage.pipeline  # noqa: F401
-    except ImportError as exc:
-        print(f"the analyzer is not available yet: {exc}", file=sys.stderr)
-        return 2
+    t0 = time.perf_counter()
+    srcs, notes = sources(quick=args.quick, eval_dir=args.eval_dir, seeds_dir=args.seeds)
+    grid = parse_grid(args.grid or [f"profile={','.join(PROFILES)}"])
+    rows = leave_one_out(srcs, grid, log=lambda s: print(s, file=sys.stderr, flush=True))
     lines = [
-        f"Simulated corpora: {stories} stories (+{stories // 4} independent reports), "
-        f"seed {args.seed}, mixed rewriting and 2-15 documents per story unless the "
-        "setting says otherwise. Baselines: MST = maximum spanning tree on Jaccard rooted "
-        "at the earliest (else most central) document; earlier = most similar earlier "
-        "document (longer-is-newer when undated). Metrics: docs/METRICS.md.",
+        f"Leave-one-source-out{' (--quick)' if args.quick else ''}; grid: "
+        f"{'; '.join(_params(g) for g in grid)}. Cells: edge F1 / undirected F1 / root "
+        "accuracy; the tradition: average sign distance (0-100). gap = in-source minus "
+        "left-out headline (edge F1; ASD for the tradition).",
         "",
-        *_header(),
-    ]
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        for setting in SETTINGS:
-            lines += run_setting(setting, stories=stories, seed=args.seed, workdir=work)
-            print(f"done: {setting.name}", file=sys.stderr)
-        if not args.no_wikipedia:
-            wiki = run_wikipedia(limit=40 if args.quick else None, workdir=work)
-            if wiki:
-                lines += ["", "Wikipedia revision chains (no dates; chain 0 -> 1 -> ... -> n):"]
-                lines += ["", *_header(), *wiki]
-            else:
-                lines += ["", "Wikipedia revision chains: ../shared/eval absent, skipped."]
+        *table(rows),
+        "",
+        "Corpora (train / test):",
+        *(f"- {s.label}: {s.train.name} ({len(s.train.records)} docs) / {s.test.name} "
+          f"({len(s.test.records)} docs)" for s in srcs),
+        *(f"- {n}" for n in notes),
+        f"\nTotal {time.perf_counter() - t0:.0f} s.",
+    ]  # fmt: skip
     print("\n".join(lines))
+    if args.json:
+        args.json.write_text(json.dumps(_as_json(rows), indent=2, sort_keys=True), encoding="utf-8")
+    # the headline of each row, for a quick glance in logs
+    for r in rows:
+        print(f"{r.label}: {headline(r.left_out, r.kind):.3f}", file=sys.stderr)
     return 0
 
 

@@ -11,17 +11,16 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import EVAL, ROOT
 
 from lineage.evaluation.cli import evaluate_cmd, simulate_cmd
+from lineage.evaluation.datasets import eval_dir, wikipedia_corpus
 from lineage.evaluation.evaluate import (
     baseline_most_similar_earlier,
     baseline_mst,
     evaluate,
     plagdet,
     score,
-    wikipedia_records,
-    wikipedia_truth,
 )
 from lineage.model import Analysis, Document, Edge, Pair
 
@@ -196,10 +195,11 @@ def test_every_command_has_help():
 
 @pytest.mark.eval
 def test_wikipedia_chains():
-    truth = wikipedia_truth(limit=5)
-    if truth is None:
-        pytest.skip("../shared/eval/wikipedia_versions is absent")
-    rows = wikipedia_records(limit=5)
+    base = eval_dir() or EVAL
+    corpus = wikipedia_corpus(base / "wikipedia_versions", limit=5)
+    if corpus is None:
+        pytest.skip(f"{base}/wikipedia_versions is absent")
+    rows, truth = corpus.records, corpus.truth
     assert {r["id"] for r in rows} == set(truth.documents)
     assert all(r["date"] is None for r in rows)
     m = score(truth.edges, truth)
@@ -232,3 +232,26 @@ def test_mst_baseline_does_not_depend_on_string_hashing():
         )  # fmt: skip
         outs.add(done.stdout)
     assert len(outs) == 1, outs
+
+
+def test_evaluate_with_swapped_arguments_fails_in_one_line(tmp_path):
+    pred = tmp_path / "out" / "lineage.json"
+    pred.parent.mkdir()
+    pred.write_text(json.dumps(_pred([("r", "a")])))
+    truth = tmp_path / "truth.json"
+    truth.write_text(json.dumps(TRUTH))
+    ok = CliRunner().invoke(evaluate_cmd, [str(pred), str(truth)])
+    assert ok.exit_code == 0, ok.output
+    for args in ([truth, pred], [truth, pred.parent]):
+        result = CliRunner().invoke(evaluate_cmd, [str(a) for a in args])
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: arguments swapped: "), lines
+        assert str(truth) in lines[0]
+    # two truths, or a file that is neither
+    result = CliRunner().invoke(evaluate_cmd, [str(truth), str(truth)])
+    assert result.exit_code == 1 and "PRED is a truth.json" in result.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(evaluate_cmd, [str(pred), str(bad)])
+    assert result.exit_code == 1 and f"{bad}: not readable as JSON" in result.output

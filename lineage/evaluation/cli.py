@@ -2,7 +2,8 @@
 
 The main CLI registers them with ``main.add_command(simulate_cmd)`` and
 ``main.add_command(evaluate_cmd)``. They only parse options and call
-:func:`lineage.evaluation.simulate.simulate` / :func:`lineage.evaluation.evaluate.evaluate`; imports are lazy so
+:func:`lineage.evaluation.simulate.simulate` / :func:`lineage.evaluation.metrics.evaluate`;
+imports are lazy so
 ``lineage --help`` stays instant.
 """
 
@@ -96,9 +97,23 @@ def simulate_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def evaluate_cmd(*, pred: Path, truth: Path, passages: Path | None, as_json: bool) -> None:
     """Score PRED (lineage.json or its folder) against TRUTH (truth.json or its folder)."""
-    from lineage.evaluation.evaluate import evaluate
+    from lineage.evaluation.metrics import evaluate
 
-    metrics = evaluate(pred, truth, passages=passages)
+    pred_file = _role_file(pred, "lineage.json")
+    truth_file = _role_file(truth, "truth.json")
+    pred_kind, truth_kind = _kind(pred_file), _kind(truth_file)
+    if pred_kind == "truth" and truth_kind == "prediction":
+        raise click.ClickException(
+            f"arguments swapped: {pred_file} is a truth and {truth_file} a lineage.json; "
+            f"run: lineage evaluate {truth} {pred}"
+        )
+    if pred_kind != "prediction":
+        what = "a truth.json" if pred_kind == "truth" else "not a lineage.json"
+        raise click.ClickException(f"{pred_file}: PRED is {what} (no pairs and edges)")
+    if truth_kind != "truth":
+        what = "a lineage.json" if truth_kind == "prediction" else "not a truth.json"
+        raise click.ClickException(f"{truth_file}: TRUTH is {what} (no roots or independents)")
+    metrics = evaluate(pred_file, truth_file, passages=passages)
     data = metrics.as_dict()
     if as_json:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
@@ -107,3 +122,27 @@ def evaluate_cmd(*, pred: Path, truth: Path, passages: Path | None, as_json: boo
     for key, value in data.items():
         shown = "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else value
         click.echo(f"{key:<{width}}  {shown}")
+
+
+def _role_file(path: Path, name: str) -> Path:
+    """A folder stands for the ``name`` inside it; when it holds only the other role's
+    file, that file (so swapped folders are caught too)."""
+    if not path.is_dir():
+        return path
+    if (path / name).exists():
+        return path / name
+    for other in ("lineage.json", "truth.json"):
+        if (path / other).exists():
+            return path / other
+    raise click.ClickException(f"{path}: a folder with neither lineage.json nor truth.json")
+
+
+def _kind(path: Path) -> str | None:
+    from lineage.evaluation.metrics import sniff
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise click.ClickException(f"{path}: not readable as JSON ({reason})") from exc
+    return sniff(data)
