@@ -36,6 +36,8 @@ def test_analyze_writes_the_contract(tmp_path):
         "words",
         "similarity",
         "quoted",
+        "quoted_words",
+        "narrative_words",
         "a_text",
         "b_text",
     }
