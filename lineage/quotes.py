@@ -108,9 +108,9 @@ _STOP = set(
 )
 _MEDIA = set(
     "news press times post journal tribune gazette herald radio tv television reuters "
-    "bbc cnn cbs nbc abc fox ap afp telegraph guardian magazine daily network wire "
+    "bbc cnn nbc abc fox ap afp telegraph guardian magazine daily network wire "
     "chronicle observer independent examiner courier record review bulletin today online "
-    "media broadcasting channel kdka wpxi wtae".split()
+    "media broadcasting channel".split()
 )
 
 
@@ -387,7 +387,7 @@ def _paragraph_credit(text: str, pos: int, outlets: frozenset[str]) -> str | Non
 
 
 _ORGISH = set(
-    "marathon city road runners station news university street avenue park church hospital "
+    "city road runners station news university street avenue park church hospital "
     "school college department police council club team league association company group "
     "party government ministry office court house senate congress parliament committee "
     "institute foundation center centre bank airport county state river lake mountain "
@@ -398,7 +398,9 @@ _PRONOUNS = ("he", "she", "they", "He", "She", "They")
 
 def _people(text: str, segs: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, str]]:
     """Capitalized names of two or more words in the narrative, with their offsets
-    (not ones that read as places or bodies: "Pittsburgh Marathon", "City Council")."""
+    (not ones that read as places, bodies or events: "City Council", or a name whose last
+    word the text also writes in lower case, as "the marathon" for "... Marathon")."""
+    lower = set(re.findall(r"(?<![\w'\u2019])[a-z][a-z'\u2019-]*", text))
     out = []
     prev = 0
     spans = [(s, e) for s, e, _, _ in segs] + [(len(text), len(text))]

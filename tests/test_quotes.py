@@ -1,0 +1,360 @@
+"""Quotations, speakers and quote comparison (lineage.quotes), on hand-made texts and
+the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lineage.align import AlignedDoc, align
+from lineage.fingerprint import fingerprint
+from lineage.model import Document, QuoteMatch
+from lineage.quotes import compare_quotes, describe, find_quotes
+from lineage.text import tokenize
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def quotes(text: str, **kw):
+    return [q for q in find_quotes(text, tokenize(text), doc_id="d", **kw) if q.level == 0]
+
+
+def speakers(text: str, **kw) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in quotes(text, **kw)]
+
+
+# -- finding quotations ---------------------------------------------------------------
+
+
+def test_straight_and_curly_quotes_split_around_the_attribution():
+    t = '\u201cWe won,\u201d Jane Doe said. \u201cIt was hard.\u201d\n\n"Not now," Doe said.'
+    assert speakers(t) == [
+        ("We won", "Jane Doe"),
+        ("It was hard", "Jane Doe"),
+        ("Not now", "Jane Doe"),
+    ]
+    q = quotes(t)
+    assert q[0].group == q[1].group != q[2].group
+    assert q[1].speaker_by == "inherited"
+
+
+def test_multi_paragraph_quote_is_one_quote():
+    t = (
+        'Mary Smith spoke first.\n\n"The first paragraph of what she said goes on\n\n'
+        '"and the second one reopens the quotation,\n\n"and only the last one closes it," '
+        "Smith said.\n\nThen the reporter wrote more narrative."
+    )
+    q = quotes(t)
+    assert len(q) == 1
+    assert q[0].text.startswith("The first paragraph") and q[0].text.endswith("closes it")
+    assert q[0].speaker == "Mary Smith"
+
+
+def test_unclosed_quote_ends_with_its_paragraph():
+    t = '"This never closes, said nobody\n\nThe next paragraph is narrative.'
+    q = quotes(t)
+    assert len(q) == 1 and "narrative" not in q[0].text
+
+
+def test_quote_inside_a_quote():
+    t = "\u201cI told Dan, \u2018We need a picture,\u2019 and he took it,\u201d Ann Lee said."
+    allq = find_quotes(t, tokenize(t), doc_id="d")
+    assert [(q.level, q.text) for q in allq] == [
+        (0, "I told Dan, \u2018We need a picture,\u2019 and he took it"),
+        (1, "We need a picture"),
+    ]
+    assert allq[0].speaker == "Ann Lee"
+
+
+def test_apostrophes_are_not_quotes():
+    t = "\u201cIt isn\u2019t over, it\u2019s Mazur\u2019s day,\u201d she said of the runners' race."
+    allq = find_quotes(t, tokenize(t), doc_id="d")
+    assert [q.level for q in allq] == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "credit"),
+    [
+        ('"It was fine," Heckert said.', "Heckert", None),
+        ('"It was fine," said Dan Heckert, who took the photo.', "Dan Heckert", None),
+        ('"It was fine," Heckert, a running coach, said.', "Heckert", None),
+        ('"It was fine," Magovern told the Daily Planet.', "Magovern", "Daily Planet"),
+        ('"It was fine," Robertson of Braddock, Pennsylvania, told WXYZ News Thursday.',
+         "Robertson", "WXYZ News"),
+        ('"It was fine," according to Tom Jones.', "Tom Jones", None),
+        ('Chancellor Gordon Brown said: "It was fine."', "Gordon Brown", None),
+        ('As Laura noted, "it was fine."', "Laura", None),
+        ('Jessica said she shed "tears at every stop."', "Jessica", None),
+        ('"It was fine," Mr Blair told reporters.', "Blair", None),
+        ('"It was fine," the minister said.', None, None),
+        ('"It was fine."', None, None),
+        ('"It was fine," the Evening Gazette reported.', None, "Evening Gazette"),
+    ],
+)  # fmt: skip
+def test_attribution(text, speaker, credit):
+    (q,) = quotes(text)
+    assert q.speaker == speaker
+    assert q.credit == credit
+
+
+def test_surname_resolves_to_the_full_name_introduced_earlier():
+    t = (
+        "Betsy Magovern and Daniel Heckert were at the cheer station.\n\n"
+        '"It was great," Heckert said.\n\n"We cheered," Magovern said.'
+    )
+    assert [q.speaker for q in quotes(t)] == ["Daniel Heckert", "Betsy Magovern"]
+    assert quotes(t)[0].speaker_key == "heckert"
+
+
+def test_pronoun_is_the_person_last_named_before_the_quote():
+    t = (
+        "Anna Berg and Carl Holm ran the race.\n\n"
+        "Holm believes that finishing is what counts.\n\n"
+        '"We celebrate the winners," he said.'
+    )
+    (q,) = quotes(t)
+    assert q.speaker == "Carl Holm" and q.speaker_by == "pronoun"
+
+
+def test_framing_without_quotation_marks_is_not_a_quote():
+    text = (SEEDS / "002_832f9bbcbeae485c.txt").read_text()
+    qs = quotes(text, outlets=["CBS Pittsburgh"])
+    assert not any("very last runners" in q.text for q in qs)
+    assert any("very last runners of the race" in text for _ in [0])
+
+
+# -- comparing quotations -------------------------------------------------------------
+
+_INTRO = (
+    "Anna Berg and Carl Holm had finished the half marathon and made their way to the "
+    "cheer station near the river to cheer for those finishing the long race that day.\n\n"
+)
+_MID = (
+    "\n\nThe organisers said that more than ten thousand runners took part this year, "
+    "a record for the event, and that the weather had held until the afternoon.\n\n"
+)
+_Q1 = "We saw the sweep car coming, but sure enough we saw these two ladies running along"
+_Q2 = "It is not about finishing first, it is about helping every person change their life"
+
+
+def _doc(i: str, text: str) -> tuple[Document, AlignedDoc]:
+    t = tokenize(text)
+    return Document(i, text, f"{i}.txt"), AlignedDoc(i, text, t, fingerprint(i, t))
+
+
+def compare(parent: str, child: str, **kw) -> list[QuoteMatch]:
+    dp, ap = _doc("p", parent)
+    dc, ac = _doc("c", child)
+    passages = align(ap, ac)
+    qp = find_quotes(dp, ap.tokens, **kw)
+    qc = find_quotes(dc, ac.tokens, **kw)
+    return compare_quotes(
+        dp, dc, qp, qc, parent_tokens=ap.tokens, child_tokens=ac.tokens, passages=passages
+    )
+
+
+def kinds(ms: list[QuoteMatch]) -> list[tuple[str, str]]:
+    return [(m.kind, (m.child_quote or m.parent_quotes[0]).text.split()[0]) for m in ms]
+
+
+PARENT = _INTRO + f'"{_Q1}," Berg said.' + _MID + f'"{_Q2}," Holm said.'
+
+
+def test_identical():
+    ms = compare(PARENT, PARENT)
+    assert [m.kind for m in ms] == ["identical", "identical"]
+    assert all(m.via_alignment for m in ms)
+
+
+def test_trimmed():
+    child = PARENT.replace(", but sure enough we saw these two ladies running along", "")
+    ms = compare(PARENT, child)
+    assert [m.kind for m in ms] == ["trimmed", "identical"]
+
+
+def test_reworded_with_the_word_level_change():
+    child = PARENT.replace("helping every person", "helping each person")
+    ms = compare(PARENT, child)
+    assert [m.kind for m in ms] == ["identical", "reworded"]
+    assert ms[1].changes == (("replace", "every", "each"),)
+    assert "'every' becomes 'each'" in describe(ms[1])
+
+
+def test_editorial_brackets_are_not_a_rewording():
+    child = PARENT.replace("helping every person", "helping [the] every person")
+    assert [m.kind for m in compare(PARENT, child)] == ["identical", "identical"]
+
+
+def test_misattributed():
+    child = PARENT.replace('," Holm said.', '," Berg said.')
+    ms = compare(PARENT, child)
+    assert [m.kind for m in ms] == ["identical", "misattributed"]
+    m = ms[1]
+    assert m.form == "identical"
+    assert (m.child_quote.speaker, m.parent_quotes[0].speaker) == ("Anna Berg", "Carl Holm")
+    assert describe(m).startswith("c gives to Anna Berg the words that p gives to Carl Holm")
+
+
+def test_misattributed_and_split_as_in_the_seeds():
+    a, b = _Q2.split(", it is")
+    child = PARENT.replace(f'"{_Q2}," Holm said.', f'"{a}," Berg said. "It is{b}."')
+    ms = compare(PARENT, child)
+    assert [(m.kind, m.form) for m in ms[1:]] == [
+        ("misattributed", "split"),
+        ("misattributed", "split"),
+    ]
+
+
+def test_split_same_speaker():
+    a, b = _Q2.split(", it is")
+    child = PARENT.replace(f'"{_Q2}," Holm said.', f'"{a}," Holm said. "It is{b}."')
+    assert [m.kind for m in compare(PARENT, child)] == ["identical", "split", "split"]
+
+
+def test_merged():
+    parent = _INTRO + f'"{_Q1}," Berg said.' + _MID + f'"{_Q2}," Berg said.'
+    child = _INTRO + f'"{_Q1}. {_Q2}," Berg said.' + _MID
+    ms = compare(parent, child)
+    assert [m.kind for m in ms] == ["merged"]
+    assert len(ms[0].parent_quotes) == 2
+
+
+def test_new_quote_with_and_without_a_credit():
+    extra = (
+        '\n\n"The crowd stayed until the very end of the day," Holm told the Daily Planet.'
+        '\n\n"Nobody expected so many people," Berg said.'
+    )
+    ms = compare(PARENT, PARENT + extra)
+    assert [m.kind for m in ms] == ["identical", "identical", "new", "new"]
+    assert (ms[2].credit, ms[3].credit) == ("Daily Planet", None)
+    assert "credited to Daily Planet" in describe(ms[2])
+
+
+def test_dropped():
+    child = _INTRO + f'"{_Q1}," Berg said.' + _MID
+    ms = compare(PARENT, child)
+    assert kinds(ms) == [("identical", "We"), ("dropped", "It")]
+
+
+def test_short_quote_outside_every_passage_is_matched_by_content():
+    parent = PARENT + '\n\nLater she added: "Running together is the point."'
+    child = (
+        "A different story altogether, written by another reporter about the race day.\n\n"
+        'Berg put it simply: "Running together is the point," she said.'
+    )
+    ms = [m for m in compare(parent, child) if m.child_quote is not None]
+    assert [(m.kind, m.via_alignment) for m in ms] == [("identical", False)]
+
+
+# -- the seeds -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_analysis():
+    import lineage
+
+    return lineage.analyze([SEEDS])
+
+
+def _short(i: str) -> str:
+    return i[:3]
+
+
+def test_seeds_misattribution_on_001_002(seeds_analysis):
+    a = seeds_analysis
+    assert any((_short(e.parent), _short(e.child)) == ("001", "002") for e in a.edges)
+    ms = [
+        m
+        for m in a.quotes.matches
+        if (_short(m.parent), _short(m.child), m.relation) == ("001", "002", "edge")
+        and m.child_quote
+        and m.child_quote.text.startswith("It isn't about finishing first")
+    ]
+    assert len(ms) == 1
+    m = ms[0]
+    assert m.kind == "misattributed"
+    assert m.child_quote.speaker_key == "magovern"
+    assert [q.speaker_key for q in m.parent_quotes] == ["heckert"]
+    names = {i: _short(i) for i in (m.parent, m.child)}
+    assert describe(m, name=names).startswith(
+        "002 gives to Betsy Magovern the words that 001 gives to Daniel Heckert: "
+        "'It isn't about finishing first"
+    )
+
+
+def test_seeds_grab_my_phone_is_heckert_everywhere_and_kept(seeds_analysis):
+    a = seeds_analysis
+    phone = "I just ran over to grab my phone as they were coming"
+    by_doc = {_short(q.doc): q.speaker_key for q in a.quotes.quotes if q.text.startswith(phone)}
+    assert by_doc == {"000": "heckert", "001": "heckert", "002": "heckert"}
+    ms = [
+        m
+        for m in a.quotes.matches
+        if m.relation == "edge" and m.child_quote and m.child_quote.text.startswith(phone)
+    ]
+    assert ms and all(m.kind in ("identical", "trimmed") for m in ms)
+
+
+def test_seeds_framing_is_not_a_quote(seeds_analysis):
+    assert not any("very last runners" in q.text for q in seeds_analysis.quotes.quotes)
+
+
+def test_seeds_export(seeds_analysis, tmp_path):
+    import json
+
+    from lineage.export import write_exports
+
+    write_exports(seeds_analysis, tmp_path)
+    rows = [json.loads(x) for x in (tmp_path / "quotes.jsonl").read_text().splitlines()]
+    assert len(rows) == len(seeds_analysis.quotes.quotes)
+    mis = [r for r in rows if r["class"] == "misattributed"]
+    assert mis and all(r["match"] and r["parent"] for r in mis)
+    data = json.loads((tmp_path / "lineage.json").read_text())
+    e = next(e for e in data["edges"] if (e["parent"][:3], e["child"][:3]) == ("001", "002"))
+    assert e["quotes"]["counts"]["misattributed"] >= 1
+    assert e["quotes"]["findings"][0]["kind"] == "misattributed"
+
+
+# -- attribution against hand labels (the figures in docs/QUOTES.md) -------------------
+
+# every top-level quotation of the seeds, in text order, labelled by hand: the speaker's
+# surname as the text gives it, also where it does so only implicitly ("to her, the moment
+# represented what the 'running community is all about'"); None: nobody is named
+SEED_SPEAKERS = {
+    "000": ["heckert", "heckert", "magovern", "magovern", "heckert", "heckert", "robertson",
+            "robertson", "mazur", "mazur", "heckert", "robertson", "magovern", "magovern",
+            "heckert", "heckert"],
+    "001": ["heckert", "heckert", "magovern", "magovern", "heckert", "heckert", "heckert",
+            "magovern", "magovern", "heckert", "heckert"],
+    "002": ["magovern", "magovern", "heckert", "heckert", "magovern", "magovern", "magovern",
+            "magovern", "magovern", "magovern"],
+    "003": [None, None, "heckert", "robertson", "mazur", "mazur"],
+    "004": ["robertson", "robertson", "mazur", "mazur", "robertson", "mazur", "robertson",
+            "mazur", "robertson", "mazur", "mazur", "mazur"],
+}  # fmt: skip
+
+
+def attribution_scores(found: dict[str, list], gold: dict[str, list]) -> tuple[float, float]:
+    given = right = truth = 0
+    for k, g in gold.items():
+        f = found[k]
+        assert len(f) == len(g), k
+        for x, y in zip(f, g, strict=True):
+            given += x is not None
+            truth += y is not None
+            right += x is not None and x == y
+    return right / given, right / truth
+
+
+def test_seed_attribution_precision_and_recall():
+    found = {}
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text()
+        qs = quotes(text, outlets=["CBS Pittsburgh"])
+        found[path.name[:3]] = [q.speaker_key for q in qs]
+    precision, recall = attribution_scores(found, SEED_SPEAKERS)
+    # docs/QUOTES.md: 50 of 50 given right, 50 of 53 found (the misses are quotes the text
+    # gives to "her" or to "Jessica's only goal" without a speech verb)
+    assert precision == 1.0
+    assert recall >= 0.9
