@@ -67,6 +67,8 @@ _VERBS = (
     "agreed|claimed|claims|suggested|suggests|announced|announces|confirmed|confirms|"
     "stressed|emphasised|emphasized|joked|laughed|cried|whispered|urged|predicted"
 )
+# before a quotation: "Stephen Pound echoed the message, saying:" / "As Paul Flynn put it:"
+_BEFORE_LEAD = re.compile(f"(?:\\b(?:{_VERBS})|\\bsaying|\\bput\\s+it)\\s*[:,]?\\s*$")
 _WORD = "[A-Z][\\w\u2019'\\-]*\\w"
 # a name: up to four capitalized words, allowing "de", "van", "bin" ... between them
 _NAME = f"{_WORD}(?:\\s+(?:(?:de|da|van|von|der|bin|al|le|la|du)\\s+)?{_WORD}){{0,3}}"
@@ -251,24 +253,39 @@ def find_quotes(
         nxt = segs[k + 1][0] - 1 if k + 1 < len(segs) else len(text)
         nl2 = text.find("\n", e)
         after = text[min(e + 1, len(text)) : nxt if nl2 < 0 else min(nxt, nl2)]
-        who, by, credit = _attribution(before, after, known)
+        who, by, credit, where = _attribution(before, after, known)
         w0, w1 = int(tokens.starts[t0]), int(tokens.ends[t1 - 1])
-        raw.append(dict(s=w0, e=w1, tok=(t0, t1), line=line, who=who, by=by, credit=credit, pos=s))
+        raw.append(
+            dict(
+                s=w0,
+                e=w1,
+                tok=(t0, t1),
+                line=line,
+                who=who,
+                by=by,
+                credit=credit,
+                pos=s,
+                where=where,
+                gap_before=before,
+                gap_after=after,
+            )
+        )
     # a quotation split around its attribution, or continued after it in the same
     # paragraph, is the attributed speaker's: previous quote first, then the next one
     for k, r in enumerate(raw):
         if r["who"] is not None:
             continue
         for j in (k - 1, k + 1):
-            if (
-                0 <= j < len(raw)
-                and raw[j]["line"] == r["line"]
-                and raw[j]["by"]
-                in (
-                    "named",
-                    "pronoun",
-                )
-            ):
+            if not (0 <= j < len(raw) and raw[j]["line"] == r["line"]):
+                continue
+            if raw[j]["by"] not in ("named", "pronoun"):
+                continue
+            # only across the attribution itself ("A," X said. "B.") or nothing at all
+            gap = r["gap_before"] if j < k else r["gap_after"]
+            bare = not re.search(r"\w", gap)
+            if not (bare or (j < k and raw[j]["where"] == "after" and _one_sentence(gap))):
+                continue
+            if True:
                 r["who"], r["by"] = (
                     raw[j]["who"],
                     "inherited" if raw[j]["by"] == "named" else "pronoun",
@@ -321,8 +338,9 @@ def find_quotes(
 
 def _attribution(
     before: str, after: str, outlets: frozenset[str]
-) -> tuple[str | None, str, str | None]:
-    """(speaker as written, how found, credited outlet) from the text around a quote."""
+) -> tuple[str | None, str, str | None, str]:
+    """(speaker as written, how found, credited outlet, "after"/"before": where the
+    attribution is) from the text around a quote."""
     head = _sentence_head(after)
     for rx in (_AFTER_SUBJ, _AFTER_VERB):
         m = rx.match(head)
@@ -331,37 +349,47 @@ def _attribution(
             rest = m.groupdict().get("rest") or ""
             credit = _told_credit(m.groupdict().get("verb"), rest, outlets)
             if name in _PRONOUNS:
-                return name, "pronoun", credit
+                return name, "pronoun", credit, "after"
             clean = _clean_name(name)
             if clean and not _is_outlet(clean, outlets):
-                return clean, "named", credit
+                return clean, "named", credit, "after"
             if clean:  # "..., CBS said": the outlet speaks, as a credit
-                return None, "", clean
+                return None, "", clean, "after"
     m = _AFTER_ACC.match(head)
     if m:
         clean = _clean_name(m.group("name"))
         if clean and _is_outlet(clean, outlets):
-            return None, "", clean
+            return None, "", clean, "after"
         if clean:
-            return clean, "named", None
+            return clean, "named", None, "after"
     tail = _sentence_tail(before)
     m = _BEFORE.search(tail)
     if m:
         name = m.group("name")
         credit = _told_credit(m.group("verb"), m.group("rest"), outlets)
         if name in _PRONOUNS:
-            return name, "pronoun", credit
+            return name, "pronoun", credit, "before"
         clean = _clean_name(name)
         if clean and not _is_outlet(clean, outlets):
-            return clean, "named", credit
+            return clean, "named", credit, "before"
+    if _BEFORE_LEAD.search(tail):
+        for m in _CAPSEQ.finditer(tail):
+            clean = _clean_name(m.group())
+            if clean and not _is_outlet(clean, outlets):
+                return clean, "named", None, "before"
     m = _BEFORE_ACC.search(tail)
     if m:
         clean = _clean_name(m.group("name"))
         if clean and not _is_outlet(clean, outlets):
-            return clean, "named", None
+            return clean, "named", None, "before"
         if clean:
-            return None, "", clean
-    return None, "", None
+            return None, "", clean, "before"
+    return None, "", None, ""
+
+
+def _one_sentence(gap: str) -> bool:
+    """At most one sentence end inside: the attribution clause, not more narrative."""
+    return len(re.findall(r"[.!?](?=\s)", gap.strip())) <= 1
 
 
 def _told_credit(verb: str | None, rest: str, outlets: frozenset[str]) -> str | None:
@@ -410,6 +438,7 @@ def _people(text: str, segs: Sequence[tuple[int, int, int, int]]) -> list[tuple[
             if (
                 name
                 and len(name.split()) >= 2
+                and name.split()[-1].casefold() not in lower
                 and not any(t.casefold() in _ORGISH or t.casefold() in _MEDIA for t in name.split())
             ):
                 out.append((m.start(), name))
