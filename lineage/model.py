@@ -206,7 +206,8 @@ class Quote:
     text: str
     speaker: str | None = None  # the fullest name the document gives the speaker
     # how the speaker was found: "named" (a name next to a speech verb), "pronoun"
-    # ("he said", resolved to the speaker last named), "inherited" (same quotation), ""
+    # ("he said", resolved to the speaker last named), "inherited" (the quote before it in
+    # the paragraph, across its attribution), "adjacent" (the quote right after it), ""
     speaker_by: str = ""
     group: int = 0  # quotes of one quotation (split around "X said") share a group
     level: int = 0  # 0: a quotation; 1: a quote inside another quote
@@ -215,7 +216,9 @@ class Quote:
     @property
     def speaker_key(self) -> str | None:
         """What two documents' speakers are compared by: the surname, case folded."""
-        return self.speaker.split()[-1].casefold() if self.speaker else None
+        if not self.speaker:
+            return None
+        return self.speaker.split()[-1].replace("\u2019", "'").replace("\u02bc", "'").casefold()
 
 
 QUOTE_KINDS = (

@@ -166,6 +166,12 @@ def _segments(text: str) -> list[tuple[int, int]]:
                 continue
             out.append((start, i))
             inside = False
+        elif ch == '"' and _looks(text, i) == ("close" if not inside else "open"):
+            # a straight mark out of phase (one left unpaired earlier): read it by the
+            # letters around it, so one stray mark does not invert the rest
+            if inside:
+                out.append((start, i))
+                start = i + 1
         elif ch in _OPEN or (ch == '"' and not inside):
             if inside:  # an opening mark inside: the last quotation was never closed
                 out.append((start, i))
@@ -176,6 +182,17 @@ def _segments(text: str) -> list[tuple[int, int]]:
     if inside:
         out.append((start, len(text)))
     return out
+
+
+def _looks(text: str, i: int) -> str:
+    """Whether a straight double mark at ``i`` reads as an opening or a closing one."""
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before.isspace() or before in "([\u2014\u2013-":
+        return "open" if (after.isalnum() or after in "'\u2018.[") else ""
+    if after.isspace() or after in ".,;:!?)\u2014\u2013-":
+        return "close" if not before.isspace() else ""
+    return ""
 
 
 def _nested(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -288,7 +305,11 @@ def find_quotes(
             if True:
                 r["who"], r["by"] = (
                     raw[j]["who"],
-                    "inherited" if raw[j]["by"] == "named" else "pronoun",
+                    "pronoun"
+                    if raw[j]["by"] == "pronoun"
+                    else "inherited"
+                    if j < k
+                    else "adjacent",
                 )
                 r["credit"] = r["credit"] or raw[j]["credit"]
                 break
@@ -713,6 +734,8 @@ def _pick(counts: dict[int, int], n: int, *, fuzzy: bool = False) -> dict[int, i
 
 
 def _misattributed(q: Quote, ps: Sequence[Quote]) -> bool:
+    """Same words, a different speaker: only between speakers the text names next to the
+    quote or across its attribution (not "he said", not a quote beside another one)."""
     if q.speaker_by not in ("named", "inherited") or q.speaker_key is None:
         return False
     named = [p for p in ps if p.speaker_by in ("named", "inherited") and p.speaker_key]

@@ -52,7 +52,8 @@ _BEFORE = re.compile(rf"(?P<n>{_NAME}) {_VERB}:\s*$")
 _PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.? ([A-Z][a-z]{2,})\b|\b[A-Z][a-z]+ ([A-Z][a-z]{2,})\b")
 _SWAP = ("important", "difficult", "serious", "different", "significant", "certain", "simple")
 _NOT_SURNAME = set(
-    "The This That There Then When What Labour Party Prime Minister Chancellor Secretary "
+    "He She They It We I You His Her Their The This That There Then When What Labour Party "
+    "Prime Minister Chancellor Secretary "
     "Government House Office Street News Times Post Wire January February March April May "
     "June July August September October November December Monday Tuesday Wednesday Thursday "
     "Friday Saturday Sunday".split()
