@@ -249,7 +249,10 @@ def find_quotes(
     """
     text = doc if isinstance(doc, str) else doc.text
     did = doc_id if doc_id is not None else ("" if isinstance(doc, str) else doc.id)
-    known = frozenset(o.casefold() for o in outlets if o)
+    # outlets as named in text: "The Roundup" is also "Roundup" once "The" is dropped
+    known = frozenset(
+        x for o in outlets if o for x in (o.casefold(), re.sub(r"^the\s+", "", o.casefold()))
+    )
     segs = [(s, e, *_word_range(tokens, s, e)) for s, e in _segments(text) if text[s:e].strip()]
     segs = [x for x in segs if x[3] > x[2]]
     if not segs:
@@ -419,7 +422,17 @@ def _told_credit(verb: str | None, rest: str, outlets: frozenset[str]) -> str | 
     m = _TOLD.match(rest)
     if not m:
         return None
-    name = _clean_name(m.group("name"))
+    return _outlet_name(m.group("name"), outlets)
+
+
+def _outlet_name(raw: str, outlets: frozenset[str]) -> str | None:
+    """The outlet a capitalized run names, if it names one: a known outlet as written
+    ("TopStory Today", "The Roundup"), else a name that reads as one ("WXYZ News")."""
+    bare = re.sub(r"^[Tt]he\s+", "", raw.strip())
+    for n in (raw.strip(), bare):
+        if n.casefold() in outlets:
+            return n
+    name = _clean_name(raw)
     return name if name and _is_outlet(name, outlets) else None
 
 
@@ -429,8 +442,8 @@ def _paragraph_credit(text: str, pos: int, outlets: frozenset[str]) -> str | Non
     b = text.find("\n", pos)
     para = text[a : b if b >= 0 else len(text)]
     for m in _CREDIT_IN_TEXT.finditer(para):
-        name = _clean_name(m.group("name") or m.group("name2"))
-        if name and _is_outlet(name, outlets):
+        name = _outlet_name(m.group("name") or m.group("name2"), outlets)
+        if name:
             return name
     return None
 

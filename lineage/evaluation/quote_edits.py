@@ -328,6 +328,10 @@ def _hits(m: QuoteMatch, e: PlantedQuoteEdit) -> bool:
     return c is not None and _overlaps((c.start, c.end), e.span)
 
 
+def _bare(outlet: str | None) -> str:
+    return re.sub(r"^the\s+", "", (outlet or "").casefold())
+
+
 def score_quote_edits(
     findings: QuoteFindings, edits: Sequence[PlantedQuoteEdit], *, edges: str = "edge"
 ) -> dict[str, Any]:
@@ -367,7 +371,10 @@ def score_quote_edits(
             row["credit_right"] = sum(
                 1
                 for e in credited
-                if any(m.kind == "new" and _hits(m, e) and m.credit == e.credit for m in ms)
+                if any(
+                    m.kind == "new" and _hits(m, e) and _bare(m.credit) == _bare(e.credit)
+                    for m in ms
+                )
             )
             row["credited"] = len(credited)
         out[cls] = row
