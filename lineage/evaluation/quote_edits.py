@@ -44,7 +44,11 @@ KINDS = ("reattribute", "reword", "drop", "add")
 # the class lineage.quotes should give each edit
 EXPECTED = {"reattribute": "misattributed", "reword": "reworded", "drop": "dropped", "add": "new"}
 
-_QUOTE = re.compile('["\u201c]([^"\u201c\u201d\n]{20,600})["\u201d]')
+# a quotation: an opening mark after a space (or the line start), a closing one before a
+# space or punctuation -- so the text between a closing and the next opening mark is not one
+_QUOTE = re.compile(
+    '(?<![^\\s(])["\u201c](?=\\S)([^"\u201c\u201d\\n]{20,600}?)(?<=\\S)["\u201d](?=[\\s,.;:!?)]|$)'
+)
 _NAME = r"(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-z]+(?: [A-Z][a-z]+)?"
 _VERB = r"(?:said|says|added|told)"
 _AFTER = re.compile(rf"^,?\s*(?:(?P<n1>{_NAME}) {_VERB}\b|{_VERB} (?P<n2>{_NAME}))")
@@ -128,6 +132,16 @@ def _balanced(text: str) -> bool:
     return straight and text.count("\u201c") == text.count("\u201d")
 
 
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.replace("\u2019", "'").casefold()))
+
+
+def _in_parent(quote: str, parent_text: str) -> bool:
+    """The quote's words, in order, are the parent's too: the edit changes a quote the
+    child took from its parent (not one the simulator's own rewriting made)."""
+    return _key(quote) in _key(parent_text)
+
+
 def _shift(doc: SimDocument, at: int, delta: int, text: str) -> SimDocument:
     """The document with new text; chrome spans after ``at`` move by ``delta``."""
     chrome = tuple((s + delta, e + delta) if s >= at else (s, e) for s, e in doc.chrome)
@@ -135,7 +149,11 @@ def _shift(doc: SimDocument, at: int, delta: int, text: str) -> SimDocument:
 
 
 def _reattribute(
-    rng: random.Random, doc: SimDocument, outlet_words: frozenset[str], elsewhere: Sequence[str]
+    rng: random.Random,
+    doc: SimDocument,
+    parent: str,
+    outlet_words: frozenset[str],
+    elsewhere: Sequence[str],
 ) -> tuple[SimDocument, dict] | None:
     """Another person of the document, else a speaker of another story, gets the quote."""
     t = doc.text
@@ -144,6 +162,8 @@ def _reattribute(
     options = []
     for s, e in _paragraphs(doc):
         for m in _QUOTE.finditer(t, s, e):
+            if not _in_parent(m.group(1), parent):
+                continue
             after = _AFTER.match(t[m.end() : m.end() + 60])
             if after:
                 n = after.group("n1") or after.group("n2")
@@ -173,11 +193,13 @@ def _reattribute(
     return _shift(doc, k, delta, text), {"span": span, "speakers": (surname, new)}
 
 
-def _reword(rng: random.Random, doc: SimDocument) -> tuple[SimDocument, dict] | None:
+def _reword(rng: random.Random, doc: SimDocument, parent: str) -> tuple[SimDocument, dict] | None:
     t = doc.text
     options = []
     for s, e in _paragraphs(doc):
         for m in _QUOTE.finditer(t, s, e):
+            if not _in_parent(m.group(1), parent):
+                continue
             words = list(re.finditer(r"\b[a-z]{4,}\b", m.group(1)))
             if len(m.group(1).split()) >= 8 and len(words) >= 3:
                 options.append((m, words[1:-1] or words))
@@ -192,10 +214,16 @@ def _reword(rng: random.Random, doc: SimDocument) -> tuple[SimDocument, dict] | 
     return _shift(doc, k, delta, text), {"span": (m.start(1), m.end(1) + delta)}
 
 
-def _drop(rng: random.Random, doc: SimDocument) -> tuple[SimDocument, dict] | None:
+def _drop(rng: random.Random, doc: SimDocument, parent: str) -> tuple[SimDocument, dict] | None:
     t = doc.text
     paras = _paragraphs(doc)
-    options = [(s, e) for s, e in paras[1:] if _QUOTE.search(t, s, e)]  # keep the lede
+    options = [  # keep the lede; a paragraph whose quotes are all the parent's
+        (s, e)
+        for s, e in paras[1:]
+        if _QUOTE.search(t, s, e)
+        and _balanced(t[s:e])
+        and all(_in_parent(m.group(1), parent) for m in _QUOTE.finditer(t, s, e))
+    ]
     if not options or len(paras) < 3:
         return None
     s, e = rng.choice(options)
@@ -271,6 +299,7 @@ def add_quote_edits(
         if rng.random() >= share:
             continue
         d = docs[leaf]
+        ptext = docs[parents[leaf]].text
         order = [KINDS[(turn + k) % len(KINDS)] for k in range(len(KINDS))]
         if len(edits) % 2 == 0:
             # few quotes carry a name next to them ("he said" is the rule): offer the
@@ -279,11 +308,11 @@ def add_quote_edits(
             order.insert(0, "reattribute")
         for k, kind in enumerate(order):
             if kind == "reattribute":
-                got = _reattribute(rng, d, outlet_words, speakers[d.base])
+                got = _reattribute(rng, d, ptext, outlet_words, speakers[d.base])
             elif kind == "reword":
-                got = _reword(rng, d)
+                got = _reword(rng, d, ptext)
             elif kind == "drop":
-                got = _drop(rng, d)
+                got = _drop(rng, d, ptext)
             else:
                 donors = [s for b, ss in sorted(donor_by_base.items()) if b != d.base for s in ss]
                 others = [o for o in outlets if o != d.outlet]
