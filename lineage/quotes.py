@@ -108,11 +108,12 @@ _STOP = set(
     "According To Of By With From Not No Yes Oh Well One Two Some Many Most Every All Both "
     "Even Only Just Like Once Since Although Though Because Whether Let Don Please Thank".split()
 )
+# newsroom words that make a name an outlet's; not ones that are also common surnames
+# (Fox, Post, Record, Daily...), which only the corpus' own outlet names make an outlet
 _MEDIA = set(
-    "news press times post journal tribune gazette herald radio tv television reuters "
-    "bbc cnn nbc abc fox ap afp telegraph guardian magazine daily network wire "
-    "chronicle observer independent examiner courier record review bulletin today online "
-    "media broadcasting channel".split()
+    "news press times journal tribune gazette herald radio tv television reuters "
+    "bbc cnn nbc abc ap afp telegraph magazine network wire chronicle examiner courier "
+    "bulletin broadcasting channel newspaper newswire".split()
 )
 
 
@@ -134,10 +135,14 @@ def _clean_name(raw: str) -> str | None:
 
 
 def _is_outlet(name: str, outlets: frozenset[str]) -> bool:
+    """A known outlet, an acronym ("WXYZ"), or a name of several words one of which is a
+    newsroom word ("Evening Gazette"). One such word alone is a surname: "Fox", "Post"."""
     if name.casefold() in outlets:
         return True
     toks = name.split()
-    return any(t.casefold() in _MEDIA or (t.isupper() and 2 <= len(t) <= 5) for t in toks)
+    if any(t.isupper() and 2 <= len(t) <= 5 for t in toks):
+        return True
+    return len(toks) > 1 and any(t.casefold() in _MEDIA for t in toks)
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -368,7 +373,10 @@ def _attribution(
     head = _sentence_head(after)
     for rx in (_AFTER_SUBJ, _AFTER_VERB):
         m = rx.match(head)
-        if m:
+        if m and not re.match(
+            r"\s*:", head[m.end("name") if rx is _AFTER_VERB else m.end("verb") :]
+        ):
+            # ("X said:" introduces the quote after it, not the one before)
             name = m.group("name")
             rest = m.groupdict().get("rest") or ""
             credit = _told_credit(m.groupdict().get("verb"), rest, outlets)

@@ -51,7 +51,7 @@ _QUOTE = re.compile(
 )
 _NAME = r"(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-z]+(?: [A-Z][a-z]+)?"
 _VERB = r"(?:said|says|added|told)"
-_AFTER = re.compile(rf"^,?\s*(?:(?P<n1>{_NAME}) {_VERB}\b|{_VERB} (?P<n2>{_NAME}))")
+_AFTER = re.compile(rf"^,?[ \t]*(?:(?P<n1>{_NAME}) {_VERB}\b|{_VERB} (?P<n2>{_NAME}))")
 _BEFORE = re.compile(rf"(?P<n>{_NAME}) {_VERB}:\s*$")
 _PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.? ([A-Z][a-z]{2,})\b|\b[A-Z][a-z]+ ([A-Z][a-z]{2,})\b")
 _SWAP = ("important", "difficult", "serious", "different", "significant", "certain", "simple")
