@@ -79,7 +79,7 @@ def test_apostrophes_are_not_quotes():
         ('"It was fine," Heckert said.', "Heckert", None),
         ('"It was fine," said Dan Heckert, who took the photo.', "Dan Heckert", None),
         ('"It was fine," Heckert, a running coach, said.', "Heckert", None),
-        ('"It was fine," Magovern told the Daily Planet.', "Magovern", "Daily Planet"),
+        ('"It was fine," Magovern told the Evening Herald.', "Magovern", "Evening Herald"),
         ('"It was fine," Robertson of Braddock, Pennsylvania, told WXYZ News Thursday.',
          "Robertson", "WXYZ News"),
         ('"It was fine," according to Tom Jones.', "Tom Jones", None),
@@ -222,13 +222,13 @@ def test_merged():
 
 def test_new_quote_with_and_without_a_credit():
     extra = (
-        '\n\n"The crowd stayed until the very end of the day," Holm told the Daily Planet.'
+        '\n\n"The crowd stayed until the very end of the day," Holm told the Evening Herald.'
         '\n\n"Nobody expected so many people," Berg said.'
     )
     ms = compare(PARENT, PARENT + extra)
     assert [m.kind for m in ms] == ["identical", "identical", "new", "new"]
-    assert (ms[2].credit, ms[3].credit) == ("Daily Planet", None)
-    assert "credited to Daily Planet" in describe(ms[2])
+    assert (ms[2].credit, ms[3].credit) == ("Evening Herald", None)
+    assert "credited to Evening Herald" in describe(ms[2])
 
 
 def test_dropped():
