@@ -73,7 +73,11 @@ _WORD = "[A-Z][\\w\u2019'\\-]*\\w"
 # a name: up to four capitalized words, allowing "de", "van", "bin" ... between them
 _NAME = f"{_WORD}(?:\\s+(?:(?:de|da|van|von|der|bin|al|le|la|du)\\s+)?{_WORD}){{0,3}}"
 _PRON = "he|she|they|He|She|They"
-_APPOS = '(?:(?:,|\\s+of\\s|\\s+from\\s|\\s+who\\s)[^"\u201c\u201d.!?]{0,90}?,?)?'
+# an appositive between a name and its verb ("Heckert, a coach, said"); not ", he said"
+_APPOS = (
+    "(?:(?:,(?!\\s*(?:he|she|they)\\b)|\\s+of\\s|\\s+from\\s|\\s+who\\s)"
+    '[^"\u201c\u201d.!?]{0,90}?,?)?'
+)
 # after the closing mark: "Heckert said" / "Heckert, a coach, said" / "he said" /
 # "said Dan Heckert" / "according to Heckert"
 _AFTER_SUBJ = re.compile(
@@ -88,6 +92,12 @@ _AFTER_ACC = re.compile(f"^[\\s,;:\u2014\u2013-]*according\\s+to\\s+(?P<name>{_N
 _BEFORE = re.compile(
     f'(?P<name>{_NAME}|\\b(?:{_PRON})){_APPOS}\\s+(?P<verb>{_VERBS})\\b(?P<rest>[^"\u201c\u201d]*)$'
 )
+_BEFORE_PRON = re.compile(
+    f'\\b(?P<name>{_PRON})\\s+(?P<verb>{_VERBS})\\b(?P<rest>[^"\u201c\u201d]*)$'
+)
+# "Kuznetsova said:" right before the quote: it introduces this quote
+_COLON_LEAD = re.compile(f"(?:\\b(?:{_VERBS})|\\bsaying)\\s*:\\s*$")
+_TITLES = set("Mr Mrs Ms Miss Dr Prof Professor Sir Dame Lord Lady".split())
 _BEFORE_ACC = re.compile(f"\\b[Aa]ccording\\s+to\\s+(?P<name>{_NAME}),?\\s*$")
 _TOLD = re.compile(f"^\\s*(?P<name>{_NAME})")
 _CREDIT_IN_TEXT = re.compile(
@@ -106,7 +116,8 @@ _STOP = set(
     "Executive Director Manager Chairman Chairwoman Senator Governor Mayor Coach Judge "
     "Officer Captain General Rev Reverend Bishop Pope King Queen Prince Princess Said "
     "According To Of By With From Not No Yes Oh Well One Two Some Many Most Every All Both "
-    "Even Only Just Like Once Since Although Though Because Whether Let Don Please Thank".split()
+    "Even Only Just Like Once Since Although Though Because Whether Let Don Please Thank "
+    "Speaking Asked Writing Talking Responding Commenting Addressing Meanwhile".split()
 )
 # newsroom words that make a name an outlet's; not ones that are also common surnames
 # (Fox, Post, Record, Daily...), which only the corpus' own outlet names make an outlet
@@ -278,7 +289,8 @@ def find_quotes(
         nxt = segs[k + 1][0] - 1 if k + 1 < len(segs) else len(text)
         nl2 = text.find("\n", e)
         after = text[min(e + 1, len(text)) : nxt if nl2 < 0 else min(nxt, nl2)]
-        who, by, credit, where = _attribution(before, after, known)
+        last = text[e - 1 : e].strip() or text[:e].rstrip()[-1:]
+        who, by, credit, where = _attribution(before, after, known, last=last)
         w0, w1 = int(tokens.starts[t0]), int(tokens.ends[t1 - 1])
         raw.append(
             dict(
@@ -366,11 +378,23 @@ def find_quotes(
 
 
 def _attribution(
-    before: str, after: str, outlets: frozenset[str]
+    before: str, after: str, outlets: frozenset[str], *, last: str = ""
 ) -> tuple[str | None, str, str | None, str]:
     """(speaker as written, how found, credited outlet, "after"/"before": where the
-    attribution is) from the text around a quote."""
+    attribution is) from the text around a quote; ``last`` is the quote's last character.
+
+    The text after the quote is read first ("...," Heckert said), unless the sentence
+    before it ends by introducing it ("Kuznetsova said:"). After a quote that ends its
+    sentence ('...myself." Eerdekens said that ...') only a bare "Name said." counts.
+    """
+    tail = _sentence_tail(before)
+    if _COLON_LEAD.search(tail):
+        got = _attribution_before(tail, outlets)
+        if got[0] is not None:
+            return got
     head = _sentence_head(after)
+    if last == "." and len(head.split()) > 5:
+        head = ""
     for rx in (_AFTER_SUBJ, _AFTER_VERB):
         m = rx.match(head)
         if m and not re.match(
@@ -382,6 +406,9 @@ def _attribution(
             credit = _told_credit(m.groupdict().get("verb"), rest, outlets)
             if name in _PRONOUNS:
                 return name, "pronoun", credit, "after"
+            first = name.split()[0].rstrip(".")
+            if rx is _AFTER_SUBJ and first in _STOP and first not in _TITLES:
+                continue  # "... And Menzies Campbell said it was": a new sentence
             clean = _clean_name(name)
             if clean and not _is_outlet(clean, outlets):
                 return clean, "named", credit, "after"
@@ -394,7 +421,16 @@ def _attribution(
             return None, "", clean, "after"
         if clean:
             return clean, "named", None, "after"
-    tail = _sentence_tail(before)
+    return _attribution_before(_sentence_tail(before), outlets)
+
+
+def _attribution_before(
+    tail: str, outlets: frozenset[str]
+) -> tuple[str | None, str, str | None, str]:
+    """The attribution in the sentence before a quote ("Heckert said:", "he said:")."""
+    m = _BEFORE_PRON.search(tail)
+    if m:
+        return m.group("name"), "pronoun", None, "before"
     m = _BEFORE.search(tail)
     if m:
         name = m.group("name")

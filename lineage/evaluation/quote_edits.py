@@ -49,7 +49,9 @@ EXPECTED = {"reattribute": "misattributed", "reword": "reworded", "drop": "dropp
 _QUOTE = re.compile(
     '(?<![^\\s(])["\u201c](?=\\S)([^"\u201c\u201d\\n]{20,600}?)(?<=\\S)["\u201d](?=[\\s,.;:!?)]|$)'
 )
-_NAME = r"(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-z]+(?: [A-Z][a-z]+)?"
+# a whole name ("Professor Brian Collins", "Jean-Philippe Cotis"): its last word is the
+# surname the edit replaces
+_NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Professor)\.? )?[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,2}"
 _VERB = r"(?:said|says|added|told)"
 _AFTER = re.compile(rf"^,?[ \t]*(?:(?P<n1>{_NAME}) {_VERB}\b|{_VERB} (?P<n2>{_NAME}))")
 _BEFORE = re.compile(rf"(?P<n>{_NAME}) {_VERB}:\s*$")
