@@ -51,7 +51,8 @@ _QUOTE = re.compile(
 )
 # a whole name ("Professor Brian Collins", "Jean-Philippe Cotis"): its last word is the
 # surname the edit replaces
-_NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Professor)\.? )?[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,2}"
+_NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Professor)\.? )?[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,3}"
+_SURNAME = re.compile(r"[A-Z][a-z][a-z'-]+")  # "Blair", "O'Leary"; not "DZ", "EFF"
 _VERB = r"(?:said|says|added|told)"
 _AFTER = re.compile(rf"^,?[ \t]*(?:(?P<n1>{_NAME}) {_VERB}\b|{_VERB} (?P<n2>{_NAME}))")
 _BEFORE = re.compile(rf"(?P<n>{_NAME}) {_VERB}:\s*$")
@@ -62,7 +63,8 @@ _NOT_SURNAME = set(
     "Prime Minister Chancellor Secretary "
     "Government House Office Street News Times Post Wire January February March April May "
     "June July August September October November December Monday Tuesday Wednesday Thursday "
-    "Friday Saturday Sunday".split()
+    "Friday Saturday Sunday Police Council Court Office Ministry Department Bank Group "
+    "Company Club United City County Association Union Commission Committee".split()
 )
 
 
@@ -123,7 +125,12 @@ def _surnames(doc: SimDocument, outlet_words: frozenset[str]) -> list[str]:
     found += [m.group(1) for m in _PERSON.finditer(t) if m.group(1)]
     for n in found:
         last = n.split()[-1]
-        if last not in _NOT_SURNAME and last not in outlet_words and last not in out:
+        if (
+            _SURNAME.fullmatch(last)
+            and last not in _NOT_SURNAME
+            and last not in outlet_words
+            and last not in out
+        ):
             out.append(last)
     return out
 
@@ -166,7 +173,8 @@ def _reattribute(
         for m in _QUOTE.finditer(t, s, e):
             if not _in_parent(m.group(1), parent):
                 continue
-            after = _AFTER.match(t[m.end() : m.end() + 60])
+            # "...," Name said: a quote that ends its sentence is followed by narrative
+            after = _AFTER.match(t[m.end() : m.end() + 60]) if m.group(1)[-1] in ",?!" else None
             if after:
                 n = after.group("n1") or after.group("n2")
                 at = m.end() + after.start("n1" if after.group("n1") else "n2")
@@ -177,7 +185,11 @@ def _reattribute(
                 n = before.group("n")
                 at = max(s, m.start() - 80) + before.start("n")
             surname = n.split()[-1]
-            if surname in _NOT_SURNAME or surname in outlet_words:
+            if (
+                not _SURNAME.fullmatch(surname)
+                or surname in _NOT_SURNAME
+                or any(w in outlet_words for w in n.split())
+            ):
                 continue
             others = [x for x in names if x != surname]
             if others:
