@@ -117,7 +117,8 @@ _STOP = set(
     "Officer Captain General Rev Reverend Bishop Pope King Queen Prince Princess Said "
     "According To Of By With From Not No Yes Oh Well One Two Some Many Most Every All Both "
     "Even Only Just Like Once Since Although Though Because Whether Let Don Please Thank "
-    "Speaking Asked Writing Talking Responding Commenting Addressing Meanwhile".split()
+    "Speaking Asked Writing Talking Responding Commenting Addressing Meanwhile "
+    "MP MPs Tory Tories Ministers Officials Analysts Experts Critics Sources Officers".split()
 )
 # newsroom words that make a name an outlet's; not ones that are also common surnames
 # (Fox, Post, Record, Daily...), which only the corpus' own outlet names make an outlet
@@ -303,6 +304,7 @@ def find_quotes(
                 credit=credit,
                 pos=s,
                 where=where,
+                line_end=int(line_of[max(min(e, len(text)) - 1, 0)]),
                 gap_before=before,
                 gap_after=after,
             )
@@ -313,9 +315,10 @@ def find_quotes(
         if r["who"] is not None:
             continue
         for j in (k - 1, k + 1):
-            if not (0 <= j < len(raw) and raw[j]["line"] == r["line"]):
+            # same paragraph: where the earlier of the two ends and the later begins
+            if not (0 <= j < len(raw) and raw[min(j, k)]["line_end"] == raw[max(j, k)]["line"]):
                 continue
-            if raw[j]["by"] not in ("named", "pronoun"):
+            if raw[j]["by"] not in ("named", "pronoun", "inherited") or raw[j]["who"] is None:
                 continue
             # only across the attribution itself ("A," X said. "B.") or nothing at all
             gap = r["gap_before"] if j < k else r["gap_after"]
@@ -337,14 +340,17 @@ def find_quotes(
     # text before the quote, then the previous paragraphs), else the last speaker
     named = {r["who"].split()[-1].casefold() for r in raw if r["by"] == "named"}
     last: str | None = None
+    last_end = 0
     for r in raw:
         if r["by"] == "pronoun" and r["who"] in _PRONOUNS:
-            who = _antecedent(text, r["pos"], people, named, quoted)
+            # the person the narrative names since the last quote, else that quote's speaker
+            since = last_end if last is not None else 0
+            who = _antecedent(text, r["pos"], people, named, quoted, since=since)
             r["who"] = last if who in (None, _PREVIOUS) else who
             if r["who"] is None:
                 r["by"] = ""
         if r["who"] is not None:
-            last = r["who"]
+            last, last_end = r["who"], r["e"]
     # surname -> the fullest name the document gives that person, introduced earliest
     out: list[Quote] = []
     group = 0
@@ -546,12 +552,20 @@ _PREVIOUS = "\0previous"  # "he" refers to whoever the last quote's speaker was
 
 
 def _antecedent(
-    text: str, pos: int, people: list[tuple[int, str]], named: set[str], quoted: np.ndarray
+    text: str,
+    pos: int,
+    people: list[tuple[int, str]],
+    named: set[str],
+    quoted: np.ndarray,
+    *,
+    since: int = 0,
 ) -> str | None:
     """Who "he"/"she" in a quote's attribution is: the first known person (a named
     speaker, or a first name or surname of a person introduced in full) in the narrative
-    before the quote, in its paragraph or up to two paragraphs back. A paragraph that
-    opens with a pronoun itself continues the last quote's speaker."""
+    before the quote, in its paragraph or up to two paragraphs back, and after ``since``
+    (the last quote with a speaker: when the narrative since then names nobody, "he" is
+    still that speaker, :data:`_PREVIOUS`). A paragraph that opens with a pronoun itself
+    continues the last quote's speaker."""
     known = set(named)
     for _, n in people:
         t = n.split()
@@ -563,7 +577,7 @@ def _antecedent(
         first = True
         for m in re.finditer("[A-Za-z][\\w\u2019'-]*", text[para_start:end]):
             i = para_start + m.start()
-            if quoted[i]:
+            if quoted[i] or i < since:
                 continue
             word = m.group()
             if first and word in _PRONOUNS and end != pos:
@@ -574,8 +588,8 @@ def _antecedent(
             w = re.sub("['\u2019]s$", "", word)
             if w.casefold() in known and w not in _STOP:
                 return w
-        if para_start == 0:
-            return None
+        if para_start == 0 or para_start <= since:
+            return _PREVIOUS if since else None
         end = para_start
         while end > 0 and text[end - 1].isspace():
             end -= 1
