@@ -203,7 +203,7 @@ def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path) -> Path:
     lines = []
     for q in analysis.quotes.quotes:
         key = (q.doc, q.start, q.end)
-        m = along.get(key)
+        hit = along.get(key)
         row = {
             "document": q.doc,
             "start": q.start,
@@ -214,11 +214,11 @@ def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path) -> Path:
             "level": q.level,
             "group": q.group,
             "credit": q.credit,
-            "parent": m.parent if m else None,
-            "class": m.kind if m else None,
-            "form": (m.form or m.kind) if m else None,
-            "match": [_quote_ref(p) for p in m.parent_quotes] if m else [],
-            "changes": [list(c) for c in m.changes] if m else [],
+            "parent": hit.parent if hit else None,
+            "class": hit.kind if hit else None,
+            "form": (hit.form or hit.kind) if hit else None,
+            "match": [_quote_ref(p) for p in hit.parent_quotes] if hit else [],
+            "changes": [list(c) for c in hit.changes] if hit else [],
             "dropped_by": sorted(dropped.get(key, [])),
             "shared_with": sorted(shared.get(key, []), key=lambda r: r["document"]),
         }

@@ -214,7 +214,7 @@ def _looks(text: str, i: int) -> str:
 
 def _nested(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """Spans in single quotation marks inside the quotation text[s:e]."""
-    out = []
+    out: list[tuple[int, int]] = []
     pos = s
     while True:
         mo = _S_OPEN.search(text, pos, e)
@@ -290,8 +290,8 @@ def find_quotes(
         nxt = segs[k + 1][0] - 1 if k + 1 < len(segs) else len(text)
         nl2 = text.find("\n", e)
         after = text[min(e + 1, len(text)) : nxt if nl2 < 0 else min(nxt, nl2)]
-        last = text[e - 1 : e].strip() or text[:e].rstrip()[-1:]
-        who, by, credit, where = _attribution(before, after, known, last=last)
+        end_char = text[e - 1 : e].strip() or text[:e].rstrip()[-1:]
+        who, by, credit, where = _attribution(before, after, known, last=end_char)
         w0, w1 = int(tokens.starts[t0]), int(tokens.ends[t1 - 1])
         raw.append(
             dict(
@@ -656,8 +656,8 @@ def compare_quotes(
     ceq = np.zeros(nc, dtype=bool)  # ... by an "equal" op
     pmap = np.full(np_, -1, dtype=np.int64)
     script: list[tuple[str, int, int, int, int]] = []  # absolute (tag, p0, p1, c0, c1)
-    for p in passages:
-        p0, c0, ops = _oriented(p, parent.id)
+    for psg in passages:
+        p0, c0, ops = _oriented(psg, parent.id)
         for tag, i1, i2, j1, j2 in ops:
             a1, a2, b1, b2 = p0 + i1, p0 + i2, c0 + j1, c0 + j2
             script.append((tag, a1, a2, b1, b2))
@@ -733,10 +733,11 @@ def compare_quotes(
         ps = tuple(pq[i] for i in sorted(src, key=lambda i: pq[i].start))
         n_words = max(1, q.tok[1] - q.tok[0] - int(cbr[q.tok[0] : q.tok[1]].sum()))
         score = round(min(1.0, sum(src.values()) / n_words), 4)
+        changes: tuple[tuple[str, str, str], ...] = ()
         if len(src) > 1:
-            form, changes = "merged", ()
+            form = "merged"
         elif len(users.get(next(iter(src)), [])) > 1:
-            form, changes = "split", ()
+            form = "split"
         else:
             p = ps[0]
             if aligned[k]:
