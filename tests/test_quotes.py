@@ -460,3 +460,26 @@ def test_quote_edits_on_a_simulated_corpus():
     assert scores["misattributed"]["recall"] >= 0.8
     assert scores["misattributed"]["precision"] >= 0.8
     assert scores["new"]["recall"] >= 0.8 and scores["dropped"]["recall"] >= 0.8
+
+
+# -- issue 15: quotations counted per word ---------------------------------------------
+
+
+def test_passage_counts_quoted_and_narrative_words_per_word():
+    quote = " ".join(f"word{i}" for i in range(50))
+    story = (
+        "The council met on Monday evening to discuss the new budget for the coming year.\n\n"
+        f'"{quote}," the mayor said after the meeting.\n\n'
+        "Residents will be able to comment on the plan until the end of next month."
+    )
+    _, a = _doc("a", story)
+    _, b = _doc("b", "Breaking news from the town hall.\n\n" + story)
+    (p,) = align(a, b)
+    assert p.a_words == len(a.tokens)
+    assert p.a_quoted_words == 50 == p.b_quoted_words
+    assert p.narrative_words == p.a_words - 50 > 30
+    # the old majority flag calls the whole passage a quote (all its words "in
+    # quotations"); the per-word counts do not
+    assert p.quoted
+    ops = dict.fromkeys(t for t, *_ in p.ops)
+    assert list(ops) == ["equal"]
