@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is heavy; imported lazily where frames are built
@@ -213,7 +214,7 @@ class Quote:
     level: int = 0  # 0: a quotation; 1: a quote inside another quote
     credit: str | None = None  # outlet credited in the attribution ("told CBS Pittsburgh")
 
-    @property
+    @cached_property  # compared for every candidate match: computed once
     def speaker_key(self) -> str | None:
         """What two documents' speakers are compared by: the surname, case folded."""
         if not self.speaker:

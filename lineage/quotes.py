@@ -34,6 +34,7 @@ paragraph can shift).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -65,7 +66,8 @@ _VERBS = (
     "argues|warned|warns|admitted|admits|declared|declares|replied|replies|responded|"
     "commented|acknowledged|remarked|posted|tweeted|shouted|yelled|exclaimed|concluded|"
     "agreed|claimed|claims|suggested|suggests|announced|announces|confirmed|confirms|"
-    "stressed|emphasised|emphasized|joked|laughed|cried|whispered|urged|predicted"
+    "stressed|emphasised|emphasized|joked|laughed|cried|whispered|urged|predicted|"
+    "reported|reports"
 )
 # before a quotation: "Stephen Pound echoed the message, saying:" / "As Paul Flynn put it:"
 _BEFORE_LEAD = re.compile(f"(?:\\b(?:{_VERBS})|\\bsaying|\\bput\\s+it)\\s*[:,]?\\s*$")
@@ -81,7 +83,7 @@ _APPOS = (
 # after the closing mark: "Heckert said" / "Heckert, a coach, said" / "he said" /
 # "said Dan Heckert" / "according to Heckert"
 _AFTER_SUBJ = re.compile(
-    f"^[\\s,;:\u2014\u2013-]*(?P<name>{_NAME}|{_PRON}){_APPOS}\\s*,?\\s+(?P<verb>{_VERBS})\\b"
+    f"^[\\s,;:\u2014\u2013-]*(?:the\\s+)?(?P<name>{_NAME}|{_PRON}){_APPOS}\\s*,?\\s+(?P<verb>{_VERBS})\\b"
     f'(?P<rest>[^.!?"\u201c\u201d]*)'
 )
 _AFTER_VERB = re.compile(
@@ -99,12 +101,13 @@ _BEFORE_PRON = re.compile(
 _COLON_LEAD = re.compile(f"(?:\\b(?:{_VERBS})|\\bsaying)\\s*:\\s*$")
 _TITLES = set("Mr Mrs Ms Miss Dr Prof Professor Sir Dame Lord Lady".split())
 _BEFORE_ACC = re.compile(f"\\b[Aa]ccording\\s+to\\s+(?P<name>{_NAME}),?\\s*$")
-_TOLD = re.compile(f"^\\s*(?P<name>{_NAME})")
+_TOLD = re.compile(f"^\\s*(?:the\\s+)?(?P<name>{_NAME})")
 _CREDIT_IN_TEXT = re.compile(
     f"(?:\\btold|[Aa]ccording\\s+to|\\bvia|\\bto)\\s+(?:the\\s+)?(?P<name>{_NAME})"
     f"|(?P<name2>{_NAME})\\s+(?:reported|reports|said\\s+in\\s+a\\s+report)"
 )
 _CAPSEQ = re.compile(_NAME)
+_CREDIT_HINT = re.compile(r"told|ccording|\bvia\b|\bto\s+(?:the\s+)?[A-Z]|report")
 
 _STOP = set(
     "The A An It Its This That These Those But And Or So Then In On At For When While After "
@@ -144,6 +147,15 @@ def _clean_name(raw: str) -> str | None:
         return None
     toks[-1] = last
     return " ".join(toks)
+
+
+def _known_outlets(outlets: Iterable[str]) -> frozenset[str]:
+    """Outlets as named in text: "The Roundup" is also "Roundup" once "The" is dropped."""
+    if isinstance(outlets, frozenset):
+        return outlets
+    return frozenset(
+        x for o in outlets if o for x in (o.casefold(), re.sub(r"^the\s+", "", o.casefold()))
+    )
 
 
 def _is_outlet(name: str, outlets: frozenset[str]) -> bool:
@@ -266,10 +278,7 @@ def find_quotes(
     """
     text = doc if isinstance(doc, str) else doc.text
     did = doc_id if doc_id is not None else ("" if isinstance(doc, str) else doc.id)
-    # outlets as named in text: "The Roundup" is also "Roundup" once "The" is dropped
-    known = frozenset(
-        x for o in outlets if o for x in (o.casefold(), re.sub(r"^the\s+", "", o.casefold()))
-    )
+    known = _known_outlets(outlets)
     segs = [(s, e, *_word_range(tokens, s, e)) for s, e in _segments(text) if text[s:e].strip()]
     segs = [x for x in segs if x[3] > x[2]]
     if not segs:
@@ -279,11 +288,14 @@ def find_quotes(
     for s, e, _, _ in segs:
         quoted[s:e] = True
     people = _people(text, segs)
-    line_of = np.cumsum([c == "\n" for c in text])  # line index of each character
+    breaks = [m.start() for m in re.finditer("\n", text)]
+
+    def line_of(i: int) -> int:  # line breaks up to character i included
+        return bisect_right(breaks, i)
 
     raw: list[dict] = []
     for k, (s, e, t0, t1) in enumerate(segs):
-        line = int(line_of[min(s, len(text) - 1)])
+        line = line_of(min(s, len(text) - 1))
         prev_end = segs[k - 1][1] + 1 if k else 0
         nl = text.rfind("\n", 0, s)
         before = text[max(prev_end, nl + 1) : max(s - 1, 0)]
@@ -304,7 +316,7 @@ def find_quotes(
                 credit=credit,
                 pos=s,
                 where=where,
-                line_end=int(line_of[max(min(e, len(text)) - 1, 0)]),
+                line_end=line_of(max(min(e, len(text)) - 1, 0)),
                 gap_before=before,
                 gap_after=after,
             )
@@ -360,7 +372,7 @@ def find_quotes(
             raw[k - 1]["line"] == r["line"] and (raw[k - 1]["who"] or None) == (r["who"] or None)
         ):
             group += 1
-        credit = r["credit"] or _paragraph_credit(text, r["pos"], known)
+        credit = r["credit"]
         out.append(
             Quote(
                 doc=did,
@@ -491,6 +503,8 @@ def _paragraph_credit(text: str, pos: int, outlets: frozenset[str]) -> str | Non
     a = text.rfind("\n", 0, pos) + 1
     b = text.find("\n", pos)
     para = text[a : b if b >= 0 else len(text)]
+    if not _CREDIT_HINT.search(para):  # most paragraphs credit nobody: skip the long regex
+        return None
     for m in _CREDIT_IN_TEXT.finditer(para):
         name = _outlet_name(m.group("name") or m.group("name2"), outlets)
         if name:
@@ -638,6 +652,7 @@ def compare_quotes(
     child_tokens: Tokens,
     passages: Sequence[Passage] = (),
     relation: str = "edge",
+    outlets: Iterable[str] = (),
 ) -> list[QuoteMatch]:
     """What the child did to the parent's quotations (see the module docstring).
 
@@ -649,6 +664,7 @@ def compare_quotes(
     """
     pq = [q for q in parent_quotes if q.level == 0]
     cq = [q for q in child_quotes if q.level == 0]
+    known = _known_outlets(outlets)
     if not pq and not cq:
         return []
     nc, np_ = len(child_tokens), len(parent_tokens)
@@ -692,6 +708,11 @@ def compare_quotes(
             aligned.append(True)
             narrative.append(not counts)
             continue
+        if relation == "pair":  # two reports quoting alike matter only where they align
+            sources.append({})
+            aligned.append(False)
+            narrative.append(False)
+            continue
         # outside every passage: by content, equal runs of words over word ids
         cw = ch[idx].tolist()
         counts = {}
@@ -723,7 +744,8 @@ def compare_quotes(
                         child.id,
                         relation,
                         q,
-                        credit=q.credit,
+                        # the attribution's "told X", else a credit in its paragraph
+                        credit=q.credit or _paragraph_credit(child.text, q.start, known),
                         form="new",
                         changes=ch_,
                         via_alignment=aligned[k],
@@ -930,8 +952,9 @@ def quote_findings(
         | {d.dateline_outlet for d in documents if d.dateline_outlet}
     )
     by_id = {d.id: d for d in documents}
+    known = _known_outlets(outlets)
     quotes = {
-        d.id: find_quotes(d, tokens[d.id], outlets=outlets) for d in documents if d.id in tokens
+        d.id: find_quotes(d, tokens[d.id], outlets=known) for d in documents if d.id in tokens
     }
     pair_of = {(p.a, p.b): p for p in pairs}
     matches: list[QuoteMatch] = []
@@ -949,6 +972,7 @@ def quote_findings(
             child_tokens=tokens[e.child],
             passages=pr.passages if pr else (),
             relation="edge",
+            outlets=known,
         )
         done.add(frozenset((e.parent, e.child)))
     for pr in pairs:
@@ -969,6 +993,7 @@ def quote_findings(
             child_tokens=tokens[b.id],
             passages=pr.passages,
             relation="pair",
+            outlets=known,
         )
     all_quotes = tuple(q for d in documents for q in quotes.get(d.id, ()))
     return QuoteFindings(all_quotes, tuple(matches))
