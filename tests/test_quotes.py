@@ -483,3 +483,17 @@ def test_passage_counts_quoted_and_narrative_words_per_word():
     assert p.quoted
     ops = dict.fromkeys(t for t, *_ in p.ops)
     assert list(ops) == ["equal"]
+
+
+def test_seeds_quotes_panel_on_index_and_pair_page(seeds_analysis, tmp_path):
+    from lineage.report import write_reports
+
+    write_reports(seeds_analysis, tmp_path)
+    index = (tmp_path / "index.html").read_text()
+    pair = next((tmp_path / "pairs").glob("001_*__002_*.html")).read_text()
+    for page in (index, pair):
+        panel = page[page.index('<details class="quotes"') :]
+        first = panel[panel.index("<li") : panel.index("</li>")]
+        assert 'class="quote-misattributed"' in first  # misattributions first
+        assert "gives to Betsy Magovern the words that" in first
+        assert "gives to Daniel Heckert: &#39;It isn&#39;t about finishing first" in first
