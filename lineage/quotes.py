@@ -981,8 +981,9 @@ def quote_findings(
         if not any(p.a_quoted_words or p.b_quoted_words for p in pr.passages):
             continue
         a, b = by_id[pr.a], by_id[pr.b]
-        # the earlier document plays the parent; undated pairs keep the pair's order
-        if a.date and b.date and b.date < a.date:
+        # the earlier document plays the parent; undated (or same-time) pairs, the longer
+        # text (copies trim), then the text itself: never the ids, which carry no answer
+        if _plays_parent(b, a):
             a, b = b, a
         matches += compare_quotes(
             a,
@@ -997,6 +998,16 @@ def quote_findings(
         )
     all_quotes = tuple(q for d in documents for q in quotes.get(d.id, ()))
     return QuoteFindings(all_quotes, tuple(matches))
+
+
+def _plays_parent(x: Document, y: Document) -> bool:
+    """Whether ``x`` rather than ``y`` is read as the source in a pair with no edge."""
+    if x.date and y.date and x.date != y.date:
+        try:
+            return x.date < y.date
+        except TypeError:  # naive against aware: fall back on the texts
+            pass
+    return (-len(x.text), x.text) < (-len(y.text), y.text)
 
 
 # -- prose, in one place ---------------------------------------------------------------
