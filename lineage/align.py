@@ -15,8 +15,9 @@ Seed and extend, on word-hash sequences (never on raw strings):
 5. overlapping passages are merged or, where they disagree, the longer one wins.
 
 Passages shorter than ``min_words`` are dropped; the rest carry both documents'
-character offsets, their similarity (rapidfuzz normalized Indel on the word runs) and
-whether they lie mostly inside quotation marks.
+character offsets, their similarity (rapidfuzz normalized Indel on the word runs), the
+word-level edit script between the two runs, how many of their words lie inside
+quotation marks on each side, and (kept for old readers) whether most of them do.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
 from lineage.model import Pair, Passage
 from lineage.text import Tokens
 
-__all__ = ["AlignedDoc", "align", "pair_figures"]
+__all__ = ["AlignedDoc", "align", "edit_script", "pair_figures"]
 
 _WINDOW = 20  # words looked at beyond a passage's edge when extending
 _XDROP = 3  # stop extending once the score falls this far below its best
@@ -259,7 +260,8 @@ def align(
         na, nb = sp.a1 - sp.a0, sp.b1 - sp.b0
         if min(na, nb) < min_words:
             continue
-        sim = Indel.normalized_similarity(ha[sp.a0 : sp.a1].tolist(), hb[sp.b0 : sp.b1].tolist())
+        wa, wb = ha[sp.a0 : sp.a1].tolist(), hb[sp.b0 : sp.b1].tolist()
+        sim = Indel.normalized_similarity(wa, wb)
         if sim < min_similarity:
             continue
         a_start, a_end = a.tokens.char_span(sp.a0, sp.a1)
@@ -280,9 +282,33 @@ def align(
                 b_text=b.text[b_start:b_end],
                 a_tok=(sp.a0, sp.a1),
                 b_tok=(sp.b0, sp.b1),
+                ops=edit_script(wa, wb),
+                a_quoted_words=_quoted_words(a.tokens, sp.a0, sp.a1),
+                b_quoted_words=_quoted_words(b.tokens, sp.b0, sp.b1),
             )
         )
     return out
+
+
+def edit_script(wa: list[int], wb: list[int]) -> tuple[tuple[str, int, int, int, int], ...]:
+    """The word-level edit script turning word run ``wa`` into ``wb``.
+
+    rapidfuzz ``Levenshtein.opcodes`` over word ids, kept on the passage so later stages
+    (quotes) read what changed instead of diffing text again. Offsets are relative to the
+    passage's first word on each side; tags are "equal", "replace", "insert", "delete".
+
+    >>> edit_script([1, 2, 3], [1, 9, 3])
+    (('equal', 0, 1, 0, 1), ('replace', 1, 2, 1, 2), ('equal', 2, 3, 2, 3))
+    """
+    return tuple(
+        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in Levenshtein.opcodes(wa, wb)
+    )
+
+
+def _quoted_words(tokens: Tokens, start: int, end: int) -> int:
+    """Content words [start, end) inside quotation marks: counted per word (issue 15)."""
+    return int((tokens.quoted[start:end] & tokens.content[start:end]).sum())
 
 
 def _mostly_quoted(tokens: Tokens, start: int, end: int) -> bool:
@@ -298,7 +324,17 @@ def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
         for f in fields(p)
         if f.name[0] in _OTHER_SIDE and f.name[1:2] in ("", "_")
     }
-    return replace(p, **swapped, quoted=_mostly_quoted(a_tokens, *p.b_tok))
+    return replace(p, **swapped, quoted=_mostly_quoted(a_tokens, *p.b_tok), ops=_mirror_ops(p.ops))
+
+
+_MIRROR_TAG = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
+
+
+def _mirror_ops(
+    ops: tuple[tuple[str, int, int, int, int], ...],
+) -> tuple[tuple[str, int, int, int, int], ...]:
+    """The edit script read the other way: b's words into a's."""
+    return tuple((_MIRROR_TAG[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops)
 
 
 _OTHER_SIDE = {"a": "b", "b": "a"}

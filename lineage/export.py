@@ -27,17 +27,28 @@ from lineage.model import (
     _DOC_COLUMNS,
     _PAIR_COLUMNS,
     _PASSAGE_COLUMNS,
+    QUOTE_KINDS,
     Analysis,
+    Quote,
+    QuoteMatch,
     _document_row,
     _pair_row,
     _passage_row,
 )
 
-__all__ = ["spreadsheet_safe", "summary", "to_dict", "write_exports"]
+__all__ = [
+    "quote_sections",
+    "spreadsheet_safe",
+    "summary",
+    "to_dict",
+    "write_exports",
+    "write_quotes_jsonl",
+]
 
 
 def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str, Any]:
     """The whole analysis as plain JSON-ready data."""
+    edge_quotes = quote_sections(analysis)
     docs = []
     for d in analysis.documents:
         row = _document_row(analysis, d)
@@ -70,6 +81,7 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 "alternatives": [
                     {"parent": a.parent, "confidence": a.confidence} for a in e.alternatives
                 ],
+                "quotes": edge_quotes.get((e.parent, e.child), _no_quotes()),
             }
             for e in analysis.edges
         ],
@@ -143,7 +155,8 @@ def _write(path: Path, text: str) -> Path:
 def write_exports(
     analysis: Analysis, out_dir: str | Path, *, generated_at: str | None = None
 ) -> list[Path]:
-    """Write lineage.json, documents.csv, pairs.csv, edges.csv and passages.jsonl."""
+    """Write lineage.json, documents.csv, pairs.csv, edges.csv, passages.jsonl and
+    quotes.jsonl."""
     out = Path(out_dir)
     data = to_dict(analysis, generated_at=generated_at)
     written = [
@@ -174,4 +187,75 @@ def write_exports(
         for p in analysis.passages
     ]
     written.append(_write(out / "passages.jsonl", "".join(x + "\n" for x in lines)))
+    written.append(write_quotes_jsonl(analysis, out))
     return written
+
+
+# -- quotations (lineage.quotes) ---------------------------------------------------
+
+
+def _no_quotes() -> dict[str, Any]:
+    return {"counts": {k: 0 for k in QUOTE_KINDS}, "findings": []}
+
+
+def quote_sections(analysis: Analysis) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per edge (parent, child): counts of its quotations by class, and each finding's
+    facts, misattributions first."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    rank = {k: i for i, k in enumerate(QUOTE_KINDS)}
+    for m in analysis.quotes.matches:
+        if m.relation != "edge":
+            continue
+        sec = out.setdefault((m.parent, m.child), _no_quotes())
+        sec["counts"][m.kind] += 1
+        sec["findings"].append(m.facts)
+    for sec in out.values():
+        sec["findings"].sort(key=lambda f: rank[f["kind"]])  # stable: text order within
+    return out
+
+
+def _quote_ref(q: Quote) -> dict[str, Any]:
+    return {"document": q.doc, "start": q.start, "end": q.end, "text": q.text, "speaker": q.speaker}
+
+
+def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path) -> Path:
+    """quotes.jsonl: one quotation a line -- its document, offsets, text and speaker, and
+    what became of it: its match in the parent and its class along the document's edge,
+    the children that dropped it, and its class in other documents that share it."""
+    along: dict[tuple[str, int, int], QuoteMatch] = {}
+    dropped: dict[tuple[str, int, int], list[str]] = {}
+    shared: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
+    for m in analysis.quotes.matches:
+        if m.kind == "dropped":
+            for q in m.parent_quotes:
+                dropped.setdefault((q.doc, q.start, q.end), []).append(m.child)
+        elif m.child_quote is not None:
+            key = (m.child_quote.doc, m.child_quote.start, m.child_quote.end)
+            if m.relation == "edge":
+                along[key] = m
+            else:
+                shared.setdefault(key, []).append({"document": m.parent, "class": m.kind})
+    lines = []
+    for q in analysis.quotes.quotes:
+        key = (q.doc, q.start, q.end)
+        hit = along.get(key)
+        row = {
+            "document": q.doc,
+            "start": q.start,
+            "end": q.end,
+            "text": q.text,
+            "speaker": q.speaker,
+            "speaker_by": q.speaker_by or None,
+            "level": q.level,
+            "group": q.group,
+            "credit": q.credit,
+            "parent": hit.parent if hit else None,
+            "class": hit.kind if hit else None,
+            "form": (hit.form or hit.kind) if hit else None,
+            "match": [_quote_ref(p) for p in hit.parent_quotes] if hit else [],
+            "changes": [list(c) for c in hit.changes] if hit else [],
+            "dropped_by": sorted(dropped.get(key, [])),
+            "shared_with": sorted(shared.get(key, []), key=lambda r: r["document"]),
+        }
+        lines.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    return _write(Path(out_dir) / "quotes.jsonl", "".join(x + "\n" for x in lines))

@@ -260,8 +260,8 @@ def reuse_evidence(
     # parent the child lacks (an omission: cheap, and often made independently, so two
     # trimmed copies are not taken for each other's source)
     score = w.per_word * exact_words
-    narr_words = sum(p.a_words for p in pair.passages if not p.quoted)
-    quot_words = sum(p.a_words for p in pair.passages if p.quoted)
+    narr_words = sum(p.narrative_words for p in pair.passages)  # counted per word
+    quot_words = sum(p.a_quoted_words for p in pair.passages)
     share = pair.share(child)
     text = (
         f"reuse: {share:.0%} of {child}'s text lies in {len(pair.passages)} passage"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is heavy; imported lazily where frames are built
@@ -111,10 +112,22 @@ class Passage:
     # token index ranges [start, end) in each document's Tokens
     a_tok: tuple[int, int] = (0, 0)
     b_tok: tuple[int, int] = (0, 0)
+    # word-level edit script a -> b over word ids: (tag, a0, a1, b0, b1), offsets relative
+    # to a_tok[0] / b_tok[0]; tags "equal", "replace", "insert", "delete" (rapidfuzz)
+    ops: tuple[tuple[str, int, int, int, int], ...] = ()
+    # content words inside quotation marks, counted word by word on each side (issue 15:
+    # ``quoted`` above is the old majority flag, which counted a whole passage one way)
+    a_quoted_words: int = 0
+    b_quoted_words: int = 0
 
     @property
     def words(self) -> int:
         return self.a_words
+
+    @property
+    def narrative_words(self) -> int:
+        """a's words in the passage outside quotation marks."""
+        return self.a_words - self.a_quoted_words
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,102 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """One quotation in one document: a span of words inside quotation marks.
+
+    A quote split around its attribution ("A," Heckert said. "B.") is two quotes of one
+    ``group``; a multi-paragraph quote (each paragraph reopening the quotation) is one.
+    ``start``/``end`` are character offsets of its first and last word, ``tok`` its
+    token range in the document's ``Tokens``.
+    """
+
+    doc: str
+    start: int
+    end: int
+    tok: tuple[int, int]
+    text: str
+    speaker: str | None = None  # the fullest name the document gives the speaker
+    # how the speaker was found: "named" (a name next to a speech verb), "pronoun"
+    # ("he said", resolved to the speaker last named), "inherited" (the quote before it in
+    # the paragraph, across its attribution), "adjacent" (the quote right after it), ""
+    speaker_by: str = ""
+    group: int = 0  # quotes of one quotation (split around "X said") share a group
+    level: int = 0  # 0: a quotation; 1: a quote inside another quote
+    credit: str | None = None  # outlet credited in the attribution ("told CBS Pittsburgh")
+
+    @cached_property  # compared for every candidate match: computed once
+    def speaker_key(self) -> str | None:
+        """What two documents' speakers are compared by: the surname, case folded."""
+        if not self.speaker:
+            return None
+        return self.speaker.split()[-1].replace("\u2019", "'").replace("\u02bc", "'").casefold()
+
+
+QUOTE_KINDS = (
+    "misattributed",
+    "reworded",
+    "merged",
+    "split",
+    "trimmed",
+    "identical",
+    "new",
+    "dropped",
+)
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    """What became of a quotation along parent -> child: an evidence record of its own kind.
+
+    ``kind`` is one of :data:`QUOTE_KINDS`. ``form`` is the content relation under a
+    misattribution (identical, trimmed, split...: the words kept), else equal to ``kind``.
+    ``changes`` lists the word-level edits (tag, parent words, child words) of a reworded
+    quote. ``relation`` is "edge" (an inferred derivation) or "pair" (two documents that
+    share quoted text without an edge between them; only matched quotes are listed).
+    """
+
+    kind: str
+    parent: str
+    child: str
+    relation: str
+    child_quote: Quote | None
+    parent_quotes: tuple[Quote, ...] = ()
+    form: str = ""
+    score: float = 0.0  # share of the child quote's words found in the parent quote(s)
+    changes: tuple[tuple[str, str, str], ...] = ()
+    credit: str | None = None  # for a new quote: an outlet the child credits for it
+    via_alignment: bool = False  # matched through the passages' stored edit script
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """The record as plain data (what lineage.json and quotes.jsonl hold)."""
+        cq = self.child_quote
+        return {
+            "kind": self.kind,
+            "form": self.form or self.kind,
+            "parent": self.parent,
+            "child": self.child,
+            "relation": self.relation,
+            "score": self.score,
+            "child_speaker": cq.speaker if cq else None,
+            "parent_speakers": [q.speaker for q in self.parent_quotes],
+            "child_text": cq.text if cq else None,
+            "parent_text": [q.text for q in self.parent_quotes],
+            "changes": [list(c) for c in self.changes],
+            "credit": self.credit,
+            "via_alignment": self.via_alignment,
+        }
+
+
+@dataclass(frozen=True)
+class QuoteFindings:
+    """Every document's quotations, and what became of them along edges and pairs."""
+
+    quotes: tuple[Quote, ...] = ()
+    matches: tuple[QuoteMatch, ...] = ()
+
+
+@dataclass(frozen=True)
 class Analysis:
     """The result of a run; what reports and exports are made from."""
 
@@ -192,6 +301,8 @@ class Analysis:
     # per-document word counts (all words, boilerplate words)
     word_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # quotations and what the copies did to them (lineage.quotes)
+    quotes: QuoteFindings = field(default_factory=QuoteFindings)
 
     # -- lookups -------------------------------------------------------------
     def document(self, doc_id: str) -> Document:
@@ -270,6 +381,8 @@ _PASSAGE_COLUMNS = [
     "words",
     "similarity",
     "quoted",
+    "quoted_words",
+    "narrative_words",
     "a_text",
     "b_text",
 ]
@@ -313,6 +426,8 @@ def _passage_row(p: Passage) -> dict[str, Any]:
         "words": p.a_words,
         "similarity": round(p.similarity, 4),
         "quoted": p.quoted,
+        "quoted_words": p.a_quoted_words,
+        "narrative_words": p.narrative_words,
         "a_text": p.a_text,
         "b_text": p.b_text,
     }

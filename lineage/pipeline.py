@@ -75,6 +75,7 @@ def analyze_documents(
 ) -> Analysis:
     """Every stage after ingest, on documents already read (ids must be unique)."""
     from lineage.infer import Weights, infer_lineage
+    from lineage.quotes import quote_findings
 
     config = config or Config()
     weights = Weights.for_profile(config.profile)  # an unknown name fails before any work
@@ -116,6 +117,10 @@ def analyze_documents(
     )
     timings["inference"] = time.perf_counter() - t
 
+    t = time.perf_counter()
+    quotes = quote_findings(docs, tokens, edges, pairs)
+    timings["quotes"] = time.perf_counter() - t
+
     word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
     return Analysis(
         documents=tuple(docs),
@@ -128,6 +133,7 @@ def analyze_documents(
         config=config,
         word_counts=word_counts,
         timings={k: round(v, 4) for k, v in timings.items()},
+        quotes=quotes,
     )
 
 

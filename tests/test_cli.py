@@ -24,7 +24,7 @@ def test_analyze_writes_the_contract(tmp_path):
     p0 = data["pairs"][0]
     assert set(p0) >= {"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words"}
     e0 = data["edges"][0]
-    assert set(e0) == {"parent", "child", "confidence", "evidence", "alternatives"}
+    assert set(e0) == {"parent", "child", "confidence", "evidence", "alternatives", "quotes"}
     lines = (out / "passages.jsonl").read_text().splitlines()
     assert len(lines) == data["summary"]["passages"]
     keys = {
@@ -37,6 +37,8 @@ def test_analyze_writes_the_contract(tmp_path):
         "words",
         "similarity",
         "quoted",
+        "quoted_words",
+        "narrative_words",
         "a_text",
         "b_text",
     }

@@ -33,6 +33,7 @@ from lineage.report._common import (
     outlet_of,
     short_ids,
 )
+from lineage.report.quotes_panel import QuotePanels
 from lineage.text import WORD_RE, normalize_word
 
 if TYPE_CHECKING:
@@ -453,6 +454,7 @@ def _pair_page(c: _Corpus, p: Pair, env: Environment, generated_at: str | None) 
                 "words": s.a_words,
                 "similarity": s.similarity,
                 "quoted": s.quoted,
+                "quoted_words": s.a_quoted_words,  # per word (issue 15), not the majority flag
                 "changed": len(ca) + len(cb),
                 "start": " ".join(words[:9]) + (" …" if len(words) > 9 else ""),
             }
@@ -509,6 +511,7 @@ def write_reports(
     w = _Writer(Path(out_dir))
     env = _environment()
     c = _Corpus(analysis)
+    env.globals["quotes"] = QuotePanels(analysis, name=c.who)  # the quotes panel's data
     stories = _stories(c)
     multi_stories = [s for s in stories if len(s) >= 2]
     singles = [s[0] for s in stories if len(s) == 1]
