@@ -98,23 +98,32 @@ def analyze(
         generated_at=generated_at,
     )
     started = time.perf_counter()
-    with _progress(enabled=not quiet and sys.stderr.isatty()) as progress:
-        analysis = run(list(paths), config, progress=progress)
-    if not analysis.documents:
-        for s in analysis.skipped:
-            where = "" if s.line is None else f":{s.line}"
-            click.echo(f"skipped {s.path}{where}: {s.reason}", err=True)
-        click.echo("error: no document could be read", err=True)
-        sys.exit(1)
-
     from lineage.export import write_exports
+    from lineage.files import Interrupted, OutputBusy, OutputDir, interrupts
 
+    # the folder is locked before the analysis, so a second run is refused at once; a
+    # signal unwinds through it (workers stopped, temporaries removed), then one line
     try:
-        written = write_exports(analysis, out, generated_at=generated_at)
-        if not no_html:
-            from lineage.report import write_reports
+        with interrupts(), OutputDir(out) as folder:
+            with _progress(enabled=not quiet and sys.stderr.isatty()) as progress:
+                analysis = run(list(paths), config, progress=progress)
+            if not analysis.documents:
+                for s in analysis.skipped:
+                    where = "" if s.line is None else f":{s.line}"
+                    click.echo(f"skipped {s.path}{where}: {s.reason}", err=True)
+                click.echo("error: no document could be read", err=True)
+                sys.exit(1)
+            write_exports(analysis, folder, generated_at=generated_at)
+            if not no_html:
+                from lineage.report import write_reports
 
-            written += write_reports(analysis, out, generated_at=generated_at)
+                write_reports(analysis, folder, generated_at=generated_at)
+    except Interrupted as exc:
+        click.echo(f"interrupted ({exc.name}): the report in {out} is incomplete", err=True)
+        sys.exit(128 + exc.signum)
+    except OutputBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
         where = str(exc.filename or out)
         click.echo(f"error: cannot write the reports to {where}: {exc.strerror or exc}", err=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lineage import __version__
-from lineage.files import write_text_atomic
+from lineage.files import OutputDir, output_dir
 from lineage.model import (
     _DOC_COLUMNS,
     _PAIR_COLUMNS,
@@ -109,24 +109,26 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 
 def write_exports(
-    analysis: Analysis, out_dir: str | Path, *, generated_at: str | None = None
+    analysis: Analysis, out_dir: str | Path | OutputDir, *, generated_at: str | None = None
 ) -> list[Path]:
     """Write lineage.json, documents.csv, pairs.csv, edges.csv and passages.jsonl."""
-    out = Path(out_dir)
+    with output_dir(out_dir) as out:
+        return _write_exports(analysis, out, generated_at=generated_at)
+
+
+def _write_exports(
+    analysis: Analysis, out: OutputDir, *, generated_at: str | None = None
+) -> list[Path]:
     data = to_dict(analysis, generated_at=generated_at)
     written = [
-        write_text_atomic(
-            out / "lineage.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        ),
-        write_text_atomic(
-            out / "documents.csv",
+        out.write_text("lineage.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
+        out.write_text(
+            "documents.csv",
             _csv([_document_row(analysis, d) for d in analysis.documents], _DOC_COLUMNS),
         ),
-        write_text_atomic(
-            out / "pairs.csv", _csv([_pair_row(p) for p in analysis.pairs], _PAIR_COLUMNS)
-        ),
-        write_text_atomic(
-            out / "edges.csv",
+        out.write_text("pairs.csv", _csv([_pair_row(p) for p in analysis.pairs], _PAIR_COLUMNS)),
+        out.write_text(
+            "edges.csv",
             _csv(
                 [
                     {
@@ -145,5 +147,5 @@ def write_exports(
         json.dumps({c: _passage_row(p)[c] for c in _PASSAGE_COLUMNS}, ensure_ascii=False)
         for p in analysis.passages
     ]
-    written.append(write_text_atomic(out / "passages.jsonl", "".join(x + "\n" for x in lines)))
+    written.append(out.write_text("passages.jsonl", "".join(x + "\n" for x in lines)))
     return written
