@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -123,7 +122,10 @@ def run_cli(corpus: Path, out: Path, *, workers: int, no_html: bool) -> dict:
         "documents": data["summary"]["documents"],
         "pairs": data["summary"]["pairs"],
         "edges": data["summary"]["edges"],
-        "groups": [(g["representative"], len(g["members"])) for g in data.get("duplicates", [])],
+        "groups": [
+            (g["representative"], len(g["members"]) - 1, g["kind"])
+            for g in data.get("duplicates", [])
+        ],
         "out_mb": size / 2**20,
         "summary": proc.stdout.splitlines()[:3],
     }
@@ -152,7 +154,10 @@ def main(argv: list[str] | None = None) -> None:
             make_corpus(corpus, n, seed_doc=args.seed_doc)
             fl = min(floor(corpus) for _ in range(3))
             r = run_cli(corpus, Path(tmp) / "out", workers=args.workers, no_html=args.no_html)
-            groups = ", ".join(f"{m} copies of {rep}" for rep, m in r["groups"]) or "none"
+            groups = ", ".join(
+                f"{m:,} {'identical' if kind == 'exact' else 'near-identical'} copies of {rep}"
+                for rep, m, kind in r["groups"]
+            )
             print(
                 f"| {n:,} | {r['documents']:,} | {r['pairs']:,} | {r['edges']:,} | {groups} | "
                 f"{fl:.3f} | {r['wall']:.1f} | {r['wall'] / fl:.0f}x | {r['self_mb']:.0f} | "

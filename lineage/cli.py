@@ -158,11 +158,26 @@ def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore
         click.echo(f"  … and {len(analysis.skipped) - 20} more (see lineage.json 'skipped')")
     for n in analysis.notices[:10]:
         click.echo(f"  note {n.path}{'' if n.line is None else f':{n.line}'}: {n.reason}")
-    for e in analysis.edges[:15]:
+    for g in analysis.duplicates[:10]:  # thousands of copies: one line, not their edges
+        rep = analysis.document(g.representative)
+        title = f" ({_printable(rep.title[:60])})" if rep.title else ""
+        kind = "identical" if g.kind == "exact" else "near-identical"
+        click.echo(f"  {len(g.members) - 1:,} {kind} copies of {_printable(rep.id)}{title}")
+    if len(analysis.duplicates) > 10:
+        click.echo(f"  … and {len(analysis.duplicates) - 10} more groups of copies")
+    copies = {m for g in analysis.duplicates if g.kind == "exact" for m in g.members}
+    copies -= {g.representative for g in analysis.duplicates}
+    edges = [e for e in analysis.edges if e.child not in copies]  # copies: counted above
+    for e in edges[:15]:
         click.echo(f"  {e.parent} -> {e.child}  (confidence {e.confidence:.2f})")
-    if len(analysis.edges) > 15:
-        click.echo(f"  … and {len(analysis.edges) - 15} more edges")
+    if len(edges) > 15:
+        click.echo(f"  … and {len(edges) - 15} more edges")
     click.echo(f"reports: {out / 'index.html'}  data: {out / 'lineage.json'}")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, for a terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class _progress:

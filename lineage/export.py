@@ -6,7 +6,8 @@ The JSON contract (fields are added over time, never renamed)::
      "pairs": [{"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words", ...}],
      "edges": [{"parent", "child", "confidence", "evidence", "alternatives"}],
      "origins": [{"id", "kind", "reason", "confidence"}],
-     "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}], ...}
+     "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}],
+     "duplicates": [{"representative", "kind", "members"}], ...}
 
 Everything is written atomically and deterministically (sorted, no timestamps unless
 ``generated_at`` is given), so two runs over the same input can be diffed.
@@ -77,6 +78,10 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
             for o in analysis.origins
         ],
         "stories": [list(s) for s in analysis.stories],
+        "duplicates": [
+            {"representative": g.representative, "kind": g.kind, "members": list(g.members)}
+            for g in analysis.duplicates
+        ],
         "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.skipped],
         "notices": [{"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.notices],
         "summary": summary(analysis),

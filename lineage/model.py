@@ -178,6 +178,18 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class DuplicateGroup:
+    """Documents with the same text ("exact": the same article words in the same order)
+    or nearly ("near": shingle Jaccard >= 0.95 with the representative). In a large
+    group only the representative is paired with the rest of the corpus; a few copies
+    are paired in full (see lineage.duplicates)."""
+
+    representative: str
+    members: tuple[str, ...]  # sorted, the representative included
+    kind: str  # "exact" | "near"
+
+
+@dataclass(frozen=True)
 class Analysis:
     """The result of a run; what reports and exports are made from."""
 
@@ -192,6 +204,8 @@ class Analysis:
     # per-document word counts (all words, boilerplate words)
     word_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # identical and near-identical documents, largest group first
+    duplicates: tuple[DuplicateGroup, ...] = ()
 
     # -- lookups -------------------------------------------------------------
     def document(self, doc_id: str) -> Document:
