@@ -181,7 +181,9 @@ class OutputDir:
         self.root = self.path  # resolved in __enter__, once the folder exists
         self._lock_fd: int | None = None
         self._journal_fd: int | None = None
-        self._previous: set[str] = set()
+        self._previous: set[str] = set()  # files earlier runs wrote
+        self._in_manifest: set[str] = set()  # those of them the manifest lists
+        self._journal_start = 0
         self._created = False
         self._empty = False  # set when a failed run created the folder and wrote nothing
         self._owner = os.getpid()
@@ -198,6 +200,8 @@ class OutputDir:
             self._journal_fd = os.open(
                 self.root / _JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
             )
+            # a killed run's lines stay in it until this run's manifest holds them
+            self._journal_start = os.fstat(self._journal_fd).st_size
         except BaseException:
             self._unlock()
             raise
@@ -256,12 +260,15 @@ class OutputDir:
             files.update(f for f in data.get("files", []) if isinstance(f, str))
         except (OSError, ValueError, AttributeError):
             pass  # no manifest, or not one of ours: nothing is known to be ours
+        self._in_manifest = set(files)
         files.update(self._journal())
         return {f for f in files if _relative(f) is not None}
 
-    def _journal(self) -> list[str]:
+    def _journal(self, start: int = 0) -> list[str]:
         try:
-            raw = (self.root / _JOURNAL).read_bytes()
+            with open(self.root / _JOURNAL, "rb") as f:
+                f.seek(start)
+                raw = f.read()
         except OSError:
             return []
         return [x for x in raw.decode("utf-8", "surrogateescape").split("\n") if x]
@@ -296,7 +303,7 @@ class OutputDir:
     def written(self) -> list[str]:
         """This run's files so far (relative POSIX paths, sorted), from the journal, so
         the files forked workers wrote are included."""
-        return sorted(set(self._journal()))
+        return sorted(set(self._journal(self._journal_start)))
 
     # -- leaving: prune, manifest, one sync per folder -------------------------------
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -336,7 +343,7 @@ class OutputDir:
         can remove what it does not write again."""
         self._sweep_temporaries()
         ours = sorted(r for r in self._previous | set(self.written) if self._exists(r))
-        if set(ours) - self._previous:  # else the previous manifest already says it all
+        if set(ours) != self._in_manifest:  # else the previous manifest says it all
             self._manifest(ours, complete=False)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.root / _JOURNAL)
