@@ -49,8 +49,10 @@ def test_two_hundred_copies_of_a_seed_collapse_and_the_seeds_keep_their_edges(tm
     src = _seed("001")
     ids = _copies_jsonl(tmp_path / "copies.jsonl", 200, src=src, rng=random.Random(3))
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["analyze", str(SEEDS), str(tmp_path / "copies.jsonl"),
-                                  "--out", str(out), "--no-html"])  # fmt: skip
+    r = CliRunner().invoke(
+        main,
+        ["analyze", str(SEEDS), str(tmp_path / "copies.jsonl"), "--out", str(out), "--no-html"],
+    )
     assert r.exit_code == 0, r.output
     assert f"200 identical copies of {S1}" in r.output
     data = json.loads((out / "lineage.json").read_text(encoding="utf-8"))
@@ -71,19 +73,29 @@ def test_two_hundred_copies_of_a_seed_collapse_and_the_seeds_keep_their_edges(tm
 
 
 def test_the_representative_is_the_earliest_not_the_smallest_id():
-    base = Document(id="x", text="The mayor said the bridge will close on Monday for repairs.",
-                    path="x.txt", date=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))  # fmt: skip
+    base = Document(
+        id="x",
+        text="The mayor said the bridge will close on Monday for repairs.",
+        path="x.txt",
+        date=dt.datetime(2024, 5, 1, tzinfo=dt.UTC),
+    )
     docs = [
-        dataclasses.replace(base, id=f"{k:02d}", path=f"{k}.txt", outlet=f"o{k}",
-                            date=base.date + dt.timedelta(hours=20 - k))  # fmt: skip
+        dataclasses.replace(
+            base,
+            id=f"{k:02d}",
+            path=f"{k}.txt",
+            outlet=f"o{k}",
+            date=base.date + dt.timedelta(hours=20 - k),
+        )
         for k in range(PAIR_IN_FULL + 4)
     ]
     docs.append(dataclasses.replace(base, id="00-undated", path="u.txt", date=None))
     a = analyze_documents(docs)
     (group,) = a.duplicates
     latest_id_earliest_date = f"{PAIR_IN_FULL + 3:02d}"
-    assert group == DuplicateGroup(latest_id_earliest_date, tuple(sorted(d.id for d in docs)),
-                                   "exact")  # fmt: skip
+    assert group == DuplicateGroup(
+        latest_id_earliest_date, tuple(sorted(d.id for d in docs)), "exact"
+    )
     parents = {e.child: e for e in a.edges}
     assert parents["00-undated"].parent == latest_id_earliest_date
     assert parents["00-undated"].confidence == 0.5  # no date orders an undated copy
@@ -96,8 +108,13 @@ def test_renaming_the_ids_changes_nothing_but_the_names():
     words = [f"w{rng.randrange(5000)}" for _ in range(120)]
     text = " ".join(words) + "."
     docs = [
-        Document(id=f"d{k}", text=text, path=f"{k}.txt", outlet=f"o{k}",
-                 date=dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=k))  # fmt: skip
+        Document(
+            id=f"d{k}",
+            text=text,
+            path=f"{k}.txt",
+            outlet=f"o{k}",
+            date=dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=k),
+        )
         for k in range(12)
     ]
     renamed = [dataclasses.replace(d, id=f"{rng.getrandbits(40):010x}") for d in docs]

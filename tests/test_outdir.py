@@ -38,8 +38,11 @@ def _many_pairs(folder, n: int = 34) -> None:
     with (folder / "many.jsonl").open("w", encoding="utf-8") as f:
         for k in range(n):
             own = " ".join(f"w{rng.randrange(50_000)}" for _ in range(150))
-            row = {"id": f"{rng.getrandbits(48):012x}", "outlet": f"o{k}",
-                   "text": f"{own}.\n\n{shared}\n\n{own[::-1]}."}  # fmt: skip
+            row = {
+                "id": f"{rng.getrandbits(48):012x}",
+                "outlet": f"o{k}",
+                "text": f"{own}.\n\n{shared}\n\n{own[::-1]}.",
+            }
             f.write(json.dumps(row) + "\n")
 
 
@@ -94,8 +97,14 @@ def test_a_tampered_manifest_never_removes_outside_the_folder(tmp_path):
     (outside / "precious.txt").write_text("keep\n")
     (out / "pairs").mkdir(parents=True)
     (out / "link").symlink_to(outside)
-    listed = ["../outside/precious.txt", str(outside / "precious.txt"), "link/precious.txt",
-              "pairs/../../outside/precious.txt", "link", ".lineage.lock"]  # fmt: skip
+    listed = [
+        "../outside/precious.txt",
+        str(outside / "precious.txt"),
+        "link/precious.txt",
+        "pairs/../../outside/precious.txt",
+        "link",
+        ".lineage.lock",
+    ]
     (out / MANIFEST).write_text(json.dumps({"files": listed}))
     assert _analyze(SEEDS, "--out", out, "--no-html").exit_code == 0
     assert (outside / "precious.txt").read_text() == "keep\n"
@@ -148,10 +157,20 @@ def test_ctrl_c_while_pages_are_written_leaves_no_temporary(tmp_path):
     _many_pairs(corpus)
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    argv = [sys.executable, "-c", _HOOKED, "analyze", str(corpus), "--out", str(out),
-            "--workers", "2"]  # fmt: skip
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300,
-                          start_new_session=True)  # fmt: skip
+    argv = [
+        sys.executable,
+        "-c",
+        _HOOKED,
+        "analyze",
+        str(corpus),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, env=env, timeout=300, start_new_session=True
+    )
     assert proc.returncode == 128 + signal.SIGINT, proc.stderr
     assert proc.stderr.strip().splitlines() == [
         f"interrupted (SIGINT): the report in {out} is incomplete"
