@@ -1,6 +1,7 @@
 """The wire story on thousands of sites: N verbatim copies of one seed plus the five seeds.
 
     python bench/copies.py [--sizes 3000,10000] [--seed-doc 001] [--workers 0] [--no-html]
+                           [--near]
 
 Each copy carries the text of one seed (``seeds/001_*`` by default, the original of the
 seeds' story) under its own opaque id, outlet, URL and a date after the seed's, in one
@@ -33,11 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 
-def make_corpus(folder: Path, n: int, *, seed_doc: str = "001", seed: int = 1) -> Path:
+def make_corpus(
+    folder: Path, n: int, *, seed_doc: str = "001", seed: int = 1, near: bool = False
+) -> Path:
     """``folder``/seeds (the five seeds) and ``folder``/copies.jsonl (``n`` copies).
 
     The copies' ids are random hex (never in date order), their dates fall on the days
-    after the seed's, each has its own outlet and URL; the text is the seed's, verbatim.
+    after the seed's, each has its own outlet and URL; the text is the seed's, verbatim,
+    or with ``near`` one word of it replaced by a word of the copy's own.
     """
     import random
 
@@ -59,6 +63,11 @@ def make_corpus(folder: Path, n: int, *, seed_doc: str = "001", seed: int = 1) -
                 "title": src.title,
                 "text": src.text,
             }
+            if near:
+                words = src.text.split(" ")
+                at = rng.randrange(len(words))
+                words[at] = f"edit{k}"
+                row["text"] = " ".join(words)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path
 
@@ -81,7 +90,7 @@ def floor(folder: Path) -> float:
     return time.perf_counter() - t
 
 
-def run_cli(corpus: Path, out: Path, *, workers: int, no_html: bool) -> dict:
+def run_cli(corpus: Path, out: Path, *, workers: int, no_html: bool, root: Path = ROOT) -> dict:
     """``lineage analyze`` in a fresh process; peak memory of it and of its workers."""
     code = (
         "import resource, sys, json\n"
@@ -106,9 +115,10 @@ def run_cli(corpus: Path, out: Path, *, workers: int, no_html: bool) -> dict:
         str(workers),
         *(["--no-html"] if no_html else []),
     ]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(root))
     t = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    # cwd: not this checkout, whose lineage/ would shadow ``root``'s
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=out.parent)
     wall = time.perf_counter() - t
     mem = json.loads(proc.stderr.strip().splitlines()[-1])
     if proc.returncode:
@@ -137,6 +147,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed-doc", default="001")
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--no-html", action="store_true")
+    ap.add_argument("--near", action="store_true", help="one word of each copy replaced")
+    ap.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="folder holding the lineage package to run (e.g. git archive <commit> lineage)",
+    )
     args = ap.parse_args(argv)
     print(
         f"machine: nproc={os.cpu_count()}, Python {platform.python_version()}, "
@@ -151,9 +168,15 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus"
             corpus.mkdir()
-            make_corpus(corpus, n, seed_doc=args.seed_doc)
+            make_corpus(corpus, n, seed_doc=args.seed_doc, near=args.near)
             fl = min(floor(corpus) for _ in range(3))
-            r = run_cli(corpus, Path(tmp) / "out", workers=args.workers, no_html=args.no_html)
+            r = run_cli(
+                corpus,
+                Path(tmp) / "out",
+                workers=args.workers,
+                no_html=args.no_html,
+                root=args.root,
+            )
             groups = ", ".join(
                 f"{m:,} {'identical' if kind == 'exact' else 'near-identical'} copies of {rep}"
                 for rep, m, kind in r["groups"]
