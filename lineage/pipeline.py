@@ -95,9 +95,6 @@ def analyze_documents(
         [a.tokens for a in aligned],
         [a.fp for a in aligned],
         min_words=config.shingle_size,
-        num_perm=config.num_perm,
-        seed=config.seed,
-        workers=workers,
     )
     timings["duplicates"] = time.perf_counter() - t
 
