@@ -31,7 +31,8 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("reports"),
     show_default=True,
-    help="Folder for the reports (created; other files in it are kept).",
+    help="Folder for the reports (created; locked while a run writes; the files a "
+    "previous run wrote and this one does not are removed, files of your own are kept).",
 )
 @click.option(
     "--shingle-size",
