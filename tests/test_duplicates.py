@@ -168,3 +168,17 @@ def test_off_switch_and_short_texts():
     fps = [fingerprint(d.id, t) for d, t in zip(short, toks, strict=True)]
     c = collapse_duplicates(short, toks, fps, min_words=5)
     assert c.groups == () and not c.copies and c.keep == tuple(range(20))
+
+
+def test_copies_under_each_sites_own_chrome_are_identical(tmp_path):
+    src = _seed("001")
+    n = PAIR_IN_FULL + 4
+
+    def chrome(text: str, k: int) -> str:  # each site's menu and footer around the article
+        return f"Site{k} Home\nNews{k} Sports{k}\n\n{text}\n\nShare on Site{k}\nMore from Site{k}"
+
+    ids = _copies_jsonl(tmp_path / "c.jsonl", n, src=src, rng=random.Random(4), edit=chrome)
+    a = lineage.analyze([SEEDS, tmp_path / "c.jsonl"])
+    (group,) = a.duplicates
+    assert (group.kind, group.representative, set(group.members)) == ("exact", S1, {S1, *ids})
+    assert len(a.pairs) == 5
