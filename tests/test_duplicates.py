@@ -174,8 +174,9 @@ def test_copies_under_each_sites_own_chrome_are_identical(tmp_path):
     src = _seed("001")
     n = PAIR_IN_FULL + 4
 
-    def chrome(text: str, k: int) -> str:  # each site's menu and footer around the article
-        return f"Site{k} Home\nNews{k} Sports{k}\n\n{text}\n\nShare on Site{k}\nMore from Site{k}"
+    def chrome(text: str, k: int) -> str:  # each site's menu and footer, naming the site
+        site = f"Outlet {k}"
+        return f"Menu\nNews Sports Weather\n\n{text}\n\nShare on {site}\nMore from {site}"
 
     ids = _copies_jsonl(tmp_path / "c.jsonl", n, src=src, rng=random.Random(4), edit=chrome)
     a = lineage.analyze([SEEDS, tmp_path / "c.jsonl"])
