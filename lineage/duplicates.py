@@ -20,7 +20,7 @@ A wire story runs on thousands of sites word for word. Paired naively, 3,000 cop
 
 The representative is never chosen by id (ids carry no answer): it is the earliest-dated
 document, an undated one after every dated one, then the one whose metadata (title,
-outlet, URL, date, path, line) hash lowest; only documents equal in all of these fall
+outlet, URL, date, path) hash lowest; only documents equal in all of these fall
 back to their ids, which then decide nothing a reader could see but the name.
 """
 
@@ -70,14 +70,20 @@ def content_key(tokens: Tokens) -> bytes | None:
     return hashlib.blake2b(np.ascontiguousarray(words).tobytes(), digest_size=16).digest()
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
 def _rank(doc: Document) -> tuple[bool, float, bytes]:
     """Earliest first, undated last, then a hash of the metadata (never the id)."""
     when = 0.0
-    if doc.date is not None:
-        t = doc.date if doc.date.tzinfo else doc.date.replace(tzinfo=dt.UTC)
-        when = t.timestamp()
+    if doc.date is not None:  # seconds since 1970 UTC, a naive date taken as UTC; no
+        # conversion to UTC, which overflows on 9999-12-31T23:59:59-05:00
+        offset = doc.date.utcoffset() or dt.timedelta(0)
+        when = ((doc.date.replace(tzinfo=None) - _EPOCH) - offset).total_seconds()
     meta = "\x1f".join(
-        str(x) for x in (doc.title, doc.outlet, doc.url, doc.date_iso, doc.path, doc.line)
+        # not the line of a JSONL/CSV row: the order of the input never decides
+        str(x)
+        for x in (doc.title, doc.outlet, doc.url, doc.date_iso, doc.path)
     )
     return (doc.date is None, when, hashlib.blake2b(meta.encode("utf-8", "surrogatepass")).digest())
 
@@ -227,7 +233,10 @@ def copy_edges(docs: Sequence[Document], copies: dict[int, int]) -> list[Edge]:
     edges = []
     for i, rep in copies.items():
         parent, child = docs[rep], docs[i]
-        timed = time_evidence(parent, child)
+        try:
+            timed = time_evidence(parent, child)
+        except OverflowError:  # a date at the edge of datetime's range: no order known
+            timed = []
         evidence = [
             f"identical text: {child.id} has the same article words as {parent.id}, in the "
             "same order",
