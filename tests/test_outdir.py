@@ -189,3 +189,19 @@ def test_a_signal_while_pages_are_written_leaves_no_temporary(tmp_path, sig):
     assert r.exit_code == 0, r.output
     assert _files(out) == {*_manifest(out), MANIFEST}
     assert not [f for f in _files(out) if f.endswith(".tmp")]
+
+
+def test_library_writers_keep_each_others_files_and_the_index_comes_last(tmp_path, seeds_analysis):
+    from lineage.export import write_exports
+    from lineage.report import write_reports
+
+    out = tmp_path / "out"
+    exports = write_exports(seeds_analysis, out)
+    pages = write_reports(seeds_analysis, out)
+    assert pages[-1] == out.resolve() / "index.html"  # never links to a page not yet there
+    assert all(p.exists() for p in exports)  # a library call removes nothing
+    assert set(_manifest(out)) == _files(out) - {MANIFEST}
+    with OutputDir(out) as folder:  # one folder for both: the command line's way
+        write_exports(seeds_analysis, folder)
+    assert not (out / "index.html").exists()  # pruned: not written by this run
+    assert set(_manifest(out)) == {p.name for p in exports}
