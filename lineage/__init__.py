@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lineage.files import OutputDir
 
 from lineage.model import (
     Alternative,
@@ -98,7 +101,7 @@ def analyze(
 
 def write_reports(
     analysis: Analysis,
-    out: str | os.PathLike[str],
+    out: str | os.PathLike[str] | OutputDir,
     *,
     html: bool = True,
     generated_at: str | None = None,
@@ -110,10 +113,12 @@ def write_reports(
     >>> lineage.write_reports(lineage.analyze(["seeds"]), "reports")   # doctest: +SKIP
     """
     from lineage.export import write_exports
+    from lineage.files import output_dir
 
-    written = write_exports(analysis, Path(out), generated_at=generated_at)
-    if html:
-        from lineage.report import write_reports as write_html
+    with output_dir(out) as folder:  # the command line's open folder, or one of its own
+        written = write_exports(analysis, folder, generated_at=generated_at)
+        if html:
+            from lineage.report import write_reports as write_html
 
-        written += write_html(analysis, Path(out), generated_at=generated_at)
+            written += write_html(analysis, folder, generated_at=generated_at)
     return written

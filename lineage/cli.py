@@ -44,7 +44,8 @@ _SHOWN_EDGES = 15
     default="reports",
     show_default=True,
     callback=lambda ctx, param, value: _check_out(value),
-    help="Folder for the reports (created; other files in it are kept).",
+    help="Folder for the reports (created; locked while a run writes; the files a "
+    "previous run wrote and this one does not are removed, files of your own are kept).",
 )
 @click.option(
     "--shingle-size",
@@ -117,28 +118,41 @@ def analyze(
         generated_at=generated_at,
     )
     started = time.perf_counter()
-    with warnings.catch_warnings(), _progress(enabled=not quiet and sys.stderr.isatty()) as bar:
-        # matplotlib names a control character of an id it cannot draw, raw, on stderr
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        try:
-            analysis = lineage.analyze(
-                list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
-            )
-        except FileNotFoundError as exc:  # a path removed after the check above
-            _error(shown(str(exc)))
-            sys.exit(2)
-        if not analysis.documents:
-            _nothing_read(analysis)
-            sys.exit(1)
-        try:
-            lineage.write_reports(analysis, out, html=not no_html, generated_at=generated_at)
-        except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
-            where = str(exc.filename or out)
-            _error(f"cannot write the reports to {shown(where)}: {exc.strerror or exc}")
-            sys.exit(1)
-        except ValueError as exc:  # a symlink planted in --out that leads outside it
-            _error(f"cannot write the reports to {shown(str(out))}: {exc}")
-            sys.exit(1)
+    from lineage.files import Interrupted, OutputBusy, OutputDir, interrupts
+
+    # the folder is locked before the analysis, so a second run is refused at once; a
+    # signal unwinds through it (workers stopped, temporaries removed), then one line
+    try:
+        with interrupts(), OutputDir(out) as folder, warnings.catch_warnings():
+            # matplotlib names a control character of an id it cannot draw, raw, on stderr
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            with _progress(enabled=not quiet and sys.stderr.isatty()) as bar:
+                try:
+                    analysis = lineage.analyze(
+                        list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
+                    )
+                except FileNotFoundError as exc:  # a path removed after the check above
+                    _error(shown(str(exc)))
+                    sys.exit(2)
+            if not analysis.documents:
+                _nothing_read(analysis)
+                sys.exit(1)
+            lineage.write_reports(analysis, folder, html=not no_html, generated_at=generated_at)
+    except Interrupted as exc:
+        click.echo(
+            f"interrupted ({exc.name}): the report in {shown(str(out))} is incomplete", err=True
+        )
+        sys.exit(128 + exc.signum)
+    except OutputBusy as exc:
+        _error(shown(str(exc)))
+        sys.exit(1)
+    except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
+        where = str(exc.filename or out)
+        _error(f"cannot write the reports to {shown(where)}: {exc.strerror or exc}")
+        sys.exit(1)
+    except ValueError as exc:  # a symlink planted in --out that leads outside it
+        _error(f"cannot write the reports to {shown(str(out))}: {exc}")
+        sys.exit(1)
     if not quiet:
         _print_summary(analysis, out, time.perf_counter() - started)
 
@@ -226,10 +240,25 @@ def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore
     lines += _cut_list(
         [f"  note {shown(n.reason)}" for n in analysis.notices], _SHOWN_NOTICES, "notes"
     )
+    groups = []  # thousands of copies: one line, not their edges
+    for g in analysis.duplicates:
+        rep = analysis.document(g.representative)
+        title = f" ({shown(rep.title[:60])})" if rep.title else ""
+        kind = "identical" if g.kind == "exact" else "near-identical"
+        groups.append(f"  {len(g.members) - 1:,} {kind} copies of {shown(rep.id)}{title}")
+    lines += _cut_list(groups, _SHOWN_NOTICES, "groups of copies")
+    from lineage.duplicates import PAIR_IN_FULL
+
+    # the members of a collapsed group (larger than PAIR_IN_FULL) are counted above
+    collapsed = [
+        g for g in analysis.duplicates if g.kind == "exact" and len(g.members) > PAIR_IN_FULL
+    ]
+    copies = {m for g in collapsed for m in g.members} - {g.representative for g in collapsed}
     lines += _cut_list(
         [
             f"  {shown(e.parent)} -> {shown(e.child)}  (confidence {e.confidence:.2f})"
             for e in analysis.edges
+            if e.child not in copies  # counted above
         ],
         _SHOWN_EDGES,
         "edges",

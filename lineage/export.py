@@ -6,7 +6,8 @@ The JSON contract (fields are added over time, never renamed)::
      "pairs": [{"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words", ...}],
      "edges": [{"parent", "child", "confidence", "evidence", "alternatives"}],
      "origins": [{"id", "kind", "reason", "confidence"}],
-     "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}], ...}
+     "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}],
+     "duplicates": [{"representative", "kind", "members"}], ...}
 
 Everything is written atomically and deterministically (sorted, no timestamps unless
 ``generated_at`` is given), so two runs over the same input can be diffed.
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lineage import __version__
-from lineage.files import write_text_atomic
+from lineage.files import OutputDir, output_dir
 from lineage.model import (
     _DOC_COLUMNS,
     _PAIR_COLUMNS,
@@ -90,6 +91,10 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
             for o in analysis.origins
         ],
         "stories": [list(s) for s in analysis.stories],
+        "duplicates": [
+            {"representative": g.representative, "kind": g.kind, "members": list(g.members)}
+            for g in analysis.duplicates
+        ],
         "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.skipped],
         "notices": [{"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.notices],
         "summary": summary(analysis),
@@ -145,29 +150,37 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _write(path: Path, text: str) -> Path:
-    """Write ``text`` as UTF-8. Note: ingest already replaces lone surrogates; documents
-    built by hand (``analyze_documents``) may still hold one, and it must cost a U+FFFD,
-    not the whole run's output."""
-    return write_text_atomic(path, _SURROGATE.sub("\ufffd", text))
+def _write(out: OutputDir, rel: str, text: str) -> Path:
+    """Write ``text`` as UTF-8 into the run's folder. Note: ingest already replaces lone
+    surrogates; documents built by hand (``analyze_documents``) may still hold one, and it
+    must cost a U+FFFD, not the whole run's output."""
+    return out.write_text(rel, _SURROGATE.sub("\ufffd", text))
 
 
 def write_exports(
-    analysis: Analysis, out_dir: str | Path, *, generated_at: str | None = None
+    analysis: Analysis, out_dir: str | Path | OutputDir, *, generated_at: str | None = None
 ) -> list[Path]:
     """Write lineage.json, documents.csv, pairs.csv, edges.csv, passages.jsonl and
     quotes.jsonl."""
-    out = Path(out_dir)
+    with output_dir(out_dir) as out:
+        return _write_exports(analysis, out, generated_at=generated_at)
+
+
+def _write_exports(
+    analysis: Analysis, out: OutputDir, *, generated_at: str | None = None
+) -> list[Path]:
     data = to_dict(analysis, generated_at=generated_at)
     written = [
-        _write(out / "lineage.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
+        _write(out, "lineage.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
         _write(
-            out / "documents.csv",
+            out,
+            "documents.csv",
             _csv([_document_row(analysis, d) for d in analysis.documents], _DOC_COLUMNS),
         ),
-        _write(out / "pairs.csv", _csv([_pair_row(p) for p in analysis.pairs], _PAIR_COLUMNS)),
+        _write(out, "pairs.csv", _csv([_pair_row(p) for p in analysis.pairs], _PAIR_COLUMNS)),
         _write(
-            out / "edges.csv",
+            out,
+            "edges.csv",
             _csv(
                 [
                     {
@@ -186,7 +199,7 @@ def write_exports(
         json.dumps({c: _passage_row(p)[c] for c in _PASSAGE_COLUMNS}, ensure_ascii=False)
         for p in analysis.passages
     ]
-    written.append(_write(out / "passages.jsonl", "".join(x + "\n" for x in lines)))
+    written.append(_write(out, "passages.jsonl", "".join(x + "\n" for x in lines)))
     written.append(write_quotes_jsonl(analysis, out))
     return written
 
@@ -218,7 +231,7 @@ def _quote_ref(q: Quote) -> dict[str, Any]:
     return {"document": q.doc, "start": q.start, "end": q.end, "text": q.text, "speaker": q.speaker}
 
 
-def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path) -> Path:
+def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path | OutputDir) -> Path:
     """quotes.jsonl: one quotation a line -- its document, offsets, text and speaker, and
     what became of it: its match in the parent and its class along the document's edge,
     the children that dropped it, and its class in other documents that share it."""
@@ -258,4 +271,5 @@ def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path) -> Path:
             "shared_with": sorted(shared.get(key, []), key=lambda r: r["document"]),
         }
         lines.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
-    return _write(Path(out_dir) / "quotes.jsonl", "".join(x + "\n" for x in lines))
+    with output_dir(out_dir) as out:
+        return _write(out, "quotes.jsonl", "".join(x + "\n" for x in lines))

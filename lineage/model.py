@@ -287,6 +287,18 @@ class QuoteFindings:
 
 
 @dataclass(frozen=True)
+class DuplicateGroup:
+    """Documents with the same text ("exact": the same article words in the same order)
+    or nearly ("near": shingle Jaccard >= 0.95 with the representative). In a large
+    group only the representative is paired with the rest of the corpus; a few copies
+    are paired in full (see lineage.duplicates)."""
+
+    representative: str
+    members: tuple[str, ...]  # sorted, the representative included
+    kind: str  # "exact" | "near"
+
+
+@dataclass(frozen=True)
 class Analysis:
     """The result of a run; what reports and exports are made from."""
 
@@ -303,6 +315,8 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict)
     # quotations and what the copies did to them (lineage.quotes)
     quotes: QuoteFindings = field(default_factory=QuoteFindings)
+    # identical and near-identical documents, largest group first
+    duplicates: tuple[DuplicateGroup, ...] = ()
 
     # -- lookups -------------------------------------------------------------
     def document(self, doc_id: str) -> Document:

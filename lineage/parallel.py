@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -70,6 +71,14 @@ def _sharing(values: Mapping[str, Any]) -> Iterator[None]:
         _SHARED.update(saved)
 
 
+def _quiet_worker() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent alone answers it
+    (and stops the pool), so a worker neither prints a traceback ("Process
+    ForkPoolWorker-N:") nor runs a handler it inherited; the pool's SIGTERM ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def fork_map(
     fn: Callable[[T], R],
     items: Sequence[T],
@@ -90,7 +99,7 @@ def fork_map(
     with _sharing(share or {}), _gc_paused():
         if parallel and workers > 1 and n > 1:
             chunk = max(1, n // (workers * 16))
-            with mp.get_context("fork").Pool(workers) as pool:
+            with mp.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
                 for k, r in enumerate(pool.imap(fn, items, chunk)):
                     out.append(r)
                     if progress and k % every == 0:

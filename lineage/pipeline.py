@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from lineage.align import AlignedDoc, align, pair_figures
-from lineage.candidates import Overlap, candidate_pairs
-from lineage.fingerprint import fingerprint
+from lineage.candidates import Overlap, candidate_pairs, overlap
+from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
+from lineage.fingerprint import Fingerprint, fingerprint
 from lineage.model import Analysis, Config, Document, Pair, Skipped
 from lineage.parallel import fork_map, shared, worker_count
 from lineage.text import tokenize
@@ -87,27 +89,35 @@ def analyze_documents(
     aligned = _prepare(docs, config, workers, progress)
     timings["fingerprints"] = time.perf_counter() - t
 
+    # identical and near-identical copies collapse before pairing (lineage.duplicates)
     t = time.perf_counter()
-    overlaps = candidate_pairs(
+    dup = collapse_duplicates(
+        docs,
+        [a.tokens for a in aligned],
         [a.fp for a in aligned],
-        max_df=config.max_shingle_df,
-        min_shared=config.min_shared_shingles,
-        lsh_threshold=config.lsh_threshold,
-        num_perm=config.num_perm,
-        seed=config.seed,
-        workers=workers,
+        min_words=config.shingle_size,
     )
+    timings["duplicates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    overlaps = _candidates([aligned[i].fp for i in dup.keep], config, workers)
+    if len(dup.keep) < len(aligned):  # back to indices into `aligned`; i < j still
+        overlaps = [replace(ov, i=dup.keep[ov.i], j=dup.keep[ov.j]) for ov in overlaps]
+        overlaps += [overlap(aligned[i].fp, aligned[j].fp, i, j) for i, j in dup.near]
+        overlaps.sort(key=lambda ov: (ov.i, ov.j))
     timings["candidates"] = time.perf_counter() - t
 
     t = time.perf_counter()
     pairs = _align_all(aligned, overlaps, config, workers, progress)
     timings["alignment"] = time.perf_counter() - t
 
-    stories = group_stories([d.id for d in docs], pairs)
+    # the exact copies wait outside: each becomes a child of its group's representative
+    analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
+    stories = group_stories([d.id for d in analysed], pairs)
     t = time.perf_counter()
-    tokens = {a.id: a.tokens for a in aligned}
+    tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
     edges, origins = infer_lineage(
-        docs,
+        analysed,
         pairs,
         stories,
         tokens=tokens,
@@ -117,9 +127,14 @@ def analyze_documents(
     )
     timings["inference"] = time.perf_counter() - t
 
+    # quotations along the inferred edges; an exact copy changes none of its source's
     t = time.perf_counter()
-    quotes = quote_findings(docs, tokens, edges, pairs)
+    quotes = quote_findings(analysed, tokens, edges, pairs)
     timings["quotes"] = time.perf_counter() - t
+
+    if dup.copies:
+        edges = sorted([*edges, *copy_edges(docs, dup.copies)], key=lambda e: (e.parent, e.child))
+        stories = with_copies(stories, dup.groups)
 
     word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
     return Analysis(
@@ -134,6 +149,19 @@ def analyze_documents(
         word_counts=word_counts,
         timings={k: round(v, 4) for k, v in timings.items()},
         quotes=quotes,
+        duplicates=dup.groups,
+    )
+
+
+def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> list[Overlap]:
+    return candidate_pairs(
+        fps,
+        max_df=config.max_shingle_df,
+        min_shared=config.min_shared_shingles,
+        lsh_threshold=config.lsh_threshold,
+        num_perm=config.num_perm,
+        seed=config.seed,
+        workers=workers,
     )
 
 

@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lineage.files import safe_name, write_bytes_atomic, write_text_atomic
+from lineage.files import OutputDir, output_dir, safe_name
 from lineage.parallel import fork_map, shared, worker_count
 from lineage.report._common import (
     date_str,
@@ -412,23 +412,18 @@ def _environment() -> Environment:
 
 
 class _Writer:
-    """Writes under one folder only, and remembers what it wrote."""
+    """Writes under one folder only (through its :class:`OutputDir`), and remembers what
+    it wrote."""
 
-    def __init__(self, out_dir: Path) -> None:
-        self.root = out_dir.resolve()
+    def __init__(self, out: OutputDir) -> None:
+        self.out = out
         self.written: list[Path] = []
 
-    def target(self, rel: str) -> Path:
-        target = (self.root / rel).resolve()
-        if self.root not in target.parents:
-            raise ValueError(f"refusing to write outside the report folder: {rel!r}")
-        return target
-
     def text(self, rel: str, text: str) -> None:
-        self.written.append(write_text_atomic(self.target(rel), text))
+        self.written.append(self.out.write_text(rel, text))
 
     def bytes(self, rel: str, data: bytes) -> None:
-        self.written.append(write_bytes_atomic(self.target(rel), data))
+        self.written.append(self.out.write_bytes(rel, data))
 
 
 def _static(name: str) -> bytes:
@@ -497,7 +492,7 @@ def _pair_page(c: _Corpus, p: Pair, env: Environment, generated_at: str | None) 
 
 
 def write_reports(
-    analysis: Analysis, out_dir: str | Path, *, generated_at: str | None = None
+    analysis: Analysis, out_dir: str | Path | OutputDir, *, generated_at: str | None = None
 ) -> list[Path]:
     """Write the HTML report of ``analysis`` into ``out_dir``; return the files written.
 
@@ -506,9 +501,16 @@ def write_reports(
     Output is deterministic: no timestamp unless ``generated_at`` is given (or set in
     ``analysis.config.generated_at``).
     """
+    with output_dir(out_dir) as out:
+        return _write_reports(analysis, out, generated_at=generated_at)
+
+
+def _write_reports(
+    analysis: Analysis, out: OutputDir, *, generated_at: str | None = None
+) -> list[Path]:
     if generated_at is None:
         generated_at = getattr(analysis.config, "generated_at", None)
-    w = _Writer(Path(out_dir))
+    w = _Writer(out)
     env = _environment()
     c = _Corpus(analysis)
     env.globals["quotes"] = QuotePanels(analysis, name=c.who)  # the quotes panel's data
@@ -674,7 +676,6 @@ def write_reports(
         loose_pairs=[_pair_row(c, p) for p in loose_pairs[:PAIR_ROWS_MAX]],
         more_loose_pairs=max(0, len(loose_pairs) - PAIR_ROWS_MAX),
     )
-    w.text("index.html", index)
     # one page per pair: tens of thousands in a large corpus, written by forked workers
     pages = [
         (p, rel)
@@ -687,8 +688,9 @@ def write_reports(
         range(len(pages)),
         workers=worker_count(analysis.config.workers),
         parallel=len(pages) >= PARALLEL_PAGES,
-        share={"pair_pages": (pages, c, env, generated_at, w)},
+        share={"pair_pages": (pages, c, env, generated_at, out)},
     )
+    w.text("index.html", index)  # last: it never links to a page not yet written
     return w.written
 
 
@@ -708,9 +710,9 @@ def _draw(job: tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]) -> dict
 
 
 def _write_pair_page(k: int) -> Path:
-    pages, c, env, generated_at, w = shared("pair_pages")
+    pages, c, env, generated_at, out = shared("pair_pages")
     p, rel = pages[k]
-    return write_text_atomic(w.target(rel), _pair_page(c, p, env, generated_at))
+    return out.write_text(rel, _pair_page(c, p, env, generated_at))
 
 
 def _origin(c: _Corpus, doc_id: str) -> dict[str, Any]:
