@@ -17,8 +17,9 @@ All records are frozen; offsets are character offsets into ``Document.text``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pandas is heavy; imported lazily where frames are built
     import pandas as pd
@@ -148,6 +149,24 @@ class Pair:
         if doc == self.b:
             return self.a
         raise KeyError(doc)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One reason for or against an edge (or an origin), as data.
+
+    ``kind`` names the test ("reuse", "credit", "dateline", ...), ``sign`` says which way
+    it points, ``score`` is its weight in log-odds units (what the forest adds up) and
+    ``facts`` what it rests on: ids, character spans, counts, words, JSON-ready. ``text``
+    is its sentence, rendered from the record by :mod:`lineage.infer.explain` (the one
+    place prose is written); empty for the evidence a reader is not shown.
+    """
+
+    kind: str
+    score: float
+    sign: Literal["for", "against"] = "for"
+    facts: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    text: str = ""
 
 
 @dataclass(frozen=True)

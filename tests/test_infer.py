@@ -156,17 +156,16 @@ def test_every_document_has_exactly_one_parent_or_origin():
 # -- each scorer on its own ------------------------------------------------------
 
 from lineage import infer  # noqa: E402
-from lineage.signals import editorial_insertions, find_credits, name_key  # noqa: E402
+from lineage.signals import find_credits, name_key  # noqa: E402
 from lineage.text import tokenize  # noqa: E402
 
 
 def _child(doc, known=frozenset()):
-    return infer._Child(
-        doc,
-        tokenize(doc.text),
-        find_credits(doc.text, known_outlets=known),
-        editorial_insertions(doc.text),
-    )
+    return infer.features_of(doc, known_outlets=known)
+
+
+def _says(ev):
+    return infer.render(ev)
 
 
 def _total(evs):
@@ -179,7 +178,8 @@ def test_time_scorer_penalizes_only_the_impossible_direction():
     fwd, back = infer.time_evidence(early, late), infer.time_evidence(late, early)
     # the possible direction carries only a prior (a day's delay); the other is ruled out
     assert -1 < _total(fwd) < 1 and _total(back) < -5
-    assert "against, time" in back[0].text and "against" not in fwd[0].text
+    assert back[0].sign == "against" and fwd[0].sign == "for"
+    assert "against, time" in _says(back[0]) and "against" not in _says(fwd[0])
     assert infer.time_evidence(early, _doc("u", "x")) == []  # a missing date says nothing
 
 
@@ -244,12 +244,12 @@ def test_among_equal_copies_the_recent_one_is_the_likelier_source():
 def test_an_own_dateline_is_house_style_not_shared_text():
     text = "Northgate Journal\n\nDUBLIN (Northgate Journal) - " + ORIGINAL
     own = _doc("n", text, outlet="Northgate Journal", dateline_outlet="Northgate Journal")
-    mask = infer._own_dateline(own, tokenize(text))
+    mask = infer.own_dateline_mask(own, tokenize(text))
     words = [w for w, m in zip(tokenize(text).words, mask, strict=True) if m]
     assert words == ["dublin", "northgate", "journal"]
     # a dateline naming another outlet is copied text: it stays
     kept = _doc("k", text, outlet="Metro Daily", dateline_outlet="Northgate Journal")
-    assert infer._own_dateline(kept, tokenize(text)) is None
+    assert infer.own_dateline_mask(kept, tokenize(text)) is None
 
 
 def test_dateline_scorer_points_at_the_named_outlet():
@@ -273,7 +273,7 @@ def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
     child = _child(_doc("c", "The mayor spoke, a spokesman told River Valley News on Monday."))
     assert _total(infer.credit_evidence(parent, child)) > 2
     unmatched = infer.credit_evidence(sibling, child)
-    assert _total(unmatched) == 0 and "reuses another outlet's reporting" in unmatched[0].text
+    assert _total(unmatched) == 0 and "reuses another outlet's reporting" in _says(unmatched[0])
     # a page that only carries the credited outlet's dateline is not that outlet's page:
     # the credit names the outlet's own page as the source, not a copy of it
     carrier = _doc("k", "x", outlet="Metro Daily", dateline_outlet="River Valley News")
@@ -292,7 +292,7 @@ def test_credit_scorer_names_the_parent_and_weakens_inherited_credits():
     crediting = _child(_doc("p2", "Quiet day, a spokesman told Metro Daily on Monday."))
     metro = _doc("m", "x", outlet="Metro Daily")
     against = infer.credit_evidence(crediting.doc, _child(metro), crediting.credits)
-    assert _total(against) < 0 and "against, credit" in against[-1].text
+    assert _total(against) < 0 and "against, credit" in _says(against[-1])
     assert (
         _total(
             infer.credit_evidence(crediting.doc, _child(metro), crediting.credits, other_page="m2")
@@ -316,7 +316,7 @@ def test_a_shared_credit_worded_against_the_outlets_house_style_counts_nothing()
         child.house = house
         ev = infer.credit_evidence(parent, child, inherited_from={child.credits[0].start: "q"})
         assert _total(ev) == pytest.approx(w.credit * weight), house
-        assert ("does not word its own" in ev[0].text) == (house == {"according to"})
+        assert ("does not word its own" in _says(ev[0])) == (house == {"according to"})
     # an unshared credit is the page's own, whatever the wording
     child = _child(_doc("c", text, outlet="Metro Daily"))
     child.house = frozenset({"according to"})
@@ -384,7 +384,7 @@ def test_a_headline_ending_with_the_parents_outlet_name_credits_it():
         "c", "x", outlet="Metro Daily", title="Flood forces families out - River Valley News"
     )
     credit = [e for e in infer.title_evidence(parent, child) if e.kind == "title-credit"]
-    assert credit and "River Valley News" in credit[0].text
+    assert credit and "River Valley News" in _says(credit[0])
     assert not [e for e in infer.title_evidence(other, child) if e.kind == "title-credit"]
     # a headline ending with the page's own name credits nobody
     own = _doc("m", "x", outlet="River Valley News", title="Flood forces families out - RVN")
@@ -427,19 +427,19 @@ def test_missing_runs_count_cuts_not_words():
     m = np.array  # parent words the child holds; content: not boilerplate
     keep = m([1, 1, 0, 0, 0, 1, 0, 1, 0, 0], dtype=bool)
     content = m([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
-    assert infer._missing_runs(keep, content) == 3  # one 3-word cut, one word, a tail
+    assert infer.missing_runs(keep, content) == 3  # one 3-word cut, one word, a tail
     # a boilerplate word inside a cut does not split it in two
     keep2 = m([1, 0, 1, 0, 1], dtype=bool)
     content2 = m([1, 1, 0, 1, 1], dtype=bool)
-    assert infer._missing_runs(keep2, content2) == 1
-    assert infer._missing_runs(np.ones(4, dtype=bool), np.ones(4, dtype=bool)) == 0
+    assert infer.missing_runs(keep2, content2) == 1
+    assert infer.missing_runs(np.ones(4, dtype=bool), np.ones(4, dtype=bool)) == 0
 
 
 def test_a_story_split_over_workers_gives_the_serial_forest(monkeypatch):
-    # a story above _SPLIT_DOCS has its credits, word masks and edge scores computed by
+    # a story above split_docs has its credits, word masks and edge scores computed by
     # two workers; the forest and every edge's evidence must be the serial ones
-    from lineage.model import Config
     from lineage.evaluation.simulate import simulate
+    from lineage.model import Config
 
     corpus = simulate(stories=6, seed=3, independents=0)
     docs = [
@@ -454,7 +454,7 @@ def test_a_story_split_over_workers_gives_the_serial_forest(monkeypatch):
 
     monkeypatch.setattr(infer, "infer_lineage", spy)
     serial = analyze_documents(docs, Config(workers=1))
-    monkeypatch.setattr(infer, "_SPLIT_DOCS", 2)
+    monkeypatch.setattr(infer, "infer_lineage", lambda *a, **kw: real(*a, **kw, split_docs=2))
     split = analyze_documents(docs, Config(workers=2))
     assert split.edges == serial.edges and split.origins == serial.origins
     assert len(serial.edges) >= 10
