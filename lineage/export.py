@@ -4,7 +4,8 @@ The JSON contract (fields are added over time, never renamed)::
 
     {"documents": [{"id", "title", "outlet", "date", "path", "words", "boilerplate_words", ...}],
      "pairs": [{"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words", ...}],
-     "edges": [{"parent", "child", "confidence", "evidence", "alternatives"}],
+     "edges": [{"parent", "child", "confidence", "evidence": [{"kind", "sign", "score",
+                "facts", "text"}], "alternatives"}],
      "origins": [{"id", "kind", "reason", "confidence"}],
      "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}], ...}
 
@@ -27,6 +28,7 @@ from lineage.model import (
     _PAIR_COLUMNS,
     _PASSAGE_COLUMNS,
     Analysis,
+    Evidence,
     _document_row,
     _pair_row,
     _passage_row,
@@ -65,7 +67,7 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 "parent": e.parent,
                 "child": e.child,
                 "confidence": e.confidence,
-                "evidence": list(e.evidence),
+                "evidence": [evidence_record(x) for x in e.evidence],
                 "alternatives": [
                     {"parent": a.parent, "confidence": a.confidence} for a in e.alternatives
                 ],
@@ -86,6 +88,26 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
     if generated_at:
         out["generated_at"] = generated_at
     return out
+
+
+def evidence_record(ev: Evidence) -> dict[str, Any]:
+    """One evidence record as JSON: kind, sign, score, the facts and its sentence."""
+    return {
+        "kind": ev.kind,
+        "sign": ev.sign,
+        "score": round(ev.score, 4),
+        "facts": {k: _plain(v) for k, v in ev.facts.items()},
+        "text": ev.text,
+    }
+
+
+def _plain(v: Any) -> Any:
+    """JSON-ready: tuples as lists, numpy scalars as Python numbers."""
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        return v.item()
+    return v
 
 
 def summary(analysis: Analysis) -> dict[str, int]:
@@ -133,7 +155,7 @@ def write_exports(
                         "parent": e.parent,
                         "child": e.child,
                         "confidence": e.confidence,
-                        "evidence": " | ".join(e.evidence),
+                        "evidence": " | ".join(e.reasons),
                     }
                     for e in analysis.edges
                 ],

@@ -182,8 +182,14 @@ class Edge:
     parent: str
     child: str
     confidence: float
-    evidence: tuple[str, ...] = ()
+    # what a reader is shown, as records: for the edge first, strongest first, then against
+    evidence: tuple[Evidence, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The evidence as sentences (rendered by :mod:`lineage.infer.explain`)."""
+        return tuple(e.text for e in self.evidence)
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,7 @@ class Analysis:
                 "parent": e.parent,
                 "child": e.child,
                 "confidence": e.confidence,
-                "evidence": "; ".join(e.evidence),
+                "evidence": "; ".join(e.reasons),
             }
             for e in self.edges
         ]

@@ -56,7 +56,12 @@ def test_dates_orient_edges_and_chain_beats_star():
     origins = {o.id: o for o in a.origins}
     assert origins["x1"].kind == "original" and origins["x4"].kind == "independent"
     e23 = next(e for e in a.edges if e.child == "x3")
-    assert any(t.startswith("variants: x3 shares") and "x1 lacks" in t for t in e23.evidence)
+    assert any(t.startswith("variants: x3 shares") and "x1 lacks" in t for t in e23.reasons)
+    (variant,) = [x for x in e23.evidence if x.kind == "variant"]
+    assert variant.sign == "for" and (variant.facts["parent"], variant.facts["other"]) == (
+        "x2",
+        "x1",
+    )
 
 
 def test_credit_orients_an_undated_pair():
@@ -67,7 +72,8 @@ def test_credit_orients_an_undated_pair():
     a = analyze_documents(docs)
     (e,) = a.edges
     assert (e.parent, e.child) == ("a", "b")
-    assert any(t.startswith("credit: b credits River Valley News") for t in e.evidence)
+    assert any(t.startswith("credit: b credits River Valley News") for t in e.reasons)
+    assert any(x.kind == "credit" and x.facts["name"] == "River Valley News" for x in e.evidence)
     # swap ids: the answer follows the evidence, not the names
     docs2 = [
         _doc("b", ORIGINAL, outlet="River Valley News"),
@@ -94,7 +100,11 @@ def test_time_is_strong_but_not_absolute():
     ]
     (e0,) = analyze_documents(undated).edges
     assert e.confidence < e0.confidence  # the conflict lowers the confidence
-    assert any("against, time" in t for t in e.evidence)
+    assert any("against, time" in t for t in e.reasons)
+    assert [x.sign for x in e.evidence if x.kind == "time"] == ["against"]
+    # what speaks for the edge is listed first, what speaks against it after
+    signs = [x.sign for x in e.evidence]
+    assert signs == sorted(signs, key=lambda g: g == "against")
     # without the credit, a day the other way decides
     docs = [
         _doc("a", ORIGINAL, outlet="Other Outlet", date=dt.datetime(2024, 4, 6, 9)),
@@ -118,7 +128,7 @@ def test_dateline_of_another_outlet_marks_a_republished_copy():
     ]
     (e,) = analyze_documents(docs).edges
     assert (e.parent, e.child) == ("p", "c")
-    assert any(t.startswith("dateline: c is a Big Network page") for t in e.evidence)
+    assert any(t.startswith("dateline: c is a Big Network page") for t in e.reasons)
 
 
 def test_shared_quotations_alone_leave_documents_independent():
@@ -463,5 +473,5 @@ def test_a_story_split_over_workers_gives_the_serial_forest(monkeypatch):
     real(seen["docs"], seen["pairs"], seen["stories"], tokens=seen["tokens"], trace=trace)
     for e in serial.edges:
         texts = {x.text for x in trace[(e.parent, e.child)] if x.text}
-        assert texts <= set(e.evidence) and texts
+        assert texts <= set(e.reasons) and texts
     assert len(trace) > len(serial.edges) + len(serial.origins)

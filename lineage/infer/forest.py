@@ -338,7 +338,7 @@ def _story_forest(
         reasons = [x for x in map(explained, ranked) if x.text]
         # right parent among the candidates, and the right way round
         conf = probs[parent] * direction(total, parent, child, w.temperature)
-        edges.append(Edge(parent, child, round(conf, 3), tuple(e.text for e in reasons), alts))
+        edges.append(Edge(parent, child, round(conf, 3), tuple(reasons), alts))
     if trace is not None:
         trace.update((k, [explained(e) for e in evidence(*k)]) for k in total)
     return edges, origins
