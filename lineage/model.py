@@ -71,11 +71,25 @@ class Document:
     dateline_outlet: str | None = None
     # outlet named by the page chrome around the article ("Watch CBS News"): who hosts this copy
     host_outlet: str | None = None
+    # where the dateline's outlet name, with its parentheses, stands in the text: set
+    # with the chrome (lineage.boilerplate.mark_boilerplate), read by the inference
+    dateline_span: tuple[int, int] | None = None
     # character spans (start, end) of page chrome: kept in the text, left out of reuse figures
     boilerplate: tuple[tuple[int, int], ...] = ()
     # where it came from: "txt", "md", "html", "jsonl", "csv"; line for JSONL/CSV rows
     source_format: str = "txt"
     line: int | None = None
+
+    @property
+    def home_outlet(self) -> str | None:
+        """The outlet whose page this is: the host found in its chrome, else its outlet.
+        The one definition; everything that asks whose page it is reads it here."""
+        return self.host_outlet or self.outlet
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names the page goes by: its outlet and its host."""
+        return tuple(n for n in (self.outlet, self.host_outlet) if n)
 
     @property
     def date_iso(self) -> str | None:

@@ -154,3 +154,30 @@ def test_shuffled_jsonl_lines_give_the_same_result(tmp_path):
     assert first["edges"], "the seeds must give edges for this test to mean anything"
     for data in outs[1:]:
         assert _without(data, {"path", "line"}) == first
+
+
+def _same_documents_both_ways(paths):
+    """lineage.json from analyze(paths) and from analyze_documents() on what ingest read."""
+    from lineage.export import to_dict
+    from lineage.ingest import read_corpus
+    from lineage.pipeline import analyze, analyze_documents
+
+    ingested = read_corpus(paths)
+    through_files = to_dict(analyze(paths))
+    through_docs = to_dict(
+        analyze_documents(ingested.documents, skipped=ingested.skipped, notices=ingested.notices)
+    )
+    return through_files, through_docs
+
+
+def test_analyze_and_analyze_documents_give_identical_lineage_json(tmp_path):
+    # the seeds carry page chrome (the CBS page) and a foreign dateline: the text stage
+    # must run through both doors
+    a, b = _same_documents_both_ways([SEEDS])
+    assert a == b
+    assert any(d["boilerplate"] for d in a["documents"]) and a["edges"]
+    from lineage.evaluation.simulate import simulate, write
+
+    corpus_path, _ = write(simulate(stories=6, seed=4), tmp_path / "sim")
+    a, b = _same_documents_both_ways([corpus_path])
+    assert a == b and len(a["edges"]) >= 10

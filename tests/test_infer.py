@@ -166,6 +166,7 @@ def test_every_document_has_exactly_one_parent_or_origin():
 # -- each scorer on its own ------------------------------------------------------
 
 from lineage import infer  # noqa: E402
+from lineage.boilerplate import mark_boilerplate  # noqa: E402
 from lineage.signals import find_credits, name_key  # noqa: E402
 from lineage.text import tokenize  # noqa: E402
 
@@ -253,12 +254,18 @@ def test_among_equal_copies_the_recent_one_is_the_likelier_source():
 
 def test_an_own_dateline_is_house_style_not_shared_text():
     text = "Northgate Journal\n\nDUBLIN (Northgate Journal) - " + ORIGINAL
-    own = _doc("n", text, outlet="Northgate Journal", dateline_outlet="Northgate Journal")
+    # the dateline's place is found with the chrome, the text stage every analysis runs
+    (own,) = mark_boilerplate(
+        [_doc("n", text, outlet="Northgate Journal", dateline_outlet="Northgate Journal")]
+    )
     mask = infer.own_dateline_mask(own, tokenize(text))
     words = [w for w, m in zip(tokenize(text).words, mask, strict=True) if m]
     assert words == ["dublin", "northgate", "journal"]
     # a dateline naming another outlet is copied text: it stays
-    kept = _doc("k", text, outlet="Metro Daily", dateline_outlet="Northgate Journal")
+    (kept,) = mark_boilerplate(
+        [_doc("k", text, outlet="Metro Daily", dateline_outlet="Northgate Journal")]
+    )
+    assert kept.dateline_span is not None
     assert infer.own_dateline_mask(kept, tokenize(text)) is None
 
 

@@ -105,24 +105,14 @@ def clock(d: Document) -> Clock | None:
 # -- names --------------------------------------------------------------------------
 
 
-def home(doc: Document) -> str | None:
-    """The outlet whose page this is: the host found in its chrome, else its outlet."""
-    return doc.host_outlet or doc.outlet
-
-
-def own_names(doc: Document) -> list[str]:
-    """The names the page goes by: its outlet and its host."""
-    return [n for n in (doc.outlet, doc.host_outlet) if n]
-
-
 def named(name: str, doc: Document) -> bool:
-    """``name`` is one of the names the page goes by."""
-    return any(names_match(name, n) >= 1.0 for n in own_names(doc))
+    """``name`` is one of the names the page goes by (:attr:`Document.names`)."""
+    return any(names_match(name, n) >= 1.0 for n in doc.names)
 
 
 def foreign_dateline(doc: Document) -> bool:
     """The page carries another outlet's dateline ("CITY (OTHER OUTLET) --")."""
-    h = home(doc)
+    h = doc.home_outlet
     return bool(doc.dateline_outlet and h and names_match(doc.dateline_outlet, h) < 1.0)
 
 
@@ -141,19 +131,12 @@ def title_words(title: str) -> tuple[str, ...]:
     return tokenize(title).words
 
 
-def dateline_span(doc: Document) -> tuple[int, int] | None:
-    """Where the dateline's outlet name stands near the top of the text."""
-    name = doc.dateline_outlet or ""
-    i = doc.text.find(f"({name})", 0, 400)
-    return None if i < 0 else (i, i + len(name) + 2)
-
-
 def own_dateline_mask(doc: Document, tokens: Tokens) -> np.ndarray | None:
     """Mask of the words of the document's dateline when it names its own outlet."""
     name = doc.dateline_outlet
     if not name or not named(name, doc):
         return None
-    span = dateline_span(doc)
+    span = doc.dateline_span
     if span is None:
         return None
     line_start = doc.text.rfind("\n", 0, span[0]) + 1
@@ -180,7 +163,7 @@ def house_styles(
     for story in stories:
         carried = Counter(c.phrase.casefold() for i in story for c in credits.get(i, ()))
         for i in story:
-            h = home(by_id[i])
+            h = by_id[i].home_outlet
             for c in credits.get(i, ()):
                 if h and c.cue and carried[c.phrase.casefold()] == 1:
                     out.setdefault(name_key(h), set()).add(c.cue)
@@ -343,7 +326,7 @@ def sharers(
         "credits": {c.start: holders(c.start, c.end, c.phrase.casefold()) for c in child.credits},
         "dateline": {},
     }
-    span = dateline_span(doc) if doc.dateline_outlet else None
+    span = doc.dateline_span if doc.dateline_outlet else None
     if span:
         out["dateline"][0] = holders(*span)
     return out

@@ -24,7 +24,6 @@ from lineage.infer.features import (
     StoryState,
     centrality,
     gap,
-    home,
     house_styles,
     marks_chunk,
     masks_chunk,
@@ -149,10 +148,8 @@ def _story_forest(
         done = fork_map(fn, chunks(n, workers), workers=workers, parallel=split, share=share)
         return [x for part in done for x in part]
 
-    info = {
-        i: Features(by_id[i], tokens[i], *marks[i], styles.get(name_key(home(by_id[i]) or "")))
-        for i in story
-    }
+    home_key = {i: name_key(by_id[i].home_outlet or "") for i in story}
+    info = {i: Features(by_id[i], tokens[i], *marks[i], styles.get(home_key[i])) for i in story}
     story_pairs = sorted(
         {
             (p.a, p.b): p
@@ -190,7 +187,6 @@ def _story_forest(
 
     # the other pages of each document's outlet in the story: a parent that names the
     # child's outlet may have taken the story from one of those instead of the child
-    home_key = {i: name_key(home(by_id[i]) or "") for i in story}
     by_home: dict[tuple[str, ...], list[str]] = {}
     for i in sorted(story):
         if home_key[i]:

@@ -35,11 +35,9 @@ from lineage.infer.features import (
     first_run,
     foreign_dateline,
     gap,
-    home,
     hours_between,
     missing_runs,
     named,
-    own_names,
     title_site,
     title_words,
 )
@@ -219,7 +217,7 @@ def dateline_evidence(
     outlet has another page in the story (``other_page``) the parent may have taken."""
     out: list[Evidence] = []
     cdl, pdl = child.dateline_outlet, parent.dateline_outlet
-    c_home, p_home = home(child), home(parent)
+    c_home, p_home = child.home_outlet, parent.home_outlet
     if foreign_dateline(child):
         m = max(names_match(cdl, p_home), names_match(cdl, parent.outlet))
         if m >= 1.0:
@@ -272,7 +270,7 @@ def credit_evidence(
     has another page in the story (``other_page``).
     """
     out: list[Evidence] = []
-    names = own_names(parent)
+    names = parent.names
     ids = {"parent": parent.id, "child": child.doc.id}
     for c in child.credits:
         m = max((names_match(c.name, n) for n in names), default=0.0)
@@ -420,7 +418,7 @@ def origin_evidence(child: Features, *, w: Weights = NEWS) -> list[Evidence]:
                 "origin-dateline",
                 -w.origin_dateline,
                 doc=d.id,
-                home=home(d),
+                home=d.home_outlet,
                 dateline_outlet=d.dateline_outlet,
             )
         )
