@@ -212,8 +212,11 @@ def mark_boilerplate(docs: Sequence[Document], *, min_docs: int = 2) -> list[Doc
     Spans already on a document (a date line found by ingest) are kept and merged.
     """
     per_doc = [_lines(d.text, d.outlet) for d in docs]
-    recurring = _recurring(per_doc, min_docs=min_docs)
-    recurring.update(dict.fromkeys(_edge_sentences(per_doc, min_docs=min_docs), True))
+    # the recurrence tests compare each line with its first occurrence: "first" is taken
+    # in an order of the documents' content, so neither ids nor input order change it
+    by_content = [per_doc[k] for k in sorted(range(len(docs)), key=lambda k: docs[k].content_key)]
+    recurring = _recurring(by_content, min_docs=min_docs)
+    recurring.update(dict.fromkeys(_edge_sentences(by_content, min_docs=min_docs), True))
     return [_mark(doc, lines, recurring) for doc, lines in zip(docs, per_doc, strict=True)]
 
 

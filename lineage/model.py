@@ -17,6 +17,7 @@ All records are frozen; offsets are character offsets into ``Document.text``
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -79,6 +80,17 @@ class Document:
     # where it came from: "txt", "md", "html", "jsonl", "csv"; line for JSONL/CSV rows
     source_format: str = "txt"
     line: int | None = None
+
+    @property
+    def content_key(self) -> tuple[str, str]:
+        """What a stage breaks a tie by, or orders documents by, when it must: a hash of
+        what the document says (its text, outlet, title and date), never its id alone,
+        which may carry an order (``Article/3``) and so the answer. Only documents
+        identical in all of these fall back to the id: a true tie, whichever is picked."""
+        h = hashlib.blake2b(digest_size=16)
+        for part in (self.text, self.outlet, self.title, self.date_iso):
+            h.update((part or "").encode("utf-8", "surrogatepass") + b"\x00")
+        return h.hexdigest(), self.id
 
     @property
     def home_outlet(self) -> str | None:

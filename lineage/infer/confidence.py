@@ -24,5 +24,5 @@ def direction(total: Mapping[tuple[str, str], float], u: str, v: str, t: float) 
 def softmax(scores: Mapping[str, float], temperature: float) -> dict[str, float]:
     m = max(scores.values())
     ex = {k: math.exp((v - m) / temperature) for k, v in scores.items()}
-    z = sum(ex.values())
+    z = math.fsum(ex.values())  # exactly rounded: the same whatever the order
     return {k: v / z for k, v in ex.items()}

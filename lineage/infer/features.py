@@ -25,6 +25,7 @@ from lineage.text import Tokens, tokenize
 
 __all__ = [
     "Features",
+    "content_key",
     "StoryState",
     "features_of",
     "hours_between",
@@ -62,6 +63,11 @@ def features_of(
         editorial_insertions(doc.text),
         house,
     )
+
+
+def content_key(doc: Document) -> tuple[str, str]:
+    """:attr:`Document.content_key`: what the inference breaks ties by, never the id."""
+    return doc.content_key
 
 
 # -- time ---------------------------------------------------------------------------
@@ -173,14 +179,26 @@ def house_styles(
 # -- word masks ---------------------------------------------------------------------
 
 
-def exact_masks(pair: Pair, ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
-    """Words of a and of b that match a word of the other exactly inside a passage."""
+def exact_masks(
+    pair: Pair, ta: Tokens, tb: Tokens, *, flip: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Words of a and of b that match a word of the other exactly inside a passage.
+
+    An edit script is not symmetric where several are equally short: ``flip`` computes
+    it from b to a, so that a caller can take it in an order of the documents' content
+    (:attr:`Document.content_key`) rather than of their ids."""
     ma = np.zeros(len(ta), dtype=bool)
     mb = np.zeros(len(tb), dtype=bool)
     for p in pair.passages:
         a0, a1 = p.a_tok
         b0, b1 = p.b_tok
         sa, sb = ta.hashes[a0:a1].tolist(), tb.hashes[b0:b1].tolist()
+        if flip:
+            for op in Levenshtein.opcodes(sb, sa):
+                if op.tag == "equal":
+                    mb[b0 + op.src_start : b0 + op.src_end] = True
+                    ma[a0 + op.dest_start : a0 + op.dest_end] = True
+            continue
         for op in Levenshtein.opcodes(sa, sb):
             if op.tag == "equal":
                 ma[a0 + op.src_start : a0 + op.src_end] = True
@@ -232,11 +250,11 @@ def masks_chunk(chunk: range) -> list[tuple[np.ndarray, np.ndarray]]:
     """For pairs ``chunk``: the words of each side the other matches exactly, less the
     page's own dateline (see :func:`own_dateline_mask`); bit-packed when ``pack`` (a
     worker sends them back)."""
-    pairs, tokens, house, pack = shared("masks")
+    pairs, tokens, house, rank, pack = shared("masks")
     out = []
     for k in chunk:
         p = pairs[k]
-        ea, eb = exact_masks(p, tokens[p.a], tokens[p.b])
+        ea, eb = exact_masks(p, tokens[p.a], tokens[p.b], flip=rank[p.b] < rank[p.a])
         if (ha := house[p.a]) is not None:
             ea &= ~ha
         if (hb := house[p.b]) is not None:

@@ -23,6 +23,7 @@ from lineage.infer.features import (
     Features,
     StoryState,
     centrality,
+    content_key,
     gap,
     house_styles,
     marks_chunk,
@@ -162,7 +163,8 @@ def _story_forest(
     # a page's own dateline ("DUBLIN (Its Own Name) -") is house style, written by each
     # page of the outlet alike: two pages sharing it are no closer for that
     house = {i: own_dateline_mask(by_id[i], tokens[i]) for i in story}
-    masks = spread(masks_chunk, len(story_pairs), masks=(story_pairs, tokens, house, split))
+    rank = {i: content_key(by_id[i]) for i in story}  # ties are broken by content, not id
+    masks = spread(masks_chunk, len(story_pairs), masks=(story_pairs, tokens, house, rank, split))
     exact_counts: dict[tuple[str, str], tuple[int, int]] = {}
     for p, (ea, eb) in zip(story_pairs, masks, strict=True):
         if split:  # bit-packed for the trip back from the workers
@@ -194,7 +196,7 @@ def _story_forest(
     same_outlet = {i: [j for j in by_home.get(home_key[i], ()) if j != i] for i in story}
     # the story's earliest-dated document: its likely original (see Weights.delay)
     dated = [(c[0], i) for i, c in clock.items() if c is not None]
-    first = min(dated)[1] if dated else None
+    first = min(dated, key=lambda x: (x[0], rank[x[1]]))[1] if dated else None
     # score every possible edge and every origin
     state = StoryState(
         by_id, info, exact_counts, content, size, sharers, same_outlet, clock, first, w
@@ -278,7 +280,7 @@ def _story_forest(
         p = pair_of.get((u, v)) or pair_of[(v, u)]
         return edge_evidence(p, u, v, state) + extra.get((u, v), [])
 
-    parent_of, children = _arborescence(story, total)
+    parent_of, children = _arborescence(story, total, rank)
     if w.root_parent:
         # Originals are copied far more than copies are. Dates already prefer the earlier
         # of equal sources; where they cannot (either side undated), once the forest names
@@ -293,17 +295,22 @@ def _story_forest(
             if not children[r]:
                 continue
             for v in copies_of.get(r, ()):
+                # a copy identical to the original, or one whose link to it scores the
+                # same both ways, is a true tie that the forest broke by content hash:
+                # the prior would only confirm that arbitrary pick
+                if rank[r][0] == rank[v][0] or total.get((v, r)) == total[(r, v)]:
+                    continue
                 if by_id[r].date is None or by_id[v].date is None:
                     boosted = True
                     prior = Evidence("origin-prior", w.root_parent, "for", {"root": r, "child": v})
                     extra.setdefault((r, v), []).append(prior)
                     total[(r, v)] += prior.score
         if boosted:
-            parent_of, children = _arborescence(story, total)
+            parent_of, children = _arborescence(story, total, rank)
 
     incoming_of: dict[str, dict[str, float]] = {i: {} for i in story}
     for (u, v), sc in sorted(total.items(), key=lambda kv: (kv[0][0] != ROOT, kv[0][0])):
-        incoming_of[v][u] = sc  # the virtual root first, then candidate parents by id
+        incoming_of[v][u] = sc  # the virtual root first, then candidate parents
     edges: list[Edge] = []
     origins: list[Origin] = []
     for child in sorted(story):
@@ -312,13 +319,13 @@ def _story_forest(
         probs = softmax(incoming, w.temperature)
         alts = tuple(
             Alternative(u, round(pr, 3))
-            for u, pr in sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
+            for u, pr in sorted(probs.items(), key=lambda kv: (-kv[1], rank.get(kv[0], ("",))))
             if u not in (parent, ROOT) and pr >= 0.01
         )
         if parent == ROOT:
             linked = [u for u in incoming if u != ROOT]
             kids = children[child]
-            kind, reason = _origin_reason(child, linked, bool(kids), evidence, incoming)
+            kind, reason = _origin_reason(child, linked, bool(kids), evidence, incoming, rank)
             # an original is as sure as the direction of its weakest out-edge
             conf = min(
                 (direction(total, child, k, w.temperature) for k in kids), default=probs[ROOT]
@@ -354,22 +361,27 @@ def _score_chunk(chunk: range) -> list[tuple[tuple[str, str], float]]:
 
 
 def _arborescence(
-    story: Sequence[str], total: Mapping[tuple[str, str], float]
+    story: Sequence[str],
+    total: Mapping[tuple[str, str], float],
+    rank: Mapping[str, tuple[str, str]],
 ) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The maximum spanning arborescence over the virtual root and the story: each
-    document's parent (``ROOT`` for an original) and each node's children, sorted."""
-    nodes = [ROOT, *sorted(story)]
+    document's parent (``ROOT`` for an original) and each node's children.
+
+    The nodes are numbered by ``rank`` (:func:`content_key`): the arborescence breaks
+    ties by node number, which must not be id order."""
+    nodes = [ROOT, *sorted(story, key=rank.__getitem__)]
     index = {x: k for k, x in enumerate(nodes)}
     # A child's weakest candidates never win: keep its best few (the virtual root is
     # always kept), so a story of hundreds of near-copies stays a sparse graph.
-    best_in: dict[str, list[tuple[float, str]]] = {}
+    best_in: dict[str, list[tuple[float, int]]] = {}
     for (u, v), sc in total.items():
         if u != ROOT:
-            best_in.setdefault(v, []).append((sc, u))
-    keep = {(ROOT, v) for v in story}
+            best_in.setdefault(v, []).append((-sc, index[u]))
+    keep = {(0, index[v]) for v in story}
     for v, cands in best_in.items():
-        keep.update((u, v) for _, u in sorted(cands, key=lambda x: (-x[0], x[1]))[:_MAX_CANDIDATES])
-    edges = [(index[u], index[v], total[(u, v)]) for u, v in sorted(keep)]
+        keep.update((u, index[v]) for _, u in sorted(cands)[:_MAX_CANDIDATES])
+    edges = [(u, v, total[(nodes[u], nodes[v])]) for u, v in sorted(keep)]
     parent_of = max_arborescence(len(nodes), edges, root=0)
     parent = {nodes[k]: nodes[parent_of[k]] for k in range(1, len(nodes))}
     children: dict[str, list[str]] = {x: [] for x in nodes}
@@ -384,10 +396,11 @@ def _origin_reason(
     has_children: bool,
     evidence: Callable[[str, str], list[Evidence]],
     incoming: Mapping[str, float],
+    rank: Mapping[str, tuple[str, str]],
 ) -> tuple[str, str]:
     if has_children:
         return "original", origin_reason("original")
-    best = max((u for u in linked), key=lambda u: incoming[u], default=None)
+    best = max(linked, key=lambda u: (incoming[u], rank[u]), default=None)
     if best is None:
         return "independent", origin_reason("independent", linked=False)
     reuse = next((e for e in evidence(best, doc) if e.kind == "reuse"), None)
