@@ -482,3 +482,84 @@ def test_a_story_split_over_workers_gives_the_serial_forest(monkeypatch):
         texts = {x.text for x in trace[(e.parent, e.child)] if x.text}
         assert texts <= set(e.reasons) and texts
     assert len(trace) > len(serial.edges) + len(serial.origins)
+
+
+# -- confidence: marginal probabilities over the story's forests ---------------------
+
+
+def _brute_marginals(docs, scores, root):
+    """Each edge's probability by enumerating every forest (every acyclic choice of one
+    parent per document), each weighted by exp(sum of its edges' scores)."""
+    import itertools
+    import math
+
+    options = [[u for (u, v) in scores if v == d] for d in docs]
+    total, marg = 0.0, dict.fromkeys(scores, 0.0)
+    for choice in itertools.product(*options):
+        parent = dict(zip(docs, choice, strict=True))
+
+        def reaches_root(x, parent=parent):
+            seen = set()
+            while x != root:
+                if x in seen:
+                    return False
+                seen.add(x)
+                x = parent[x]
+            return True
+
+        if not all(reaches_root(d) for d in docs):
+            continue
+        weight = math.exp(sum(scores[(parent[d], d)] for d in docs))
+        total += weight
+        for d in docs:
+            marg[(parent[d], d)] += weight
+    return {k: v / total for k, v in marg.items()}
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("spread", [12, 80])
+def test_edge_marginals_match_enumerating_every_forest(seed, spread):
+    # spread 80: near-copies linked far more strongly to each other than to the root,
+    # where the floating-point inverse loses every digit
+    import random
+
+    from lineage.infer.confidence import edge_marginals
+
+    rng = random.Random(seed)
+    docs = [f"d{k}" for k in range(rng.randint(1, 5))]
+    scores = {("R", d): rng.uniform(-5, 5) for d in docs}
+    for u in docs:
+        for v in docs:
+            if u != v and rng.random() < 0.7:
+                scores[(u, v)] = rng.uniform(-spread, spread)
+    exact = _brute_marginals(docs, scores, "R")
+    fast = edge_marginals(docs, scores, root="R")
+    assert fast.keys() == exact.keys()
+    for k in exact:
+        assert fast[k] == pytest.approx(exact[k], abs=1e-9)
+    # one parent each: a document's incoming marginals sum to one
+    for d in docs:
+        assert sum(p for (u, v), p in fast.items() if v == d) == pytest.approx(1.0)
+
+
+def test_confidences_are_probabilities_and_no_alternative_is_a_descendant():
+    from lineage.evaluation.simulate import simulate
+
+    corpus = simulate(stories=6, seed=3, dates="none", independents=1)
+    docs = [
+        _doc(d.id, d.text, outlet=d.outlet, title=d.title, date=d.date) for d in corpus.documents
+    ]
+    a = analyze_documents(docs)
+    parent = {e.child: e.parent for e in a.edges}
+
+    def ancestors(x):
+        while x in parent:
+            x = parent[x]
+            yield x
+
+    assert len(a.edges) >= 10
+    for e in a.edges:
+        # the edge and its alternatives share one scale: together at most one
+        assert e.confidence + sum(x.confidence for x in e.alternatives) <= 1.0 + 0.01
+        for alt in e.alternatives:
+            assert e.child not in set(ancestors(alt.parent))  # alt is no descendant of child

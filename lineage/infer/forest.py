@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from lineage.arborescence import max_arborescence
-from lineage.infer.confidence import direction, softmax
+from lineage.infer.confidence import EXACT_DOCS, direction, edge_marginals, softmax
 from lineage.infer.explain import explained, origin_reason
 from lineage.infer.features import (
     Features,
@@ -311,25 +311,51 @@ def _story_forest(
     incoming_of: dict[str, dict[str, float]] = {i: {} for i in story}
     for (u, v), sc in sorted(total.items(), key=lambda kv: (kv[0][0] != ROOT, kv[0][0])):
         incoming_of[v][u] = sc  # the virtual root first, then candidate parents
+    # each edge's probability over the story's forests (exact up to EXACT_DOCS documents)
+    marginal = (
+        edge_marginals(sorted(story), total, root=ROOT, temperature=w.temperature)
+        if len(story) <= EXACT_DOCS
+        else None
+    )
+
+    def chance(u: str, v: str, probs: Mapping[str, float]) -> float:
+        """The probability of u -> v: its marginal, else the local approximation (the
+        parent's share among v's candidates, times the probability of the direction)."""
+        if marginal is not None:
+            return marginal.get((u, v), 0.0)
+        if u == ROOT:
+            return probs[ROOT]
+        return probs[u] * direction(total, u, v, w.temperature)
+
+    below = _descendants(children)
     edges: list[Edge] = []
     origins: list[Origin] = []
     for child in sorted(story):
         parent = parent_of[child]
         incoming = incoming_of[child]
-        probs = softmax(incoming, w.temperature)
+        probs = softmax(incoming, w.temperature) if marginal is None else {}
+        # the other candidate parents on the edge's own scale; a document derived from
+        # the child is no alternative source of it
         alts = tuple(
             Alternative(u, round(pr, 3))
-            for u, pr in sorted(probs.items(), key=lambda kv: (-kv[1], rank.get(kv[0], ("",))))
-            if u not in (parent, ROOT) and pr >= 0.01
+            for u, pr in sorted(
+                ((u, chance(u, child, probs)) for u in incoming if u not in (parent, ROOT)),
+                key=lambda kv: (-kv[1], rank[kv[0]]),
+            )
+            if pr >= 0.01 and not below(child, u)
         )
         if parent == ROOT:
             linked = [u for u in incoming if u != ROOT]
             kids = children[child]
             kind, reason = _origin_reason(child, linked, bool(kids), evidence, incoming, rank)
-            # an original is as sure as the direction of its weakest out-edge
-            conf = min(
-                (direction(total, child, k, w.temperature) for k in kids), default=probs[ROOT]
-            )
+            if marginal is not None:
+                conf = chance(ROOT, child, probs)
+            else:
+                # an original is as sure as the direction of its weakest out-edge
+                conf = min(
+                    (direction(total, child, k, w.temperature) for k in kids),
+                    default=probs[ROOT],
+                )
             origins.append(Origin(child, kind, reason, round(conf, 3)))
             continue
         # what supports the edge first, strongest first; then what speaks against it
@@ -340,7 +366,7 @@ def _story_forest(
         # what a reader is shown: the records that have a sentence
         reasons = [x for x in map(explained, ranked) if x.text]
         # right parent among the candidates, and the right way round
-        conf = probs[parent] * direction(total, parent, child, w.temperature)
+        conf = chance(parent, child, probs)
         edges.append(Edge(parent, child, round(conf, 3), tuple(reasons), alts))
     if trace is not None:
         trace.update((k, [explained(e) for e in evidence(*k)]) for k in total)
@@ -405,3 +431,26 @@ def _origin_reason(
         return "independent", origin_reason("independent", linked=False)
     reuse = next((e for e in evidence(best, doc) if e.kind == "reuse"), None)
     return "independent", origin_reason("independent", reuse=reuse)
+
+
+def _descendants(children: Mapping[str, list[str]]) -> Callable[[str, str], bool]:
+    """``below(c, u)``: u lies under c in the forest (``children`` from the virtual
+    root), by the entry and exit times of one walk: O(1) a question."""
+    enter: dict[str, int] = {}
+    leave: dict[str, int] = {}
+    clock = 0
+    stack = [(ROOT, False)]
+    while stack:
+        x, done = stack.pop()
+        if done:
+            leave[x] = clock
+            continue
+        enter[x] = clock
+        clock += 1
+        stack.append((x, True))
+        stack.extend((k, False) for k in children.get(x, ()))
+
+    def below(c: str, u: str) -> bool:
+        return enter[c] < enter[u] < leave[c]
+
+    return below
