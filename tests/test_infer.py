@@ -563,3 +563,15 @@ def test_confidences_are_probabilities_and_no_alternative_is_a_descendant():
         assert e.confidence + sum(x.confidence for x in e.alternatives) <= 1.0 + 0.01
         for alt in e.alternatives:
             assert e.child not in set(ancestors(alt.parent))  # alt is no descendant of child
+
+
+def test_edge_marginals_give_up_rather_than_return_nan():
+    from lineage.infer.confidence import edge_marginals
+
+    # weights e^-2000 apart underflow every way out of the tight pair: the caller is told
+    # to approximate, never handed NaN
+    docs = ["a", "b", "c"]
+    scores = {("R", "a"): 0.0, ("R", "b"): 0.0, ("R", "c"): 0.0}
+    scores |= {("a", "b"): 2000.0, ("b", "a"): 2000.0, ("a", "c"): 900.0, ("c", "a"): -900.0}
+    m = edge_marginals(docs, scores, root="R")
+    assert m is None or all(0.0 <= p <= 1.0 for p in m.values())

@@ -93,20 +93,22 @@ def _combine(a: np.ndarray, inv: np.ndarray) -> np.ndarray:
 
 def _marginals_float(a: np.ndarray, lap: np.ndarray) -> np.ndarray | None:
     try:
-        inv = np.linalg.inv(lap)
+        with np.errstate(all="ignore"):
+            inv = np.linalg.inv(lap)
     except np.linalg.LinAlgError:
         return None
     if not np.all(np.isfinite(inv)):
         return None
     # the inverse's error is about eps * cond * |inv|; a difference of its entries then
     # errs by about eps * |lap| * |inv|^2 (1-norms)
-    bound = np.finfo(float).eps * np.linalg.norm(lap, 1) * np.linalg.norm(inv, 1) ** 2
+    with np.errstate(over="ignore"):
+        bound = np.finfo(float).eps * np.linalg.norm(lap, 1) * np.linalg.norm(inv, 1) ** 2
     if not bound < _TOLERANCE:
         return None
     return np.clip(_combine(a, inv), 0.0, 1.0)
 
 
-def _marginals_by_walks(a: np.ndarray) -> np.ndarray:
+def _marginals_by_walks(a: np.ndarray) -> np.ndarray | None:
     """The marginals from the edge weights ``a`` (row 0 the root, rows 1.. the
     documents as parents; columns the documents as children), without a subtraction.
 
@@ -147,7 +149,10 @@ def _marginals_by_walks(a: np.ndarray) -> np.ndarray:
     mu = np.empty_like(a)
     mu[0] = a[0]
     mu[1:] = a[1:] * reach.T  # [h, m]
-    return mu / mu.sum(axis=0, keepdims=True)
+    total = mu.sum(axis=0, keepdims=True)
+    if not (np.all(np.isfinite(total)) and np.all(total > 0)):
+        return None  # every way out underflowed (weights beyond e^-700 of each other)
+    return mu / total
 
 
 def direction(total: Mapping[tuple[str, str], float], u: str, v: str, t: float) -> float:
