@@ -6,7 +6,7 @@ The JSON contract (fields are added over time, never renamed)::
      "pairs": [{"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words", ...}],
      "edges": [{"parent", "child", "confidence", "evidence": [{"kind", "sign", "score",
                 "facts", "text"}], "alternatives"}],
-     "origins": [{"id", "kind", "reason", "confidence"}],
+     "origins": [{"id", "kind", "reason", "confidence", "evidence"}],
      "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}], ...}
 
 Everything is written atomically and deterministically (sorted, no timestamps unless
@@ -75,7 +75,13 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
             for e in analysis.edges
         ],
         "origins": [
-            {"id": o.id, "kind": o.kind, "reason": o.reason, "confidence": o.confidence}
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "reason": o.reason,
+                "confidence": o.confidence,
+                "evidence": [evidence_record(x) for x in o.evidence],
+            }
             for o in analysis.origins
         ],
         "stories": [list(s) for s in analysis.stories],
@@ -102,11 +108,13 @@ def evidence_record(ev: Evidence) -> dict[str, Any]:
 
 
 def _plain(v: Any) -> Any:
-    """JSON-ready: tuples as lists, numpy scalars as Python numbers."""
+    """JSON-ready: tuples as lists, numpy scalars as Python numbers, floats to 6 places."""
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        return v.item()
+        v = v.item()
+    if isinstance(v, float):
+        return round(v, 6)
     return v
 
 

@@ -226,6 +226,8 @@ class Origin:
     kind: str  # "original" | "independent"
     reason: str
     confidence: float = 1.0
+    # the case for having no parent, as records (as Edge.evidence): for it, then against
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)

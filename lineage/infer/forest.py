@@ -356,7 +356,9 @@ def _story_forest(
                     (direction(total, child, k, w.temperature) for k in kids),
                     default=probs[ROOT],
                 )
-            origins.append(Origin(child, kind, reason, round(conf, 3)))
+            case = sorted(scored[(ROOT, child)], key=lambda e: (e.sign == "against", -abs(e.score)))
+            shown = tuple(x for x in map(explained, case) if x.text)
+            origins.append(Origin(child, kind, reason, round(conf, 3), shown))
             continue
         # what supports the edge first, strongest first; then what speaks against it
         ranked = sorted(evidence(parent, child), key=lambda e: (e.sign == "against", -abs(e.score)))
