@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -272,12 +273,13 @@ def centrality(story: Sequence[str], pairs: Sequence[Pair]) -> dict[str, float]:
     An original holds what every copy kept of it; a copy holds less of its siblings'
     (each lost or changed something). Used as a weak prior for roots and parents.
     """
-    total = dict.fromkeys(story, 0.0)
+    held: dict[str, list[float]] = {k: [] for k in story}
     for p in pairs:
-        total[p.a] += p.b_in_a
-        total[p.b] += p.a_in_b
+        held[p.a].append(p.b_in_a)
+        held[p.b].append(p.a_in_b)
     n = max(1, len(story) - 1)
-    return {k: v / n for k, v in total.items()}
+    # fsum: exactly rounded, so the pairs' order (by id) cannot tip a near tie
+    return {k: math.fsum(v) / n for k, v in held.items()}
 
 
 def referenced(
