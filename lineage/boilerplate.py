@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from lineage.ingest import guess_title
 from lineage.model import Document
 
-__all__ = ["chrome_shaped", "find_host", "mark_boilerplate", "merge_spans"]
+__all__ = ["chrome_shaped", "dateline_span", "find_host", "mark_boilerplate", "merge_spans"]
 
 _MAX_CHROME_WORDS = 6
 _SENTENCE_END = ".!?…"
@@ -206,13 +206,17 @@ def _edge_runs(lines: list[_Line]) -> tuple[int, int]:
 
 
 def mark_boilerplate(docs: Sequence[Document], *, min_docs: int = 2) -> list[Document]:
-    """The same documents, in order, with chrome spans, ``host_outlet`` and ``outlet`` set.
+    """The same documents, in order, with chrome spans, ``host_outlet``, ``outlet`` and
+    ``dateline_span`` set: the text stage every analysis runs (idempotent).
 
     Spans already on a document (a date line found by ingest) are kept and merged.
     """
     per_doc = [_lines(d.text, d.outlet) for d in docs]
-    recurring = _recurring(per_doc, min_docs=min_docs)
-    recurring.update(dict.fromkeys(_edge_sentences(per_doc, min_docs=min_docs), True))
+    # the recurrence tests compare each line with its first occurrence: "first" is taken
+    # in an order of the documents' content, so neither ids nor input order change it
+    by_content = [per_doc[k] for k in sorted(range(len(docs)), key=lambda k: docs[k].content_key)]
+    recurring = _recurring(by_content, min_docs=min_docs)
+    recurring.update(dict.fromkeys(_edge_sentences(by_content, min_docs=min_docs), True))
     return [_mark(doc, lines, recurring) for doc, lines in zip(docs, per_doc, strict=True)]
 
 
@@ -304,7 +308,17 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return 1.0 if not (a or b) else len(a & b) / len(a | b)
 
 
+def dateline_span(doc: Document) -> tuple[int, int] | None:
+    """Where the dateline's outlet name, "(NAME)", stands near the top of the text."""
+    if not doc.dateline_outlet:
+        return None
+    i = doc.text.find(f"({doc.dateline_outlet})", 0, 400)
+    return None if i < 0 else (i, i + len(doc.dateline_outlet) + 2)
+
+
 def _mark(doc: Document, lines: list[_Line], recurring: dict[str, bool]) -> Document:
+    if doc.dateline_span is None and doc.dateline_outlet:
+        doc = replace(doc, dateline_span=dateline_span(doc))
     if not lines:
         return doc
     top, bottom = _edge_runs(lines)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lineage.fingerprint import Fingerprint, shared_shingles
-from lineage.model import Document, DuplicateGroup, Edge
+from lineage.model import Document, DuplicateGroup, Edge, Evidence
 from lineage.text import Tokens
 
 __all__ = ["Collapse", "collapse_duplicates", "copy_edges", "content_key", "with_copies"]
@@ -228,7 +228,8 @@ def copy_edges(docs: Sequence[Document], copies: dict[int, int]) -> list[Edge]:
     """Each exact copy is a child of its representative: the same words, and (when dates
     say so) published later. Without an order in time the direction is a guess, and the
     confidence says so."""
-    from lineage.infer import time_evidence  # the one wording of a time order
+    from lineage.infer import time_evidence
+    from lineage.infer.explain import explained
 
     edges = []
     for i, rep in copies.items():
@@ -237,15 +238,16 @@ def copy_edges(docs: Sequence[Document], copies: dict[int, int]) -> list[Edge]:
             timed = time_evidence(parent, child)
         except OverflowError:  # a date at the edge of datetime's range: no order known
             timed = []
-        evidence = [
-            f"identical text: {child.id} has the same article words as {parent.id}, in the "
-            "same order",
-            *(e.text for e in timed),
-        ]
         later = bool(timed) and timed[0].kind == "earlier"
-        if not later:
-            evidence.append(f"no date orders {parent.id} and {child.id}: either may be the copy")
-        edges.append(Edge(parent.id, child.id, 1.0 if later else 0.5, tuple(evidence)))
+        facts = {"parent": parent.id, "child": child.id}
+        evidence = [
+            Evidence("identical", 0.0, "for", facts),
+            *timed,
+            *([] if later else [Evidence("identical-undated", 0.0, "against", facts)]),
+        ]
+        edges.append(
+            Edge(parent.id, child.id, 1.0 if later else 0.5, tuple(map(explained, evidence)))
+        )
     return edges
 
 

@@ -4,8 +4,9 @@ The JSON contract (fields are added over time, never renamed)::
 
     {"documents": [{"id", "title", "outlet", "date", "path", "words", "boilerplate_words", ...}],
      "pairs": [{"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words", ...}],
-     "edges": [{"parent", "child", "confidence", "evidence", "alternatives"}],
-     "origins": [{"id", "kind", "reason", "confidence"}],
+     "edges": [{"parent", "child", "confidence", "evidence": [{"kind", "sign", "score",
+                "facts", "text"}], "alternatives"}],
+     "origins": [{"id", "kind", "reason", "confidence", "evidence"}],
      "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}],
      "duplicates": [{"representative", "kind", "members"}], ...}
 
@@ -30,6 +31,7 @@ from lineage.model import (
     _PASSAGE_COLUMNS,
     QUOTE_KINDS,
     Analysis,
+    Evidence,
     Quote,
     QuoteMatch,
     _document_row,
@@ -78,7 +80,7 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 "parent": e.parent,
                 "child": e.child,
                 "confidence": e.confidence,
-                "evidence": list(e.evidence),
+                "evidence": [evidence_record(x) for x in e.evidence],
                 "alternatives": [
                     {"parent": a.parent, "confidence": a.confidence} for a in e.alternatives
                 ],
@@ -87,7 +89,13 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
             for e in analysis.edges
         ],
         "origins": [
-            {"id": o.id, "kind": o.kind, "reason": o.reason, "confidence": o.confidence}
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "reason": o.reason,
+                "confidence": o.confidence,
+                "evidence": [evidence_record(x) for x in o.evidence],
+            }
             for o in analysis.origins
         ],
         "stories": [list(s) for s in analysis.stories],
@@ -104,6 +112,28 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
     if generated_at:
         out["generated_at"] = generated_at
     return out
+
+
+def evidence_record(ev: Evidence) -> dict[str, Any]:
+    """One evidence record as JSON: kind, sign, score, the facts and its sentence."""
+    return {
+        "kind": ev.kind,
+        "sign": ev.sign,
+        "score": round(ev.score, 4),
+        "facts": {k: _plain(v) for k, v in ev.facts.items()},
+        "text": ev.text,
+    }
+
+
+def _plain(v: Any) -> Any:
+    """JSON-ready: tuples as lists, numpy scalars as Python numbers, floats to 6 places."""
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if isinstance(v, float):
+        return round(v, 6)
+    return v
 
 
 def summary(analysis: Analysis) -> dict[str, int]:
@@ -187,7 +217,7 @@ def _write_exports(
                         "parent": e.parent,
                         "child": e.child,
                         "confidence": e.confidence,
-                        "evidence": " | ".join(e.evidence),
+                        "evidence": " | ".join(e.reasons),
                     }
                     for e in analysis.edges
                 ],

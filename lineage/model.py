@@ -17,9 +17,11 @@ All records are frozen; offsets are character offsets into ``Document.text``
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pandas is heavy; imported lazily where frames are built
     import pandas as pd
@@ -71,11 +73,36 @@ class Document:
     dateline_outlet: str | None = None
     # outlet named by the page chrome around the article ("Watch CBS News"): who hosts this copy
     host_outlet: str | None = None
+    # where the dateline's outlet name, with its parentheses, stands in the text: set
+    # with the chrome (lineage.boilerplate.mark_boilerplate), read by the inference
+    dateline_span: tuple[int, int] | None = None
     # character spans (start, end) of page chrome: kept in the text, left out of reuse figures
     boilerplate: tuple[tuple[int, int], ...] = ()
     # where it came from: "txt", "md", "html", "jsonl", "csv"; line for JSONL/CSV rows
     source_format: str = "txt"
     line: int | None = None
+
+    @property
+    def content_key(self) -> tuple[str, str]:
+        """What a stage breaks a tie by, or orders documents by, when it must: a hash of
+        what the document says (its text, outlet, title and date), never its id alone,
+        which may carry an order (``Article/3``) and so the answer. Only documents
+        identical in all of these fall back to the id: a true tie, whichever is picked."""
+        h = hashlib.blake2b(digest_size=16)
+        for part in (self.text, self.outlet, self.title, self.date_iso):
+            h.update((part or "").encode("utf-8", "surrogatepass") + b"\x00")
+        return h.hexdigest(), self.id
+
+    @property
+    def home_outlet(self) -> str | None:
+        """The outlet whose page this is: the host found in its chrome, else its outlet.
+        The one definition; everything that asks whose page it is reads it here."""
+        return self.host_outlet or self.outlet
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names the page goes by: its outlet and its host."""
+        return tuple(n for n in (self.outlet, self.host_outlet) if n)
 
     @property
     def date_iso(self) -> str | None:
@@ -164,6 +191,24 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One reason for or against an edge (or an origin), as data.
+
+    ``kind`` names the test ("reuse", "credit", "dateline", ...), ``sign`` says which way
+    it points, ``score`` is its weight in log-odds units (what the forest adds up) and
+    ``facts`` what it rests on: ids, character spans, counts, words, JSON-ready. ``text``
+    is its sentence, rendered from the record by :mod:`lineage.infer.explain` (the one
+    place prose is written); empty for the evidence a reader is not shown.
+    """
+
+    kind: str
+    score: float
+    sign: Literal["for", "against"] = "for"
+    facts: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Alternative:
     parent: str
     confidence: float
@@ -176,8 +221,14 @@ class Edge:
     parent: str
     child: str
     confidence: float
-    evidence: tuple[str, ...] = ()
+    # what a reader is shown, as records: for the edge first, strongest first, then against
+    evidence: tuple[Evidence, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The evidence as sentences (rendered by :mod:`lineage.infer.explain`)."""
+        return tuple(e.text for e in self.evidence)
 
 
 @dataclass(frozen=True)
@@ -188,6 +239,8 @@ class Origin:
     kind: str  # "original" | "independent"
     reason: str
     confidence: float = 1.0
+    # the case for having no parent, as records (as Edge.evidence): for it, then against
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -366,7 +419,7 @@ class Analysis:
                 "parent": e.parent,
                 "child": e.child,
                 "confidence": e.confidence,
-                "evidence": "; ".join(e.evidence),
+                "evidence": "; ".join(e.reasons),
             }
             for e in self.edges
         ]

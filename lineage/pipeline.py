@@ -1,7 +1,10 @@
 """The whole analysis, stage after stage, readable top to bottom.
 
-    ingest -> boilerplate -> tokens -> fingerprints -> candidates -> alignment
-           -> stories -> lineage inference -> Analysis
+    ingest -> chrome (boilerplate, host, dateline spans) -> tokens -> fingerprints
+           -> candidates -> alignment -> stories -> lineage inference -> Analysis
+
+:func:`analyze` only reads the inputs; every stage after ingest is
+:func:`analyze_documents`, so the two entry points give the same analysis.
 
 Each stage is a plain function of its own module; this one only sequences them,
 times them, and spreads the per-document and per-pair work over the cores.
@@ -43,7 +46,6 @@ def analyze(
     >>> a = analyze(["seeds"])            # doctest: +SKIP
     >>> a.pairs_frame().head()            # doctest: +SKIP
     """
-    from lineage.boilerplate import mark_boilerplate
     from lineage.ingest import read_corpus
 
     config = config or Config()
@@ -54,10 +56,9 @@ def analyze(
         [Path(p) for p in paths],
         progress=(lambda n: progress("reading", n, 0)) if progress else None,
     )
-    docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
     t_ingest = time.perf_counter() - t0
     analysis = analyze_documents(
-        docs,
+        ingested.documents,
         config,
         skipped=ingested.skipped,
         notices=ingested.notices,
@@ -75,7 +76,9 @@ def analyze_documents(
     notices: Sequence[Skipped] = (),
     progress: Progress | None = None,
 ) -> Analysis:
-    """Every stage after ingest, on documents already read (ids must be unique)."""
+    """Every stage after ingest, on documents already read (ids must be unique): the
+    chrome is marked here (idempotent, so documents marked before are unchanged)."""
+    from lineage.boilerplate import mark_boilerplate
     from lineage.infer import Weights, infer_lineage
     from lineage.quotes import quote_findings
 
@@ -84,6 +87,11 @@ def analyze_documents(
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
     workers = worker_count(config.workers)
+
+    t = time.perf_counter()
+    # chrome, the page's host and the dateline's place: resolved once, read from Document
+    docs = mark_boilerplate(docs, min_docs=config.boilerplate_min_docs)
+    timings["chrome"] = time.perf_counter() - t
 
     t = time.perf_counter()
     aligned = _prepare(docs, config, workers, progress)

@@ -66,7 +66,9 @@ def test_two_hundred_copies_of_a_seed_collapse_and_the_seeds_keep_their_edges(tm
     assert set(edges) == {(S1, S0), (S1, S2), *((S1, i) for i in ids)}
     for i in ids:
         e = edges[(S1, i)]
-        assert e["evidence"][0].startswith(f"identical text: {i} has the same article words")
+        first = e["evidence"][0]
+        assert (first["kind"], first["sign"]) == ("identical", "for")
+        assert first["text"].startswith(f"identical text: {i} has the same article words")
         assert e["confidence"] == 1.0  # dated after the representative
     (story,) = [s for s in data["stories"] if S1 in s]
     assert set(ids) <= set(story)
@@ -99,7 +101,10 @@ def test_the_representative_is_the_earliest_not_the_smallest_id():
     parents = {e.child: e for e in a.edges}
     assert parents["00-undated"].parent == latest_id_earliest_date
     assert parents["00-undated"].confidence == 0.5  # no date orders an undated copy
-    assert any("no date orders" in x for x in parents["00-undated"].evidence)
+    assert any(
+        (x.kind, x.sign) == ("identical-undated", "against") and "no date orders" in x.text
+        for x in parents["00-undated"].evidence
+    )
     assert not a.pairs  # nothing else to pair with: no pair among the copies either
 
 

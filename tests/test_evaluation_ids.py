@@ -52,12 +52,6 @@ def test_renaming_the_seeds_changes_no_edge():
 
 
 @pytest.mark.eval
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12, analysis half: the inference still breaks ties by id order (measured "
-    "2026-12-01 on main's analysis: edges that move with the naming reach confidence 0.55-0.56). "
-    "When the infer package picks by content, this passes and strict xfail fails: drop the mark",
-)
 @pytest.mark.parametrize("profile", ["news", "revisions"])
 def test_renaming_wikipedia_moves_only_true_ties(profile):
     corpus = wikipedia_corpus((eval_dir() or EVAL) / "wikipedia_versions", limit=30)

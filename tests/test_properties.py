@@ -147,7 +147,10 @@ def test_passages_lie_inside_both_documents(case):
     check_analysis(analysis, [a, b])
     words = [w for chunk in verbatim for w in tokenize(chunk).words]
     distinct = {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
-    if len(words) >= 20 and len(distinct) >= 10:  # a long verbatim copy is always found
+    # a long verbatim copy is always found, unless it is page chrome: one word a line,
+    # recurring in both documents, is what a site's menu looks like (lineage.boilerplate)
+    chrome = any(d.boilerplate for d in analysis.documents)
+    if len(words) >= 20 and len(distinct) >= 10 and not chrome:
         (pair,) = analysis.pairs
         assert pair.reused_words >= len(words) - 2
 

@@ -23,6 +23,7 @@ from lineage.model import (
     Config,
     Document,
     Edge,
+    Evidence,
     Origin,
     Pair,
     Passage,
@@ -140,13 +141,18 @@ def build_analysis(docs: list[Document], edges: tuple[Edge, ...] = ()) -> Analys
     )  # fmt: skip
 
 
+def _ev(*texts: str) -> tuple[Evidence, ...]:
+    """Evidence records with the given sentences (a report shows what it is handed)."""
+    return tuple(Evidence("reuse", 1.0, "for", {}, t) for t in texts)
+
+
 def seed_analysis() -> Analysis:
     docs = seed_documents()
     ids = [d.id for d in docs]
     edges = (
-        Edge(ids[1], ids[0], 0.93, ("dateline names KDKA", "82% of the text, same order"),
+        Edge(ids[1], ids[0], 0.93, _ev("dateline names KDKA", "82% of the text, same order"),
              (Alternative(ids[2], 0.04),)),
-        Edge(ids[1], ids[2], 0.71, ("quotes in the same order and cut", "published later")),
+        Edge(ids[1], ids[2], 0.71, _ev("quotes in the same order and cut", "published later")),
     )  # fmt: skip
     return build_analysis(docs, edges)
 
@@ -295,7 +301,7 @@ def _hostile_analysis() -> Analysis:
         )
         for new, d in zip(ids, docs, strict=True)
     ]  # fmt: skip
-    edges = (Edge(ids[1], ids[0], 0.9, (HOSTILE,), (Alternative(ids[2], 0.2),)),)
+    edges = (Edge(ids[1], ids[0], 0.9, _ev(HOSTILE), (Alternative(ids[2], 0.2),)),)
     a = build_analysis(docs, edges)
     return Analysis(
         documents=a.documents, pairs=a.pairs, edges=a.edges, origins=a.origins,
@@ -402,7 +408,7 @@ def _synthetic(n_docs: int, *, story_size: int = 0) -> Analysis:
         stories.append(tuple(group))
         for k, child in enumerate(group[1:], start=1):
             parent = group[(k - 1) // 3]  # a 3-ary tree: wire, then copies of copies
-            edges.append(Edge(parent, child, 0.5 + (k % 5) / 10, ("same text",)))
+            edges.append(Edge(parent, child, 0.5 + (k % 5) / 10, _ev("same text")))
             p = Passage(parent, child, 0, 100, 0, 100, 18, 18, 0.95, False,
                         base[:100], base[:100])  # fmt: skip
             a, b = sorted((parent, child))

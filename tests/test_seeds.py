@@ -64,7 +64,16 @@ def test_exactly_the_two_true_edges(seeds_analysis):
 
 def test_evidence_for_the_aggregator_edge(seeds_analysis):
     e = seeds_analysis.parent_of(S2)
-    text = " | ".join(e.evidence)
+    text = " | ".join(e.reasons)
+    # the same facts as records, read without the wording
+    variants = [x for x in e.evidence if x.kind == "variant" and x.sign == "for"]
+    assert any(
+        x.facts["other"] == S0 and x.facts["snippet"].startswith("According to Heckert")
+        for x in variants
+    )
+    assert any(
+        x.kind.startswith("credit") and x.facts["name"] == "CBS Pittsburgh" for x in e.evidence
+    )
     assert re.search(
         rf"variants: {S2} shares \d+ words with {S1} that {S0} lacks: “According to Heckert", text
     )
@@ -159,3 +168,15 @@ def test_no_rule_names_the_seeds():
         for s in strings:
             for word in banned:
                 assert word not in s, (path.name, word, s[:80])
+
+
+def test_every_edge_evidence_in_lineage_json_is_a_list_of_records(seeds_analysis):
+    from lineage.export import to_dict
+
+    edges = to_dict(seeds_analysis)["edges"]
+    assert edges
+    for e in edges:
+        assert e["evidence"]
+        for r in e["evidence"]:
+            assert {"kind", "sign", "score", "facts"} <= set(r)
+            assert r["sign"] in ("for", "against") and isinstance(r["facts"], dict)

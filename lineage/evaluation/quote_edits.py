@@ -465,10 +465,8 @@ def run(*, stories: int = 120, seed: int = 11, share: float = 0.6) -> dict[str, 
         )
         for d in edited.documents
     ]  # fmt: skip
-    from lineage.boilerplate import mark_boilerplate
-
-    docs = mark_boilerplate(docs)
     analysis = analyze_documents(docs)
+    docs = list(analysis.documents)  # with their page chrome marked
     from lineage.model import Edge
     from lineage.text import tokenize
 

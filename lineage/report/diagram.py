@@ -14,7 +14,6 @@ The layout is computed here, in Python, so no Graphviz binary is needed:
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
@@ -122,31 +121,17 @@ def _clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-_TAG = re.compile(r"^\s*([A-Za-z][\w -]{1,18}):\s")
-
-
-def _shorten_ids(text: str, short: dict[str, str]) -> str:
-    for full in sorted(short, key=len, reverse=True):
-        if short[full] != full and full in text:
-            text = text.replace(full, short[full])
-    return text
-
-
 def _edge_label(e: Edge, short: dict[str, str], *, with_evidence: bool, width: int = 24) -> str:
-    """Confidence, then the evidence in brief: its kinds ("reuse · dateline") when the
-    scorers tag their evidence, else the first item cut to two short lines."""
+    """Confidence, then the evidence in brief: the kinds of what supports it
+    ("reuse · dateline"), read from the records, never from their wording."""
     label = f"{e.confidence:.2f}"
     if not (with_evidence and e.evidence):
         return label
     # the label names what supports the edge; counter-evidence stays in the report's list
-    support = [x for x in e.evidence if not x.lstrip().lower().startswith("against")]
-    tags = [m.group(1).strip() for m in map(_TAG.match, support) if m]
-    if support and len(tags) == len(support):
-        lines = textwrap.wrap(" · ".join(dict.fromkeys(tags)), width=width, max_lines=2,
-                              placeholder=" …")  # fmt: skip
-    else:
-        first = _shorten_ids((support or list(e.evidence))[0], short)
-        lines = textwrap.wrap(first, width=width, max_lines=2, placeholder="…")
+    support = [x for x in e.evidence if x.sign == "for"] or list(e.evidence)
+    tags = [x.kind.split("-")[0] for x in support]  # "credit-inherited" -> "credit"
+    lines = textwrap.wrap(" · ".join(dict.fromkeys(tags)), width=width, max_lines=2,
+                          placeholder=" …")  # fmt: skip
     return label + "\n" + "\n".join(lines)
 
 

@@ -366,7 +366,9 @@ def _edge_row(c: _Corpus, e: Edge) -> dict[str, Any]:
         "child_anchor": f"doc-{safe_name(e.child)}",
         "confidence": e.confidence,
         "conf_pct": round(max(0.0, min(1.0, e.confidence)) * 100),
-        "evidence": [c.shorten(ev) for ev in e.evidence],
+        # grouped by the records' sign: what supports the edge, then what speaks against
+        "evidence": [c.shorten(x.text) for x in e.evidence if x.sign == "for"],
+        "evidence_against": [c.shorten(x.text) for x in e.evidence if x.sign == "against"],
         "alternatives": [
             {"who": c.who(alt.parent), "confidence": alt.confidence} for alt in e.alternatives
         ],

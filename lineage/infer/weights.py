@@ -1,0 +1,108 @@
+"""How much each kind of evidence weighs, in log-odds units: the weight profiles.
+
+Every number here was chosen by hand or by a small search on the sources named beside
+it (see docs/ACCURACY.md); :data:`PROVENANCE` says, per profile, where its numbers come
+from, so a reader of a run's output can tell which data chose them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["PROFILES", "PROVENANCE", "Weights"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Scale of each kind of evidence, in log-odds units. The defaults are the "news"
+    profile, tuned on the syndication simulator (see docs/ACCURACY.md); see
+    :data:`PROFILES` and :meth:`for_profile` for the others."""
+
+    time: float = 5.6
+    time_scale_hours: float = 6.0  # a gap this long counts fully
+    per_word: float = 0.1  # closeness: per word of the child its parent explains exactly
+    closest: float = 0.08  # per word a candidate explains fewer than the closest candidate
+    omission: float = 0.028  # a parent word missing from the child costs this much of a word
+    omission_run: float = 0.07  # ... and each run of parent words missing from the child
+    # words counted at most: a long cut is one decision, so a source and its trimmed copy
+    # (both holding the child) stay equals; growing versions need it off (``revisions``)
+    omission_cap: int = 150
+    min_narrative_words: int = 12  # shared text beyond quotations needed for a copy
+    quotes_only_penalty: float = 3.0
+    dateline: float = 1.5
+    credit: float = 2.5
+    credit_partial: float = 0.3
+    inherited: float = 0.1  # a dateline shared with another copy counts this much
+    inherited_credit: float = 0.25  # a credit shared with another copy counts this much
+    # ... this much when the parent or the child is undated (an empirical choice, tuned on
+    # simulator seeds 11, 13, 21 and 23 with no dates and some dates)
+    inherited_credit_undated: float = 0.2
+    # ... and this much when it is worded in a way the child's outlet is not seen to write
+    # its own credits ("according to X" from an outlet whose credits say "told X"): it
+    # came with the text of the copy that shares it (docs/ACCURACY.md, lesson 23)
+    inherited_credit_off_style: float = 0.0
+    # Among sources dated before the child that explain it equally well: a copy is made
+    # soon after its source appears (each hour between them counts ``delay`` against, up
+    # to ``delay_cap_hours``: after two days, older says nothing more), and the story's
+    # first-dated document, its likely original, is the one copied most (``original``,
+    # which makes up for its being the oldest). Tuned on simulator seeds 11, 13, 21 and
+    # 23 with all and some dates; they replace two tanh-shaped priors, one for the
+    # earlier source and one for recent copies (docs/ACCURACY.md, lesson 22).
+    delay: float = 0.02
+    delay_cap_hours: float = 48.0
+    original: float = 0.2
+    central_root: float = 2.0  # prior: the document holding most of the others' text
+    central_parent: float = 0.35
+    root_parent: float = 0.2  # prior, undated: a copy's parent is the story's original
+    title: float = 2.0  # headline similarity (0-1) times this
+    title_credit: float = 0.5  # the child's headline ends with the parent outlet's name
+    referenced: float = 2.0  # origin: other documents credit this document's outlet
+    bracket: float = 0.8
+    containment: float = 0.42
+    origin: float = 1.2
+    origin_credit: float = 1.0
+    origin_dateline: float = 1.5
+    temperature: float = 1.0
+
+    @classmethod
+    def for_profile(cls, name: str) -> Weights:
+        """The weights of a named profile (``news`` or ``revisions``)."""
+        try:
+            return PROFILES[name]
+        except KeyError:
+            raise ValueError(
+                f"unknown profile {name!r}: choose one of {', '.join(sorted(PROFILES))}"
+            ) from None
+
+
+#: Weight profiles. ``news``: syndication, where copies mostly trim their source and the
+#: original is copied most (tuned on the simulator). ``revisions``: version histories
+#: such as Wikipedia revisions or drafts, where each version grows out of the previous
+#: one: a document holding another's text plus more is the later one, and no version is
+#: favoured as everyone's source (tuned on the first 100 articles of the Wikipedia
+#: revision chains in ../shared/eval; docs/ACCURACY.md scores it on the other 123).
+PROFILES: dict[str, Weights] = {
+    "news": Weights(),
+    "revisions": Weights(
+        containment=-1.0,  # the later version holds the earlier one and more
+        omission=0.056,
+        omission_cap=1_000_000,  # a version adds or keeps: every word counts
+        central_root=0.0,
+        central_parent=0.0,
+        root_parent=0.0,
+    ),
+}
+
+
+#: Where each profile's numbers come from: the data that chose them. Any figure measured
+#: on these sources is in-sample for that profile.
+PROVENANCE: dict[str, str] = {
+    "news": (
+        "hand-set, then adjusted on the project's syndication simulator, seeds 7 and 17 "
+        "(validation) and 11, 13, 21, 23 (dates: all, some, none); docs/ACCURACY.md"
+    ),
+    "revisions": (
+        "the news profile with containment, omission and the centrality priors changed on "
+        "the first 100 articles (sorted by name) of ../shared/eval/wikipedia_versions"
+    ),
+}
