@@ -18,11 +18,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from lineage import __version__
 from lineage.files import write_text_atomic
+from lineage.interchange import write_formats
 from lineage.model import (
     _DOC_COLUMNS,
     _PAIR_COLUMNS,
@@ -141,9 +143,15 @@ def _write(path: Path, text: str) -> Path:
 
 
 def write_exports(
-    analysis: Analysis, out_dir: str | Path, *, generated_at: str | None = None
+    analysis: Analysis,
+    out_dir: str | Path,
+    *,
+    generated_at: str | None = None,
+    formats: Iterable[str] | None = None,
 ) -> list[Path]:
-    """Write lineage.json, documents.csv, pairs.csv, edges.csv and passages.jsonl."""
+    """Write lineage.json, documents.csv, pairs.csv, edges.csv and passages.jsonl, then
+    the files of ``formats`` (see :func:`lineage.interchange.write_formats`: GraphML,
+    passim's JSONL and, when pyarrow is installed, Parquet by default)."""
     out = Path(out_dir)
     data = to_dict(analysis, generated_at=generated_at)
     written = [
@@ -174,4 +182,5 @@ def write_exports(
         for p in analysis.passages
     ]
     written.append(_write(out / "passages.jsonl", "".join(x + "\n" for x in lines)))
+    written += write_formats(analysis, out, formats=formats)
     return written
