@@ -140,17 +140,18 @@ def write_formats(
 # XML 1.0 allows tab, newline, carriage return and everything from U+0020 except the
 # surrogates and U+FFFE/U+FFFF; an id or title can hold an ESC or a lone surrogate (from a
 # JavaScript export), which would make the GraphML unreadable or the UTF-8 unwritable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _xml_text(value: str) -> str:
-    # shown as an escape ("\\x1b"), as the terminal shows it, so two ids stay two nodes
+    # a control character is shown as an escape ("\\x1b"), as the terminal shows it, so
+    # two ids stay two nodes; a lone surrogate becomes U+FFFD, as everywhere in lineage
     return _NOT_XML.sub(
         lambda m: (
             f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
         ),
-        value,
+        _utf8_text(value),
     )
 
 
