@@ -209,15 +209,16 @@ def test_passim_jsonl_has_the_fields_passim_reads(seeds_out, seeds_analysis):
     ],
 )
 def test_formats_option_writes_what_it_names(tmp_path, formats, expected):
-    out = tmp_path / "out"
-    r = CliRunner().invoke(
-        main, ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html", "--formats", formats]
-    )
-    assert r.exit_code == 0, r.output
-    extra = {p.name for p in out.iterdir()} - {
-        "lineage.json", "documents.csv", "pairs.csv", "edges.csv", "passages.jsonl"
-    }  # fmt: skip
-    assert extra == expected
+    def run(out: Path, chosen: str) -> set[str]:
+        args = ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html", "--formats", chosen]
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 0, r.output
+        return {p.name for p in out.iterdir()}
+
+    base = run(tmp_path / "none", "none")
+    assert {"lineage.json", "pairs.csv", "edges.csv"} <= base
+    assert not base & {"lineage.graphml", "passim.jsonl", "pairs.parquet"}
+    assert run(tmp_path / "out", formats) - base == expected
 
 
 def test_unknown_format_is_bad_usage_listing_the_choices(tmp_path):
