@@ -188,7 +188,7 @@ def _iter(
 # lineage writes at the top of one: a report folder given as input (``--out`` being the
 # input folder itself) is read without them.
 _REPORT_FILES = frozenset({"lineage.json", "pairs.csv", "passages.jsonl"})
-_OUTPUT_FILES = _REPORT_FILES | {"documents.csv", "edges.csv", "index.html"}
+_OUTPUT_FILES = _REPORT_FILES | {"documents.csv", "edges.csv", "index.html", "passim.jsonl"}
 # lineage's own pages say so in their first bytes (lineage/report/templates/base.html.j2)
 _PAGE_MARKS = (b'http-equiv="Content-Security-Policy"', b'report.css">')
 

@@ -315,7 +315,7 @@ def _edge_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
-def _schemas() -> dict[str, pa.Schema]:
+def _schemas() -> dict[str, dict[str, pa.DataType | None]]:
     import pyarrow as pa
 
     evidence = pa.struct(
@@ -337,27 +337,25 @@ def _schemas() -> dict[str, pa.Schema]:
         "passages": pa.int64(), "reused_words": pa.int64(), "a_start": pa.int64(),
         "a_end": pa.int64(), "b_start": pa.int64(), "b_end": pa.int64(),
         "similarity": pa.float64(), "quoted": pa.bool_(), "a_text": pa.string(),
-        "b_text": pa.string(),
+        "b_text": pa.string(), "quoted_words": pa.int64(), "narrative_words": pa.int64(),
     }  # fmt: skip
 
-    def schema(columns: Sequence[str]) -> pa.Schema:
-        # a column added to the CSV tables later and not typed here is written as text
-        return pa.schema([(c, types.get(c, pa.string())) for c in columns])
+    def schema(columns: Sequence[str]) -> dict[str, pa.DataType | None]:
+        # None: a column added to the tables later and not typed here, typed by its values
+        return {c: types.get(c) for c in columns}
 
     return {
         "documents": schema(_DOC_COLUMNS),
         "pairs": schema(_PAIR_COLUMNS),
         "passages": schema(_PASSAGE_COLUMNS),
-        "edges": pa.schema(
-            [
-                ("parent", pa.string()),
-                ("child", pa.string()),
-                ("confidence", pa.float64()),
-                ("evidence", pa.list_(evidence)),
-                ("evidence_kinds", pa.list_(pa.string())),
-                ("alternatives", pa.list_(alternative)),
-            ]
-        ),
+        "edges": {
+            "parent": pa.string(),
+            "child": pa.string(),
+            "confidence": pa.float64(),
+            "evidence": pa.list_(evidence),
+            "evidence_kinds": pa.list_(pa.string()),
+            "alternatives": pa.list_(alternative),
+        },
     }
 
 
@@ -390,9 +388,14 @@ def parquet_tables(analysis: Analysis) -> dict[str, pa.Table]:
     }
     tables = {}
     for name in PARQUET_TABLES:
-        schema = schemas[name]
-        columns = {f.name: [_clean(r.get(f.name)) for r in rows[name]] for f in schema}
-        tables[name] = pa.Table.from_pydict(columns, schema=schema)
+        arrays = {}
+        for column, kind in schemas[name].items():
+            values = [_clean(r.get(column)) for r in rows[name]]
+            array = pa.array(values, type=kind)
+            if pa.types.is_null(array.type):  # untyped and empty (or all unknown): text
+                array = array.cast(pa.string())
+            arrays[column] = array
+        tables[name] = pa.table(arrays)
     return tables
 
 
