@@ -188,9 +188,11 @@ def _iter(
 # lineage writes at the top of one: a report folder given as input (``--out`` being the
 # input folder itself) is read without them.
 _REPORT_FILES = frozenset({"lineage.json", "pairs.csv", "passages.jsonl"})
-_OUTPUT_FILES = _REPORT_FILES | {"documents.csv", "edges.csv", "index.html", "passim.jsonl"}
+_OUTPUT_FILES = _REPORT_FILES | {"documents.csv", "edges.csv", "index.html"}
 # lineage's own pages say so in their first bytes (lineage/report/templates/base.html.j2)
 _PAGE_MARKS = (b'http-equiv="Content-Security-Policy"', b'report.css">')
+# passim's input (lineage.interchange) is JSON lines, a format read as a corpus
+_OUTPUT_FILES = _OUTPUT_FILES | {"passim.jsonl"}
 
 
 def _is_report_page(path: str) -> bool:
