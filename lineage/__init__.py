@@ -114,8 +114,8 @@ def write_reports(
 ) -> list[Path]:
     """Write everything ``lineage analyze`` writes into the folder ``out``: lineage.json,
     documents.csv, pairs.csv, edges.csv and passages.jsonl; the files of ``formats``
-    ("graphml", "parquet", "passim"; by default GraphML, passim's JSONL and, when
-    pyarrow is installed, Parquet); then (unless ``html`` is false) the HTML report and
+    ("graphml", "parquet", "passim"; by default GraphML and, when pyarrow is
+    installed, Parquet); then (unless ``html`` is false) the HTML report and
     its pictures. Returns the files written.
 
     >>> lineage.write_reports(lineage.analyze(["seeds"]), "reports")   # doctest: +SKIP

@@ -89,7 +89,7 @@ _SHOWN_EDGES = 15
     callback=lambda ctx, param, value: _check_formats(value),
     help="Files for other tools, beside JSON/CSV: a comma list of graphml (the lineage "
     "forest), parquet (the tables; needs pyarrow), passim (passim's JSONL input), or all, "
-    "none.  [default: graphml,passim, and parquet when pyarrow is installed]",
+    "none.  [default: graphml, and parquet when pyarrow is installed]",
 )
 @click.option(
     "--generated-at",

@@ -150,8 +150,8 @@ def write_exports(
     formats: Iterable[str] | None = None,
 ) -> list[Path]:
     """Write lineage.json, documents.csv, pairs.csv, edges.csv and passages.jsonl, then
-    the files of ``formats`` (see :func:`lineage.interchange.write_formats`: GraphML,
-    passim's JSONL and, when pyarrow is installed, Parquet by default)."""
+    the files of ``formats`` (see :func:`lineage.interchange.write_formats`: GraphML
+    and, when pyarrow is installed, Parquet by default)."""
     out = Path(out_dir)
     data = to_dict(analysis, generated_at=generated_at)
     written = [

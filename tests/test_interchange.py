@@ -23,7 +23,8 @@ from lineage.model import Analysis, Document, Edge
 @pytest.fixture(scope="module")
 def seeds_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("interchange") / "out"
-    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html"])
+    args = ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html", "--formats", "all"]
+    r = CliRunner().invoke(main, args)
     assert r.exit_code == 0, r.output
     return out
 
@@ -152,7 +153,7 @@ def test_without_pyarrow_parquet_is_skipped_by_default_and_refused_when_asked(
     r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html"])
     assert r.exit_code == 0, r.output
     assert not list(out.glob("*.parquet"))
-    assert (out / "lineage.graphml").exists() and (out / "passim.jsonl").exists()
+    assert (out / "lineage.graphml").exists()
 
     r = CliRunner().invoke(
         main, ["analyze", str(SEEDS), "--out", str(tmp_path / "p"), "--formats", "parquet"]
@@ -219,6 +220,16 @@ def test_formats_option_writes_what_it_names(tmp_path, formats, expected):
     assert {"lineage.json", "pairs.csv", "edges.csv"} <= base
     assert not base & {"lineage.graphml", "passim.jsonl", "pairs.parquet"}
     assert run(tmp_path / "out", formats) - base == expected
+
+
+def test_default_formats_are_graphml_and_parquet_not_passim(tmp_path):
+    """passim.jsonl copies every text read: written only when asked for."""
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html"])
+    assert r.exit_code == 0, r.output
+    names = {p.name for p in out.iterdir()}
+    assert {"lineage.graphml", "pairs.parquet", "edges.parquet"} <= names
+    assert "passim.jsonl" not in names
 
 
 def test_unknown_format_is_bad_usage_listing_the_choices(tmp_path):
