@@ -2,7 +2,9 @@
 
 Library first: ``lineage.analyze(paths)`` returns an :class:`Analysis` whose
 ``pairs_frame()``, ``documents_frame()``, ``passages_frame()`` and
-``edges_frame()`` give pandas DataFrames for Jupyter.
+``edges_frame()`` give pandas DataFrames for Jupyter; ``analysis.to_networkx()`` the
+lineage forest as a graph, and :func:`export_graphml`, :func:`export_parquet` and
+:func:`export_passim` write it for other tools.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lineage.files import OutputDir
 
+# light: networkx and pyarrow are imported only when a graph or a table is made
+from lineage.interchange import export_graphml, export_parquet, export_passim, to_networkx
 from lineage.model import (
     Alternative,
     Analysis,
@@ -38,6 +42,10 @@ __all__ = [
     "Passage",
     "Skipped",
     "analyze",
+    "export_graphml",
+    "export_parquet",
+    "export_passim",
+    "to_networkx",
     "write_reports",
 ]
 __version__ = "0.1.0"
@@ -105,10 +113,13 @@ def write_reports(
     *,
     html: bool = True,
     generated_at: str | None = None,
+    formats: Iterable[str] | None = None,
 ) -> list[Path]:
     """Write everything ``lineage analyze`` writes into the folder ``out``: lineage.json,
-    documents.csv, pairs.csv, edges.csv and passages.jsonl, then (unless ``html`` is
-    false) the HTML report and its pictures. Returns the files written.
+    documents.csv, pairs.csv, edges.csv and passages.jsonl; the files of ``formats``
+    ("graphml", "parquet", "passim"; by default GraphML and, when pyarrow is
+    installed, Parquet); then (unless ``html`` is false) the HTML report and
+    its pictures. Returns the files written.
 
     >>> lineage.write_reports(lineage.analyze(["seeds"]), "reports")   # doctest: +SKIP
     """
@@ -116,7 +127,7 @@ def write_reports(
     from lineage.files import output_dir
 
     with output_dir(out) as folder:  # the command line's open folder, or one of its own
-        written = write_exports(analysis, folder, generated_at=generated_at)
+        written = write_exports(analysis, folder, generated_at=generated_at, formats=formats)
         if html:
             from lineage.report import write_reports as write_html
 

@@ -84,6 +84,15 @@ _SHOWN_EDGES = 15
 )
 @click.option("--no-html", is_flag=True, help="Write JSON/CSV only, no HTML pages or pictures.")
 @click.option(
+    "--formats",
+    metavar="LIST",
+    default=None,
+    callback=lambda ctx, param, value: _check_formats(value),
+    help="Files for other tools, beside JSON/CSV: a comma list of graphml (the lineage "
+    "forest), parquet (the tables; needs pyarrow), passim (passim's JSONL input), or all, "
+    "none.  [default: graphml, and parquet when pyarrow is installed]",
+)
+@click.option(
     "--generated-at",
     default=None,
     help="Timestamp to print in the reports (none by default, so runs diff cleanly).",
@@ -98,6 +107,7 @@ def analyze(
     workers: int,
     follow_links: bool,
     no_html: bool,
+    formats: tuple[str, ...],
     generated_at: str | None,
     quiet: bool,
 ) -> None:
@@ -137,7 +147,9 @@ def analyze(
             if not analysis.documents:
                 _nothing_read(analysis)
                 sys.exit(1)
-            lineage.write_reports(analysis, folder, html=not no_html, generated_at=generated_at)
+            lineage.write_reports(
+                analysis, folder, html=not no_html, generated_at=generated_at, formats=formats
+            )
     except Interrupted as exc:
         click.echo(
             f"interrupted ({exc.name}): the report in {shown(str(out))} is incomplete", err=True
@@ -198,6 +210,17 @@ def _check_out(value: str) -> Path:
             param_hint="--out",
         )
     return path
+
+
+def _check_formats(value: str | None) -> tuple[str, ...]:
+    """``--formats`` checked before the run: an unknown name, or Parquet without pyarrow,
+    is bad usage (one line saying how to install it), not a failure after the analysis."""
+    from lineage.interchange import MissingDependency, parse_formats
+
+    try:
+        return parse_formats(value)
+    except (ValueError, MissingDependency) as exc:
+        raise click.BadParameter(str(exc), param_hint="--formats") from exc
 
 
 def _cut_list(lines: list[str], limit: int, what: str) -> list[str]:

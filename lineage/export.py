@@ -20,11 +20,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from lineage import __version__
 from lineage.files import OutputDir, output_dir
+from lineage.interchange import write_formats
 from lineage.model import (
     _DOC_COLUMNS,
     _PAIR_COLUMNS,
@@ -188,16 +190,26 @@ def _write(out: OutputDir, rel: str, text: str) -> Path:
 
 
 def write_exports(
-    analysis: Analysis, out_dir: str | Path | OutputDir, *, generated_at: str | None = None
+    analysis: Analysis,
+    out_dir: str | Path | OutputDir,
+    *,
+    generated_at: str | None = None,
+    formats: Iterable[str] | None = None,
 ) -> list[Path]:
     """Write lineage.json, documents.csv, pairs.csv, edges.csv, passages.jsonl and
-    quotes.jsonl."""
+    quotes.jsonl, then the files of ``formats`` (see
+    :func:`lineage.interchange.write_formats`: GraphML and, when pyarrow is installed,
+    Parquet by default)."""
     with output_dir(out_dir) as out:
-        return _write_exports(analysis, out, generated_at=generated_at)
+        return _write_exports(analysis, out, generated_at=generated_at, formats=formats)
 
 
 def _write_exports(
-    analysis: Analysis, out: OutputDir, *, generated_at: str | None = None
+    analysis: Analysis,
+    out: OutputDir,
+    *,
+    generated_at: str | None = None,
+    formats: Iterable[str] | None = None,
 ) -> list[Path]:
     data = to_dict(analysis, generated_at=generated_at)
     written = [
@@ -231,6 +243,7 @@ def _write_exports(
     ]
     written.append(_write(out, "passages.jsonl", "".join(x + "\n" for x in lines)))
     written.append(write_quotes_jsonl(analysis, out))
+    written += write_formats(analysis, out, formats=formats)
     return written
 
 

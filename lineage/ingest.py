@@ -191,6 +191,8 @@ _REPORT_FILES = frozenset({"lineage.json", "pairs.csv", "passages.jsonl"})
 _OUTPUT_FILES = _REPORT_FILES | {"documents.csv", "edges.csv", "index.html", "quotes.jsonl"}
 # lineage's own pages say so in their first bytes (lineage/report/templates/base.html.j2)
 _PAGE_MARKS = (b'http-equiv="Content-Security-Policy"', b'report.css">')
+# passim's input (lineage.interchange) is JSON lines, a format read as a corpus
+_OUTPUT_FILES = _OUTPUT_FILES | {"passim.jsonl"}
 
 
 def _is_report_page(path: str) -> bool:

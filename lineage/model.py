@@ -425,6 +425,13 @@ class Analysis:
         ]
         return pd.DataFrame(rows, columns=["parent", "child", "confidence", "evidence"])
 
+    def to_networkx(self) -> Any:  # a networkx.DiGraph; networkx is imported lazily
+        """The lineage forest as a ``networkx.DiGraph`` (see
+        :func:`lineage.interchange.to_networkx` for its attributes)."""
+        from lineage.interchange import to_networkx
+
+        return to_networkx(self)
+
 
 _DOC_COLUMNS = ["id", "title", "outlet", "date", "path", "words", "boilerplate_words"]
 _PAIR_COLUMNS = [

@@ -2,7 +2,8 @@
 
 Two real processes (different ``PYTHONHASHSEED``, so set and dict-of-str orderings
 differ between them) analyze the seeds into two folders; every file must match byte
-for byte: lineage.json, the CSVs, passages.jsonl, every HTML page, SVG and PNG.
+for byte: lineage.json, the CSVs, passages.jsonl, GraphML, Parquet,
+every HTML page, SVG and PNG.
 Then the input order changes (folders named so they walk in another order, JSONL
 lines shuffled) and lineage.json must not change except where it names the input
 (``path``, and ``line`` for shuffled JSONL rows).
@@ -27,6 +28,8 @@ from lineage.cli import main
 
 OUTPUTS = {
     "lineage.json", "documents.csv", "pairs.csv", "edges.csv", "passages.jsonl",
+    "lineage.graphml",
+    "documents.parquet", "pairs.parquet", "passages.parquet", "edges.parquet",
     "index.html", "report.css", "report.js",
     "lineage.svg", "lineage.png", "heatmap.svg", "heatmap.png",
 }  # fmt: skip
