@@ -65,6 +65,13 @@ def main() -> None:
 )
 @click.option("--no-html", is_flag=True, help="Write JSON/CSV only, no HTML pages or pictures.")
 @click.option(
+    "--max-pages",
+    type=click.IntRange(0),
+    default=None,
+    help="Most side-by-side pair pages: derivations first, then the strongest other pairs "
+    "[default: every derivation plus the 100 strongest other pairs].",
+)
+@click.option(
     "--generated-at",
     default=None,
     help="Timestamp to print in the reports (none by default, so runs diff cleanly).",
@@ -78,6 +85,7 @@ def analyze(
     profile: str,
     workers: int,
     no_html: bool,
+    max_pages: int | None,
     generated_at: str | None,
     quiet: bool,
 ) -> None:
@@ -114,7 +122,7 @@ def analyze(
         if not no_html:
             from lineage.report import write_reports
 
-            written += write_reports(analysis, out, generated_at=generated_at)
+            written += write_reports(analysis, out, generated_at=generated_at, max_pages=max_pages)
     except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
         where = str(exc.filename or out)
         click.echo(f"error: cannot write the reports to {where}: {exc.strerror or exc}", err=True)

@@ -73,18 +73,26 @@ def cap(text: str | None, limit: int = META_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def first_line(text: str, limit: int = 120) -> str:
-    for line in text.splitlines():
+def first_line(doc: Document, limit: int = 90) -> str:
+    """The first line of ``doc``'s text outside page chrome, cut at a word with "…"."""
+    text = doc.text
+    for start, end in sorted(doc.boilerplate):
+        if start > 4000:
+            break
+        text = text[:start] + " " * (max(0, end - start)) + text[end:]
+    for line in text[:4000].splitlines():
         line = " ".join(line.split())
         if len(line) >= 3:
-            return line[:limit]
+            if len(line) > limit:
+                line = line[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:—-") + "…"
+            return line
     return ""
 
 
 def display_title(doc: Document) -> str:
     """The title a reader knows the document by: its title, else its first line, else
     its path."""
-    return cap(doc.title or first_line(doc.text) or doc.path or doc.id)
+    return cap(doc.title or first_line(doc) or doc.path or doc.id)
 
 
 def outlet_of(doc: Document) -> str | None:

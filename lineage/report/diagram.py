@@ -477,7 +477,7 @@ def lineage_svg(
             f'<text class="t1" x="{f(cx)}" y="{f(cy - 0.14)}">'
             f"{_x(_clip(lk.short[node], 22))}</text>"
             f'<text class="t2" x="{f(cx)}" y="{f(cy + 0.05)}">{_x(_clip(outlet, 26))}</text>'
-            f'<text class="t3" x="{f(cx)}" y="{f(cy + 0.22)}">{_x(_clip(line3, 32))}</text>'
+            f'<text class="t3" x="{f(cx)}" y="{f(cy + 0.22)}">{_x(_clip(line3, 29))}</text>'
         )
         href = (doc_href or {}).get(node)
         if href:
