@@ -477,3 +477,159 @@ def test_segments_always_rebuild_the_text(
     assert "".join(s.text for s in segs) == text
     anchors = [s.anchor for s in segs if s.anchor]
     assert len(anchors) == len(set(anchors))
+
+
+# -- the site ------------------------------------------------------------------------
+def _page_of(out: Path, folder: str, doc_id: str) -> Path:
+    from lineage.files import safe_name
+
+    return out / folder / f"{safe_name(doc_id)}.html"
+
+
+def test_every_document_gets_a_page_that_shows_its_sources(
+    rendered: tuple[Path, list[Path]], seeds: Analysis
+) -> None:
+    out, _ = rendered
+    for d in seeds.documents:
+        assert _page_of(out, "docs", d.id).is_file()
+        assert d.path in _page_of(out, "docs", d.id).read_text(encoding="utf-8")  # the path
+    copy = seeds.edges[0].child  # 000, derived from 001
+    html = _page_of(out, "docs", copy).read_text(encoding="utf-8")
+    sources = html[html.index('class="srclist"') : html.index("</ol>", html.index("srclist"))]
+    first = sources[: sources.index("</li>")]
+    assert "001 (KDKA)" in first and "its source" in first  # the parent comes first
+    assert re.search(r"<strong>\d+%</strong> of this text is also in", first)
+    assert 'class="p c0' in html and 'id="t-p1"' in html  # colour-coded along the text
+    assert "confidence 0.93" in html
+
+
+def test_pair_pages_link_their_story_and_the_neighbouring_derivations(
+    rendered: tuple[Path, list[Path]], seeds: Analysis
+) -> None:
+    out, _ = rendered
+    a, b = sorted((seeds.edges[0].parent, seeds.edges[0].child))
+    html = (out / "pairs" / f"{a}__{b}.html").read_text(encoding="utf-8")
+    assert 'href="../stories/story-0001.html"' in html
+    assert "derivation 1 of 2" in html and 'rel="next"' in html
+    a2, b2 = sorted((seeds.edges[1].parent, seeds.edges[1].child))
+    assert f'href="../pairs/{a2}__{b2}.html" rel="next"' in html
+
+
+def test_index_lists_every_story_with_search_and_explains_the_numbers(
+    rendered: tuple[Path, list[Path]],
+) -> None:
+    out, _ = rendered
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="storytable"' in index and 'class="tools" data-for="storytable" hidden' in index
+    assert "How to read this" in index and 'href="glossary.html"' in index
+    glossary = (out / "glossary.html").read_text(encoding="utf-8")
+    for term in ("passage", "share", "confidence", "original", "independent", "lost-source"):
+        assert f'id="{term}"' in glossary
+    for jargon in ("Jaccard", "a in b", "b in a"):
+        assert jargon not in index and jargon not in glossary
+    outlets = (out / "outlets.html").read_text(encoding="utf-8")
+    assert '<td>KDKA</td><td>CBS Pittsburgh</td><td class="n">1</td>' in outlets
+
+
+def _with(doc: Document, **kw: object) -> Document:
+    import dataclasses
+
+    return dataclasses.replace(doc, **kw)
+
+
+def test_control_characters_never_reach_an_svg_raw(tmp_path: Path) -> None:
+    bad = "\x1b]0;owned\x07\x1b[2J\x00\x0b\x85\ufffe"
+    docs = seed_documents()
+    docs = [_with(d, id=f"{d.id[:3]}{bad}{k}", title=f"T{bad}", outlet=f"O{bad}")
+            for k, d in enumerate(docs)]  # fmt: skip
+    ids = [d.id for d in docs]
+    a = build_analysis(docs, (Edge(ids[1], ids[0], 0.9, (f"reuse {bad}",)),))
+    written = write_reports(a, tmp_path)
+    svgs = [p.read_text(encoding="utf-8") for p in written if p.suffix == ".svg"]
+    svgs += [s for p in written if p.suffix == ".html"
+             for s in _inline_svgs(p.read_text(encoding="utf-8"))]  # fmt: skip
+    assert len(svgs) >= 3  # overview diagram and heatmap, the story page's diagram
+    for svg in svgs:
+        ET.fromstring(svg)  # well-formed XML (a raw control character is not)
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", svg)
+
+
+def test_long_metadata_is_cut_for_display_and_says_so(tmp_path: Path) -> None:
+    docs = seed_documents()
+    docs[0] = _with(docs[0], title="Runners " * 130_000, outlet="O" * 5_000)  # a 1 MB title
+    a = build_analysis(docs, seed_analysis().edges)
+    write_reports(a, tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert len(index) < 150_000  # not a 10 MB index
+    assert "Runners Runners" in index and "…" in index
+    assert "shortened here" in index  # the note that says so
+    for page in tmp_path.rglob("*.html"):
+        assert page.stat().st_size < 200_000, page
+
+
+def test_source_urls_are_links_only_for_http(tmp_path: Path) -> None:
+    docs = seed_documents()
+    urls = ["https://example.org/a?b=1&c=2", "javascript:alert(1)", "ftp://example.org/x",
+            "http://example.org/z", "data:text/html,hi"]  # fmt: skip
+    docs = [_with(d, url=u) for d, u in zip(docs, urls, strict=True)]
+    write_reports(build_analysis(docs, seed_analysis().edges), tmp_path)
+    pages = {d.url: _page_of(tmp_path, "docs", d.id).read_text(encoding="utf-8") for d in docs}
+    assert (
+        '<a class="url" href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer">'
+        in (pages["https://example.org/a?b=1&c=2"])
+    )
+    assert 'href="http://example.org/z" rel="noopener noreferrer"' in pages["http://example.org/z"]
+    for u in ("javascript:alert(1)", "ftp://example.org/x", "data:text/html,hi"):
+        assert f'href="{u}' not in pages[u] and u in pages[u]  # shown as text only
+    for page in tmp_path.rglob("*.html"):
+        for m in re.finditer(r'<a [^>]*href="(https?:[^"]*)"[^>]*>', page.read_text("utf-8")):
+            assert 'rel="noopener noreferrer"' in m.group(0), (page, m.group(0))
+
+
+def test_max_pages_bounds_the_pair_pages_derivations_first(seeds: Analysis, tmp_path: Path) -> None:
+    surest = max(seeds.edges, key=lambda e: e.confidence)
+    write_reports(seeds, tmp_path / "one", max_pages=1)
+    assert [p.name for p in (tmp_path / "one" / "pairs").glob("*.html")] == [
+        "__".join(sorted((surest.parent, surest.child))) + ".html"
+    ]
+    write_reports(seeds, tmp_path / "none", max_pages=0)
+    assert not (tmp_path / "none" / "pairs").exists()
+    for out in (tmp_path / "one", tmp_path / "none"):  # no link to a page not written
+        for page in out.rglob("*.html"):
+            for ref in _refs(page).refs:
+                target = ref.partition("#")[0]
+                assert not target or (page.parent / target).resolve().is_file(), (page, ref)
+    with pytest.raises(ValueError):
+        write_reports(seeds, tmp_path / "bad", max_pages=-1)
+
+
+def test_lineage_order_with_lookups_is_the_same_and_reads_only_the_story() -> None:
+    from lineage.report._common import Lookups, lineage_order
+
+    a = _synthetic(70, story_size=25)
+    lk = Lookups(a)
+    for story in a.stories:
+        assert lineage_order(a, story, lookups=lk) == lineage_order(a, story)
+    # a story's edges are found from its own documents: an edge elsewhere is never read
+    assert lk.edges_within(a.stories[2]) == [
+        e for e in a.edges if e.child in set(a.stories[2]) and e.parent in set(a.stories[2])
+    ]
+
+
+def test_report_size_is_a_small_multiple_of_the_input(tmp_path: Path) -> None:
+    import json
+
+    import lineage
+    from lineage.evaluation.simulate import simulate, write
+
+    write(simulate(stories=30, seed=4), tmp_path / "corpus")
+    corpus = tmp_path / "corpus" / "corpus.jsonl"
+    analysis = lineage.analyze([corpus])
+    written = write_reports(analysis, tmp_path / "out")
+    html = sum(p.stat().st_size for p in written)
+    text = sum(len(json.loads(line)["text"].encode()) for line in corpus.open(encoding="utf-8"))
+    # measured 2026-12-01: 8.9x the JSONL on the 1,483-document corpus (docs/REPORTS.md);
+    # every page a pair of the old report got is 84 MB there, 22x
+    assert html <= 12 * text, (html, text)
+    pages = len(list((tmp_path / "out" / "pairs").glob("*.html")))
+    assert pages <= len(analysis.edges) + 100 < len(analysis.pairs)
