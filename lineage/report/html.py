@@ -276,6 +276,7 @@ class _Corpus:
         self.docs = self.lk.docs
         self.short = {i: cap(s, 60) for i, s in self.lk.short.items()}
         self._long = {i: s for i, s in self.short.items() if s != i}
+        self._words: dict[str, int] = {}
         self.pairs_of = self.lk.pairs_of
         self.pair_at = {}
         for p in a.pairs:
@@ -350,7 +351,12 @@ class _Corpus:
 
     def words(self, doc: Document) -> int:
         wc = self.analysis.word_counts.get(doc.id)
-        return wc[0] if wc else len(WORD_RE.findall(doc.text))
+        if wc:
+            return wc[0]
+        n = self._words.get(doc.id)
+        if n is None:  # no counts from the pipeline (a hand-made Analysis): count once
+            n = self._words[doc.id] = len(WORD_RE.findall(doc.text))
+        return n
 
 
 def pair_filename(a: str, b: str) -> str:
