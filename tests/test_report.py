@@ -633,3 +633,20 @@ def test_report_size_is_a_small_multiple_of_the_input(tmp_path: Path) -> None:
     assert html <= 12 * text, (html, text)
     pages = len(list((tmp_path / "out" / "pairs").glob("*.html")))
     assert pages <= len(analysis.edges) + 100 < len(analysis.pairs)
+
+
+def test_duplicate_groups_are_named_when_the_analysis_has_them(
+    seeds: Analysis, tmp_path: Path
+) -> None:
+    from types import SimpleNamespace
+
+    rep = seeds.documents[1]
+    members = tuple(f"copy-{k:04d}" for k in range(3000))
+    a = Analysis(**{f: getattr(seeds, f) for f in seeds.__dataclass_fields__})
+    # Analysis.duplicates comes from the duplicate-collapse work; read by name, if there
+    group = SimpleNamespace(representative=rep.id, members=members, kind="exact")
+    object.__setattr__(a, "duplicates", (group,))
+    write_reports(a, tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "3,000 identical copies</strong> of" in index
+    assert "… and 2,988 more" in index and len(index) < 100_000

@@ -443,7 +443,7 @@ def lineage_svg(
         lines = label.split("\n")[:3]
         lh = 0.14
         y0 = ly - (len(lines) - 1) * lh / 2
-        tw = max(len(t) for t in lines) * 0.062 + 0.12
+        tw = max(len(t) for t in lines) * 0.072 + 0.14
         body = (
             f'<rect x="{f(lx - tw / 2)}" y="{f(y0 - lh / 2 - 0.05)}" width="{f(tw)}" '
             f'height="{f(len(lines) * lh + 0.1)}" rx="3"/>'
