@@ -65,7 +65,6 @@ STORY_OVERVIEW_MIN = 40
 # Pair pages beyond the derivations' own, by default: the strongest other pairs.
 EXTRA_PAIR_PAGES = 100
 # Bounded lists: each says "… and N more" where it is cut.
-DOC_SOURCES_MAX = 20
 OUTLET_ROWS_MAX = 500
 SINGLE_ROWS_MAX = 200
 DUPLICATE_NAMES_MAX = 12
@@ -73,6 +72,7 @@ PAIR_ROWS_MAX = 300
 STORY_PAIR_ROWS_MAX = 15  # the heatmap shows every pair's shares
 SKIPPED_ROWS_MAX = 200
 PALETTE_SIZE = 8
+DOC_SOURCES_MAX = PALETTE_SIZE  # a document page lists one colour each along the text
 PARALLEL_PAGES = 500  # pages above which they are written by a worker pool
 PARALLEL_PICTURES = 4  # pictures above which they are drawn by a worker pool
 
