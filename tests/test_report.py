@@ -650,3 +650,17 @@ def test_duplicate_groups_are_named_when_the_analysis_has_them(
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "3,000 identical copies</strong> of" in index
     assert "… and 2,988 more" in index and len(index) < 100_000
+
+
+def test_a_large_story_gets_an_overview_and_still_every_node(tmp_path: Path) -> None:
+    a = _synthetic(60)  # one wire story copied by everyone: 60 documents
+    write_reports(a, tmp_path)
+    html = (tmp_path / "stories" / "story-0001.html").read_text(encoding="utf-8")
+    assert 'src="story-0001.svg"' in html  # the scaled-down overview of the whole diagram
+    overview = ET.parse(tmp_path / "stories" / "story-0001.svg").getroot()
+    inline = ET.fromstring(_inline_svgs(html)[0])
+    for svg in (overview, inline):
+        nodes = [g for g in svg.iter("{http://www.w3.org/2000/svg}g")
+                 if "node" in (g.get("class") or "").split()]  # fmt: skip
+        assert len(nodes) == 60
+    assert 'class="heat"' not in html and "too small to read" in html  # no 60x60 texture
