@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,7 @@ EXTRA_PAIR_PAGES = 100
 # Bounded lists: each says "… and N more" where it is cut.
 OUTLET_ROWS_MAX = 500
 SINGLE_ROWS_MAX = 200
+DOCUMENT_ROWS_MAX = 20_000  # documents.html: past this a browser struggles with one table
 DUPLICATE_NAMES_MAX = 12
 PAIR_ROWS_MAX = 300
 STORY_PAIR_ROWS_MAX = 15  # the heatmap shows every pair's shares
@@ -998,7 +1000,9 @@ def write_reports(
         "documents.html",
         env.get_template("documents.html.j2").render(
             page_title="All documents", root="", **common,
-            docs=[_doc_row(c, i) for s in stories for i in s],
+            docs=[_doc_row(c, i) for i in islice((i for s in stories for i in s),
+                                                 DOCUMENT_ROWS_MAX)],
+            more_docs=max(0, n_docs - DOCUMENT_ROWS_MAX),
         ),
     )  # fmt: skip
     w.text(
