@@ -628,8 +628,8 @@ def test_report_size_is_a_small_multiple_of_the_input(tmp_path: Path) -> None:
     written = write_reports(analysis, tmp_path / "out")
     html = sum(p.stat().st_size for p in written)
     text = sum(len(json.loads(line)["text"].encode()) for line in corpus.open(encoding="utf-8"))
-    # measured 2026-12-01: 8.9x the JSONL on the 1,483-document corpus (docs/REPORTS.md);
-    # every page a pair of the old report got is 84 MB there, 22x
+    # measured 2026-12-01 on the 1,483-document simulated corpus (docs/REPORTS.md): 9.3x
+    # its texts; the old report, a page for every pair, was 84 MB there: 24x
     assert html <= 12 * text, (html, text)
     pages = len(list((tmp_path / "out" / "pairs").glob("*.html")))
     assert pages <= len(analysis.edges) + 100 < len(analysis.pairs)
