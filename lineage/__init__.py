@@ -114,6 +114,7 @@ def write_reports(
     html: bool = True,
     generated_at: str | None = None,
     formats: Iterable[str] | None = None,
+    max_pages: int | None = None,
 ) -> list[Path]:
     """Write everything ``lineage analyze`` writes into the folder ``out``: lineage.json,
     documents.csv, pairs.csv, edges.csv and passages.jsonl; the files of ``formats``
@@ -131,5 +132,5 @@ def write_reports(
         if html:
             from lineage.report import write_reports as write_html
 
-            written += write_html(analysis, folder, generated_at=generated_at)
+            written += write_html(analysis, folder, generated_at=generated_at, max_pages=max_pages)
     return written

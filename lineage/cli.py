@@ -93,6 +93,13 @@ _SHOWN_EDGES = 15
     "none.  [default: graphml, and parquet when pyarrow is installed]",
 )
 @click.option(
+    "--max-pages",
+    type=click.IntRange(0),
+    default=None,
+    help="Most side-by-side pair pages: derivations first, then the strongest other pairs "
+    "[default: every derivation plus the 100 strongest other pairs].",
+)
+@click.option(
     "--generated-at",
     default=None,
     help="Timestamp to print in the reports (none by default, so runs diff cleanly).",
@@ -108,6 +115,7 @@ def analyze(
     follow_links: bool,
     no_html: bool,
     formats: tuple[str, ...],
+    max_pages: int | None,
     generated_at: str | None,
     quiet: bool,
 ) -> None:
@@ -148,7 +156,12 @@ def analyze(
                 _nothing_read(analysis)
                 sys.exit(1)
             lineage.write_reports(
-                analysis, folder, html=not no_html, generated_at=generated_at, formats=formats
+                analysis,
+                folder,
+                html=not no_html,
+                generated_at=generated_at,
+                formats=formats,
+                max_pages=max_pages,
             )
     except Interrupted as exc:
         click.echo(

@@ -337,3 +337,224 @@ def test_hostile_article_runs_no_script(page, server, report):
                 assert line in found["text"], line
     assert page.dialogs == []
     assert page.errors == []
+
+
+# -- the site, as a reader uses it: the seeds and a simulated corpus of 1,000+ documents
+def _serve(folder: Path) -> Iterator[str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory) -> Path:
+    """A simulated corpus of 1,000+ documents, analyzed and reported by the CLI."""
+    _chromium()  # skip before the minute of analysis when there is no browser
+    from lineage.evaluation.simulate import simulate, write
+
+    base = tmp_path_factory.mktemp("big")
+    corpus = simulate(stories=150, seed=7)  # 1,123 documents
+    assert len(corpus.documents) >= 1000
+    write(corpus, base / "corpus")
+    out = base / "out"
+    r = CliRunner().invoke(main, ["analyze", str(base / "corpus"), "--out", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def big_server(big_report: Path) -> Iterator[str]:
+    yield from _serve(big_report)
+
+
+def _local_refs(html_path: Path) -> list[str]:
+    import re
+
+    text = html_path.read_text(encoding="utf-8")
+    return [m.group(2) for m in re.finditer(r'\b(href|src)="([^"]*)"', text)
+            if not m.group(2).startswith(("http://", "https://"))]  # fmt: skip
+
+
+def _ids(html_path: Path) -> set[str]:
+    import html as htmllib
+    import re
+
+    return {
+        htmllib.unescape(m) for m in re.findall(r'\bid="([^"]*)"', html_path.read_text("utf-8"))
+    }
+
+
+@pytest.mark.parametrize("which", ["seeds", "simulated"])
+def test_every_link_of_every_page_resolves(which, report, big_report):
+    """Every href and src of every page (2,000+ files) points at a file that is there,
+    and every #fragment at an element of that page."""
+    import html as htmllib
+    import os.path
+
+    root = report if which == "seeds" else big_report
+    pages = sorted(root.rglob("*.html"))
+    assert len(pages) >= (10 if which == "seeds" else 1500)
+    files = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    ids_of: dict[str, set[str]] = {}
+    for page in pages:
+        here = str(page.relative_to(root))
+        for ref in _local_refs(page):
+            ref = htmllib.unescape(ref)
+            target, _, frag = ref.partition("#")
+            dest = here
+            if target:
+                dest = os.path.normpath(
+                    os.path.join(os.path.dirname(here), urllib.parse.unquote(target))
+                )
+            assert dest in files, (here, ref)  # there, and inside the report
+            if frag and dest.endswith(".html"):
+                if dest not in ids_of:
+                    ids_of[dest] = _ids(root / dest)
+                assert urllib.parse.unquote(frag) in ids_of[dest], (here, ref)
+
+
+def test_search_finds_a_story_and_the_table_sorts(browser, big_server, big_report):
+    data = json.loads((big_report / "lineage.json").read_text())
+    stories = [s for s in data["stories"] if len(s) >= 2]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(big_server + "index.html")
+        rows = page.locator("#storytable tbody tr")
+        total = rows.count()
+        assert total == len(stories)  # every multi-document story is listed
+        # a story from the middle of the table, found by two words of its title
+        title = rows.nth(total // 2).locator("td.title a").inner_text()
+        words = [w for w in title.split() if len(w) > 3][:2] or title.split()[:1]
+        page.fill(".tools .q", " ".join(words))
+        shown = page.locator("#storytable tbody tr:not([hidden])")
+        assert 1 <= shown.count() < total
+        assert title in shown.all_inner_texts()[0] or any(
+            title in t for t in shown.all_inner_texts()
+        )
+        assert page.locator(".tools .count").inner_text().endswith(f"of {total} shown")
+        page.fill(".tools .q", "")
+        page.fill(".tools .min", "10")
+        sizes = [int(t) for t in page.locator(
+            "#storytable tbody tr:not([hidden]) td:nth-child(2)").all_inner_texts()]  # fmt: skip
+        assert sizes and min(sizes) >= 10
+        page.fill(".tools .min", "2")
+        page.click("#storytable thead th:nth-child(2)")  # documents, ascending
+        sizes = [
+            int(t) for t in page.locator("#storytable tbody td:nth-child(2)").all_inner_texts()
+        ]
+        assert sizes == sorted(sizes)
+        # and the story's page opens from its row
+        page.fill(".tools .q", " ".join(words))
+        page.locator("#storytable tbody tr:not([hidden]) td.title a").first.click()
+        page.wait_for_load_state("load")
+        assert "/stories/story-" in page.url
+    finally:
+        ctx.close()
+
+
+_NODES_IN_REACH = """() => {
+    const box = document.querySelector('.svgbox');
+    const b = box.getBoundingClientRect();
+    const out = [];
+    for (const g of box.querySelectorAll('g.node')) {
+        const r = g.getBoundingClientRect();
+        // inside the box's scrollable content, which itself fits the page's width
+        const left = r.left - b.left + box.scrollLeft, top = r.top - b.top + box.scrollTop;
+        const ok = r.width > 0 && r.height > 0 && left >= -1 && top >= -1
+            && left + r.width <= box.scrollWidth + 1 && top + r.height <= box.scrollHeight + 1;
+        if (!ok) out.push(g.getAttribute('data-id'));
+    }
+    return {bad: out, n: box.querySelectorAll('g.node').length,
+            boxRight: b.right, page: document.documentElement.clientWidth,
+            rows: document.querySelectorAll('table.docs tbody tr').length};
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+def test_story_pages_show_every_node_of_their_diagram(browser, big_server, big_report, width):
+    stories = sorted((big_report / "stories").glob("story-*.html"))
+    assert stories
+    # the largest story, a middle one and the smallest
+    chosen = [stories[0], stories[len(stories) // 2], stories[-1]]
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        for path in chosen:
+            page.goto(big_server + f"stories/{path.name}")
+            got = page.evaluate(_NODES_IN_REACH)
+            assert got["n"] == got["rows"] >= 2, path.name  # a box for every document
+            assert got["bad"] == [], (path.name, got["bad"][:5])
+            assert got["boxRight"] <= got["page"] + 1, path.name
+    finally:
+        ctx.close()
+
+
+def test_a_document_page_shows_its_sources(browser, big_server, big_report):
+    data = json.loads((big_report / "lineage.json").read_text())
+    edge = max(data["edges"], key=lambda e: (e["confidence"], e["child"]))
+    from lineage.files import safe_name
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(big_server + f"docs/{safe_name(edge['child'])}.html")
+        first = page.locator("ol.srclist li").first.inner_text()
+        assert "its source" in first and "of this text is also in" in first
+        assert page.locator("#text-t span.p").count() >= 1  # its text, colour-coded
+        colour = page.evaluate(
+            "getComputedStyle(document.querySelector('#text-t span.p')).backgroundColor"
+        )
+        assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+        page.locator("ol.srclist li").first.locator("a", has_text="side by side").click()
+        page.wait_for_load_state("load")
+        assert "/pairs/" in page.url
+        assert page.locator("a[rel=next], a[rel=prev], .crumbs a").count() >= 1
+    finally:
+        ctx.close()
+
+
+_WIDE = "() => document.documentElement.scrollWidth"
+
+
+def test_no_page_is_wider_than_a_phone(browser, server, report, big_server, big_report):
+    def sample(root: Path) -> list[str]:
+        out = ["index.html", "documents.html", "outlets.html", "glossary.html"]
+        for folder in ("stories", "docs", "pairs"):
+            files = sorted((root / folder).glob("*.html"), key=lambda p: -p.stat().st_size)
+            out += [f"{folder}/{p.name}" for p in files[:2] + files[-1:]]
+        return out
+
+    ctx = browser.new_context(viewport={"width": 400, "height": 800})
+    try:
+        page = ctx.new_page()
+        for base, root in ((server, report), (big_server, big_report)):
+            for rel in sample(root):
+                page.goto(base + rel, wait_until="load")
+                assert page.evaluate(_WIDE) <= 400, rel
+    finally:
+        ctx.close()
+
+
+def test_the_index_reads_without_scripting(browser, big_server, big_report):
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(big_server + "index.html")
+        assert page.locator("#storytable tbody tr").count() >= 100
+        assert page.locator("#storytable tbody tr:visible").count() >= 100
+        assert not page.locator(".tools").is_visible()  # no dead search box
+    finally:
+        ctx.close()

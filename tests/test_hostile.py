@@ -632,9 +632,15 @@ def test_unsafe_ids_stay_inside_out_with_unique_names(tmp_path):
         assert len(p.name.encode()) <= 255
         assert p.name.isascii() and p.name.isprintable(), p.name
         assert p.name.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "lpt1"}
+    from lineage.report.html import EXTRA_PAIR_PAGES
+
+    # pair pages: every derivation, then the strongest others (docs/REPORTS.md)
     pages = sorted(p.name.lower() for p in (out / "pairs").glob("*.html"))
-    assert len(pages) == len(set(pages)) == len(data["pairs"])
-    assert {p.parent for p in files} <= {out, out / "pairs"}
+    want = min(len(data["pairs"]), len(data["edges"]) + EXTRA_PAIR_PAGES)
+    assert len(pages) == len(set(pages)) == want
+    doc_pages = sorted(p.name.lower() for p in (out / "docs").glob("*.html"))
+    assert len(doc_pages) == len(set(doc_pages)) == n
+    assert {p.parent for p in files} <= {out, *(out / f for f in ("pairs", "docs", "stories"))}
 
 
 def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lineage.report._common import (
+    Lookups,
     figure_bytes,
     lineage_order,
     new_figure,
     outlet_of,
-    short_ids,
+    svg_safe,
 )
 
 if TYPE_CHECKING:
@@ -31,13 +32,16 @@ HEATMAP_MAX_DOCS = 60
 _CELL_TEXT_MAX = 30
 
 
-def share_matrix(analysis: Analysis, ids: Sequence[str]) -> np.ndarray:
+def share_matrix(
+    analysis: Analysis, ids: Sequence[str], *, lookups: Lookups | None = None
+) -> np.ndarray:
     """``m[i, j]`` = share of ``ids[i]``'s words found in ``ids[j]``; NaN on the diagonal."""
     import numpy as np
 
     pos = {d: k for k, d in enumerate(ids)}
     m = np.zeros((len(ids), len(ids)), dtype=float)
-    for p in analysis.pairs:
+    pairs = lookups.pairs_within(ids) if lookups is not None else analysis.pairs
+    for p in pairs:
         i, j = pos.get(p.a), pos.get(p.b)
         if i is None or j is None:
             continue
@@ -47,13 +51,12 @@ def share_matrix(analysis: Analysis, ids: Sequence[str]) -> np.ndarray:
     return m
 
 
-def _labels(analysis: Analysis, ids: Sequence[str]) -> list[str]:
-    docs = {d.id: d for d in analysis.documents}
-    short = short_ids(d.id for d in analysis.documents)
+def _labels(lk: Lookups, ids: Sequence[str]) -> list[str]:
     out = []
     for i in ids:
-        outlet = outlet_of(docs[i])
-        label = f"{short[i]} · {outlet}" if outlet else short[i]
+        outlet = outlet_of(lk.docs[i])
+        # matplotlib copies text into SVG comments: no raw control characters
+        label = svg_safe(f"{lk.short[i]} · {outlet}" if outlet else lk.short[i])
         out.append(label if len(label) <= 30 else label[:29] + "…")
     return out
 
@@ -64,6 +67,7 @@ def render_heatmap(
     *,
     formats: Sequence[str] = ("png", "svg"),
     title: str | None = None,
+    lookups: Lookups | None = None,
 ) -> dict[str, bytes]:
     """Draw the heatmap of ``ids`` (default: every document) and return bytes per format.
 
@@ -73,10 +77,12 @@ def render_heatmap(
     import numpy as np
     from matplotlib import colormaps
 
-    order = lineage_order(analysis, ids)
+    lk = lookups if lookups is not None else Lookups(analysis)
+    order = lineage_order(analysis, ids, lookups=lk)
     n = len(order)
-    m = share_matrix(analysis, order)
-    labels = _labels(analysis, order)
+    m = share_matrix(analysis, order, lookups=lk)
+    labels = _labels(lk, order)
+    title = svg_safe(title) if title else title
 
     cell = 0.62 if n <= 8 else max(0.2, min(0.62, 5.5 / n))
     label_pt = 9.0 if n <= 12 else max(5.5, 9.0 - (n - 12) * 0.08)
@@ -128,7 +134,7 @@ def render_heatmap(
     from matplotlib.patches import Rectangle
 
     pos = {d: k for k, d in enumerate(order)}
-    for e in analysis.edges:
+    for e in lk.edges_within(order):
         row, col = pos.get(e.child), pos.get(e.parent)
         if row is not None and col is not None and row != col:
             ax.add_patch(

@@ -1,16 +1,22 @@
-"""The HTML report: index.html, one side-by-side page per pair, and the two pictures.
+"""The HTML report: a small offline site over one Analysis.
 
 Layout of a report folder (every name built from ids goes through ``safe_name``)::
 
-    index.html            the story at a glance: diagram, heatmap, then the numbers
+    index.html            every story in one searchable, sortable table; how to read it
+    documents.html        every document, searchable; outlets.html: who copies whom
+    glossary.html         the numbers in plain words
     report.css report.js  copied next to the pages (the CSP forbids inline scripts)
-    lineage.svg .png      who copied whom
-    heatmap.svg .png      share of each text found in each other (small corpora only)
-    stories/story-NNNN-*.svg   per-story pictures for large corpora
-    pairs/<a>__<b>.html   the two texts side by side, reused passages highlighted
+    lineage.svg .png      who copied whom, heatmap.svg .png: small corpora only
+    stories/story-NNNN.html   one page per story: diagram (every node), heatmap, tables
+    docs/<id>.html        one page per document: where its text comes from, colour-coded
+    pairs/<a>__<b>.html   two texts side by side: every derivation and the strongest pairs
+
+Work is linear in the corpus: indexes are built once (``Lookups``), each story, document
+and pair page reads only its own records, and each page is written once.
 
 Article text reaches the page only as Jinja-escaped strings: highlighted text is a
 list of ``Segment`` (text, classes) that the template renders, never markup built here.
+The story diagrams are SVG built in ``diagram.lineage_svg``, which escapes every string.
 """
 
 from __future__ import annotations
@@ -21,17 +27,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lineage.files import OutputDir, output_dir, safe_name
 from lineage.parallel import fork_map, shared, worker_count
 from lineage.report._common import (
+    META_MAX,
+    Lookups,
+    cap,
     date_str,
+    display_title,
     doc_sort_key,
     lineage_order,
     outlet_of,
-    short_ids,
 )
 from lineage.report.quotes_panel import QuotePanels
 from lineage.text import WORD_RE, normalize_word
@@ -50,13 +60,23 @@ CSP = (
 # Pictures: a diagram stays legible to about this many boxes; a heatmap to this many rows.
 DIAGRAM_MAX_DOCS = 40
 HEATMAP_MAX_DOCS = 60
-# Large corpora: pictures for the largest stories only, and bounded tables.
-STORY_PICTURES_MAX = 20
-STORY_HEATMAP_MIN_DOCS = 3
+# Story pages: a heatmap (an HTML table) up to this many documents; above this many
+# the diagram also gets a scaled-down overview beside its scrolling full-size view.
+STORY_HEATMAP_MAX = 40
+STORY_OVERVIEW_MIN = 40
+# Pair pages beyond the derivations' own, by default: the strongest other pairs.
+EXTRA_PAIR_PAGES = 100
+# Bounded lists: each says "… and N more" where it is cut.
+OUTLET_ROWS_MAX = 500
+SINGLE_ROWS_MAX = 200
+DOCUMENT_ROWS_MAX = 20_000  # documents.html: past this a browser struggles with one table
+DUPLICATE_NAMES_MAX = 12
 PAIR_ROWS_MAX = 300
+STORY_PAIR_ROWS_MAX = 15  # the heatmap shows every pair's shares
 SKIPPED_ROWS_MAX = 200
 PALETTE_SIZE = 8
-PARALLEL_PAGES = 500  # pair pages above which they are written by a worker pool
+DOC_SOURCES_MAX = PALETTE_SIZE  # a document page lists one colour each along the text
+PARALLEL_PAGES = 500  # pages above which they are written by a worker pool
 PARALLEL_PICTURES = 4  # pictures above which they are drawn by a worker pool
 
 
@@ -206,11 +226,40 @@ def pct(v: float | None) -> str:
     return f"{r}%"
 
 
+def _unique_files(items: Iterable[tuple[Any, str]], folder: str) -> dict[Any, str]:
+    """``key -> folder/stem.html`` with stems made unique case-insensitively, in order."""
+    out: dict[Any, str] = {}
+    used: set[str] = set()
+    for key, stem in items:
+        name, k = stem, 2
+        while name.lower() in used:
+            name, k = f"{stem}-{k}", k + 1
+        used.add(name.lower())
+        out[key] = f"{folder}/{name}.html"
+    return out
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address a reader may follow, else None."""
+    if not url:
+        return None
+    u = url.strip()
+    if not _HTTP.match(u) or any(ch.isspace() or ord(ch) < 32 for ch in u) or len(u) > 2000:
+        return None
+    return u
+
+
+_ID_WORD = re.compile(r"[\w.~/-]+")
+_HTTP = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
+
+
 @dataclass
 class _Corpus:
     """Lookups over one Analysis, built once (Analysis' own lookups are linear scans)."""
 
     analysis: Analysis
+    max_pages: int | None = None
+    lk: Lookups = field(init=False)
     docs: dict[str, Document] = field(init=False)
     short: dict[str, str] = field(init=False)
     pairs_of: dict[str, list[Pair]] = field(init=False)
@@ -219,65 +268,98 @@ class _Corpus:
     child_count: dict[str, int] = field(init=False)
     origin: dict[str, Any] = field(init=False)
     pair_files: dict[tuple[str, str], str] = field(init=False)
+    doc_files: dict[str, str] = field(init=False)
+    story_of: dict[str, int] = field(init=False)  # doc id -> story number (multi only)
+    story_files: dict[int, str] = field(init=False)
+    long_fields: bool = field(init=False)
 
     def __post_init__(self) -> None:
         a = self.analysis
-        self.docs = {d.id: d for d in a.documents}
-        self.short = short_ids(self.docs)
-        self._long_ids = sorted((i for i in self.docs if self.short[i] != i), key=len, reverse=True)
-        self.pairs_of = defaultdict(list)
+        self.lk = Lookups(a)
+        self.docs = self.lk.docs
+        self.short = {i: cap(s, 60) for i, s in self.lk.short.items()}
+        self._long = {i: s for i, s in self.short.items() if s != i}
+        self._words: dict[str, int] = {}
+        self.pairs_of = self.lk.pairs_of
         self.pair_at = {}
         for p in a.pairs:
-            if p.a not in self.docs or p.b not in self.docs:
-                continue
-            self.pairs_of[p.a].append(p)
-            self.pairs_of[p.b].append(p)
-            self.pair_at[(p.a, p.b)] = p
-            self.pair_at[(p.b, p.a)] = p
-        self.parent_edge = {}
+            if p.a in self.docs and p.b in self.docs:
+                self.pair_at[(p.a, p.b)] = p
+                self.pair_at[(p.b, p.a)] = p
+        self.parent_edge = self.lk.parent_edge
         self.child_count = defaultdict(int)
         for e in a.edges:
             if e.child in self.docs and e.parent in self.docs:
-                self.parent_edge.setdefault(e.child, e)
                 self.child_count[e.parent] += 1
         self.origin = {o.id: o for o in a.origins}
-        # pair pages: unique names even if two id pairs fold to the same safe names
-        self.pair_files = {}
-        used: set[str] = set()
-        for p in sorted(a.pairs, key=lambda p: (p.a, p.b)):
-            if not p.passages or (p.a, p.b) in self.pair_files:
-                continue
-            if p.a not in self.docs or p.b not in self.docs:
-                continue
-            stem = f"{safe_name(p.a)}__{safe_name(p.b)}"
-            name, k = stem, 2
-            while name.lower() in used:
-                name, k = f"{stem}-{k}", k + 1
-            used.add(name.lower())
-            self.pair_files[(p.a, p.b)] = f"pairs/{name}.html"
+        self.pair_files = _unique_files(
+            (((p.a, p.b), f"{safe_name(p.a)}__{safe_name(p.b)}") for p in self._paged_pairs()),
+            "pairs",
+        )
+        self.doc_files = _unique_files(((i, safe_name(i)) for i in sorted(self.docs)), "docs")
+        self.story_of = {}
+        self.story_files = {}
+        self.long_fields = any(
+            len(x) > META_MAX
+            for d in a.documents
+            for x in (d.id, d.title or "", d.outlet or "", d.path or "", d.url or "")
+        )
+
+    def _paged_pairs(self) -> list[Pair]:
+        """The pairs that get a side-by-side page: every derivation first (surest first),
+        then the strongest other pairs; ``max_pages`` in all (None: derivations plus
+        ``EXTRA_PAIR_PAGES``), sorted by ids so page names do not depend on the cap."""
+        edge_pairs: dict[tuple[str, str], float] = {}
+        for e in self.analysis.edges:
+            p = self.pair_at.get((e.parent, e.child))
+            if p is not None and p.passages:
+                key = (p.a, p.b)
+                edge_pairs[key] = max(edge_pairs.get(key, 0.0), e.confidence)
+        with_text = [p for p in self.analysis.pairs if p.passages and p.a in self.docs
+                     and p.b in self.docs]  # fmt: skip
+        first = sorted(
+            (p for p in with_text if (p.a, p.b) in edge_pairs),
+            key=lambda p: (-edge_pairs[(p.a, p.b)], p.a, p.b),
+        )
+        rest = sorted((p for p in with_text if (p.a, p.b) not in edge_pairs), key=_pair_strength)
+        limit = len(first) + EXTRA_PAIR_PAGES if self.max_pages is None else self.max_pages
+        chosen = (first + rest)[: max(0, limit)]
+        return sorted(chosen, key=lambda p: (p.a, p.b))
 
     def who(self, doc_id: str) -> str:
         d = self.docs.get(doc_id)
-        outlet = outlet_of(d) if d else None
-        return (
-            f"{self.short.get(doc_id, doc_id)} ({outlet})"
-            if outlet
-            else self.short.get(doc_id, doc_id)
-        )
+        outlet = cap(outlet_of(d), 60) if d else None
+        name = self.short.get(doc_id) or cap(doc_id, 60)
+        return f"{name} ({outlet})" if outlet else name
 
     def shorten(self, text: str) -> str:
-        """Evidence reads better with the short ids the tables use."""
-        for full in self._long_ids:
-            if full in text:
-                text = text.replace(full, self.short[full])
-        return text
+        """Evidence reads better with the short ids the tables use.
+
+        Note: each id-like word is looked up, rather than each id searched for in the
+        text, which would cost (ids x evidence): the square of the corpus.
+        """
+        if self._long:
+            text = _ID_WORD.sub(lambda m: self._long.get(m.group(), m.group()), text)
+        return cap(text, 600)
 
     def pair_href(self, p: Pair) -> str | None:
         return self.pair_files.get((p.a, p.b))
 
+    def doc_href(self, doc_id: str) -> str:
+        return self.doc_files[doc_id]
+
+    def story_href(self, doc_id: str) -> str | None:
+        k = self.story_of.get(doc_id)
+        return None if k is None else self.story_files[k]
+
     def words(self, doc: Document) -> int:
         wc = self.analysis.word_counts.get(doc.id)
-        return wc[0] if wc else len(WORD_RE.findall(doc.text))
+        if wc:
+            return wc[0]
+        n = self._words.get(doc.id)
+        if n is None:  # no counts from the pipeline (a hand-made Analysis): count once
+            n = self._words[doc.id] = len(WORD_RE.findall(doc.text))
+        return n
 
 
 def pair_filename(a: str, b: str) -> str:
@@ -303,12 +385,13 @@ def _stories(c: _Corpus) -> list[list[str]]:
         inside = set(rest)
         pairs = [p for p in a.pairs if p.a in inside and p.b in inside]
         groups.extend(list(g) for g in group_stories(rest, pairs))
-    ordered = [lineage_order(a, g) for g in groups]
+    # each story ordered from its own edges only (Lookups): linear in the corpus
+    ordered = [lineage_order(a, g, lookups=c.lk) for g in groups]
     ordered.sort(key=lambda g: (-len(g), doc_sort_key(c.docs[g[0]])))
     return ordered
 
 
-def _doc_row(c: _Corpus, doc_id: str) -> dict[str, Any]:
+def _doc_row(c: _Corpus, doc_id: str, root: str = "") -> dict[str, Any]:
     d = c.docs[doc_id]
     e = c.parent_edge.get(doc_id)
     reused = ""
@@ -342,28 +425,38 @@ def _doc_row(c: _Corpus, doc_id: str) -> dict[str, Any]:
     if e is not None:
         p = c.pair_at.get((doc_id, e.parent))
         share_best = p.share(doc_id) if p else 0.0
+    story = c.story_href(doc_id)
     return {
-        "id": d.id,
+        "id": cap(d.id),
         "short": c.short[d.id],
         "anchor": f"doc-{safe_name(d.id)}",
-        "outlet": outlet_of(d) or "",
+        "href": root + c.doc_href(doc_id),
+        "story_href": root + story if story else None,
+        "story": c.story_of.get(doc_id),
+        "path": cap(d.path),
+        "outlet": cap(outlet_of(d)),
         "date": date_str(d),
-        "title": d.title or "",
+        "title": cap(d.title),
+        "display_title": display_title(d),
         "words": c.words(d),
         "reused": reused,
         "bar": round(min(1.0, max(0.0, share_best)) * 100),
+        "share_best": share_best,
         "role": role.strip(" ·"),
         "kind": "copy" if e is not None else (o.kind if o is not None else ""),
     }
 
 
-def _edge_row(c: _Corpus, e: Edge) -> dict[str, Any]:
+def _edge_row(c: _Corpus, e: Edge, root: str = "") -> dict[str, Any]:
     p = c.pair_at.get((e.parent, e.child))
+    href = c.pair_href(p) if p else None
     return {
         "parent": c.who(e.parent),
         "parent_anchor": f"doc-{safe_name(e.parent)}",
+        "parent_href": root + c.doc_href(e.parent),
         "child": c.who(e.child),
         "child_anchor": f"doc-{safe_name(e.child)}",
+        "child_href": root + c.doc_href(e.child),
         "confidence": e.confidence,
         "conf_pct": round(max(0.0, min(1.0, e.confidence)) * 100),
         # grouped by the records' sign: what supports the edge, then what speaks against
@@ -373,20 +466,23 @@ def _edge_row(c: _Corpus, e: Edge) -> dict[str, Any]:
             {"who": c.who(alt.parent), "confidence": alt.confidence} for alt in e.alternatives
         ],
         "share": pct(p.share(e.child)) if p else "",
-        "href": c.pair_href(p) if p else None,
+        "href": root + href if href else None,
     }
 
 
-def _pair_row(c: _Corpus, p: Pair) -> dict[str, Any]:
+def _pair_row(c: _Corpus, p: Pair, root: str = "") -> dict[str, Any]:
+    href = c.pair_href(p)
     return {
         "a": c.who(p.a),
         "b": c.who(p.b),
+        "a_href": root + c.doc_href(p.a),
+        "b_href": root + c.doc_href(p.b),
         "jaccard": p.jaccard,
         "a_in_b": p.a_in_b,
         "b_in_a": p.b_in_a,
         "passages": len(p.passages),
         "reused_words": p.reused_words,
-        "href": c.pair_href(p),
+        "href": root + href if href else None,
     }
 
 
@@ -395,7 +491,7 @@ def _pair_strength(p: Pair) -> tuple[float, str, str]:
 
 
 # -- rendering -----------------------------------------------------------------------
-def _environment() -> Environment:
+def _environment(c: _Corpus | None = None) -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -410,6 +506,8 @@ def _environment() -> Environment:
     env.filters["num"] = lambda v: f"{v:,}"
     env.filters["f2"] = lambda v: f"{v:.2f}"
     env.globals["csp"] = CSP
+    env.globals["meta_max"] = META_MAX
+    env.globals["long_fields"] = bool(c is not None and c.long_fields)
     return env
 
 
@@ -432,7 +530,28 @@ def _static(name: str) -> bytes:
     return resources.files("lineage.report").joinpath(name).read_bytes()
 
 
-def _pair_page(c: _Corpus, p: Pair, env: Environment, generated_at: str | None) -> str:
+def _doc_side(c: _Corpus, d: Document) -> dict[str, Any]:
+    return {
+        "id": cap(d.id),
+        "short": c.short[d.id],
+        "who": c.who(d.id),
+        "outlet": cap(outlet_of(d)),
+        "title": cap(d.title),
+        "display_title": display_title(d),
+        "path": cap(d.path),
+        "date": date_str(d),
+        "url": cap(d.url, 300) if d.url else "",
+        "url_short": cap(d.url, 90) if d.url else "",
+        "link": http_url(d.url),
+        "words": c.words(d),
+        "href": "../" + c.doc_href(d.id),
+    }
+
+
+def _pair_page(
+    c: _Corpus, p: Pair, env: Environment, generated_at: str | None,
+    nav: dict[str, Any] | None = None,
+) -> str:  # fmt: skip
     da, db = c.docs[p.a], c.docs[p.b]
     ordered = sorted(p.passages, key=lambda s: (s.a_start, s.b_start, s.a_end))
     a_changed: list[tuple[int, int]] = []
@@ -462,30 +581,26 @@ def _pair_page(c: _Corpus, p: Pair, env: Environment, generated_at: str | None) 
     for child, parent in ((p.a, p.b), (p.b, p.a)):
         e = c.parent_edge.get(child)
         if e is not None and e.parent == parent:
-            edge = _edge_row(c, e)
+            edge = _edge_row(c, e, "../")
 
     def side(d: Document, spans: Any, changed: Any, me: str, other: str, share: float) -> Any:
         return {
-            "id": d.id,
-            "short": c.short[d.id],
-            "who": c.who(d.id),
-            "outlet": outlet_of(d) or "",
-            "title": d.title or "",
-            "date": date_str(d),
-            "url": d.url or "",
-            "words": c.words(d),
+            **_doc_side(c, d),
             "share": share,
             "segments": passage_segments(
                 d.text, spans, changed=changed, boilerplate=d.boilerplate, side=me, other=other
             ),
         }
 
+    story = c.story_href(p.a) or c.story_href(p.b)
     return env.get_template("pair.html.j2").render(
         page_title=f"{c.who(p.a)} ↔ {c.who(p.b)}",
         root="../",
         generated_at=generated_at,
-        pair=_pair_row(c, p),
+        pair=_pair_row(c, p, "../"),
         edge=edge,
+        story_href="../" + story if story else None,
+        nav=nav or {},
         passages=rows,
         quoted_count=sum(1 for s in ordered if s.quoted),
         a=side(da, a_spans, a_changed, "a", "b", p.a_in_b),
@@ -493,91 +608,319 @@ def _pair_page(c: _Corpus, p: Pair, env: Environment, generated_at: str | None) 
     )
 
 
+def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | None) -> str:
+    """One document: where its text comes from, colour-coded along it, and its family."""
+    d = c.docs[doc_id]
+    root = "../"
+    parent = c.parent_edge.get(doc_id)
+    kids = {e.child for e in c.lk.edges_from.get(doc_id, ())}
+    pairs = [p for p in c.pairs_of.get(doc_id, ()) if p.share(doc_id) > 0 or p.passages]
+    # the parent first, then by how much of this text each document holds
+    pairs.sort(
+        key=lambda p: (
+            not (parent is not None and p.other(doc_id) == parent.parent),
+            -p.share(doc_id),
+            p.other(doc_id),
+        )
+    )
+    sources = []
+    spans: list[tuple[int, int, int, bool]] = []
+    for k, p in enumerate(pairs[:DOC_SOURCES_MAX], start=1):
+        other = p.other(doc_id)
+        if parent is not None and other == parent.parent:
+            relation = "its source"
+        elif other in kids:
+            relation = "its copy"
+        else:
+            relation = "look-alike"
+        drawn = k <= PALETTE_SIZE
+        if drawn:
+            for s in p.passages:
+                if p.a == doc_id:
+                    spans.append((s.a_start, s.a_end, k, s.quoted))
+                else:
+                    spans.append((s.b_start, s.b_end, k, s.quoted))
+        href = c.pair_href(p)
+        sources.append(
+            {
+                "k": k,
+                "c": (k - 1) % PALETTE_SIZE,
+                "drawn": drawn,
+                "who": c.who(other),
+                "title": display_title(c.docs[other]),
+                "doc_href": root + c.doc_href(other),
+                "pair_href": root + href if href else None,
+                "share": p.share(doc_id),
+                "words": p.reused_words if p.a == doc_id else sum(s.b_words for s in p.passages),
+                "relation": relation,
+            }
+        )
+    segments = passage_segments(d.text, spans, boilerplate=d.boilerplate, side="t", other="s")
+    children = [_edge_row(c, e, root) for e in c.lk.edges_from.get(doc_id, ())]
+    o = c.origin.get(doc_id)
+    story = c.story_href(doc_id)
+    return env.get_template("doc.html.j2").render(
+        page_title=display_title(d),
+        root=root,
+        generated_at=generated_at,
+        doc=_doc_side(c, d),
+        row=_doc_row(c, doc_id, root),
+        story_href=root + story if story else None,
+        parent=_edge_row(c, parent, root) if parent is not None else None,
+        origin=_origin(c, doc_id) if o is not None else None,
+        children=children,
+        sources=sources,
+        more_sources=max(0, len(pairs) - DOC_SOURCES_MAX),
+        segments=segments,
+    )
+
+
+def _story_view(c: _Corpus, number: int, ids: list[str], edges: list[Edge],
+                pairs: list[Pair], root: str) -> dict[str, Any]:  # fmt: skip
+    """What a story shows, from its own documents, edges and pairs only."""
+    rank = {d: r for r, d in enumerate(ids)}
+    edges = sorted(edges, key=lambda e: (rank[e.child], e.parent))
+    pairs = sorted(pairs, key=_pair_strength)
+    root_doc = c.docs[ids[0]]
+    docs = [_doc_row(c, i, root) for i in ids]
+    words = sum(r["words"] for r in docs) or 1
+    copied = sum(r["words"] * r["share_best"] for r in docs if r["kind"] == "copy")
+    outlets = sorted({r["outlet"] for r in docs if r["outlet"]})
+    dates = sorted(r["date"] for r in docs if r["date"])
+    return {
+        "number": number,
+        "anchor": f"story-{number}",
+        "href": root + c.story_files[number],
+        "size": len(ids),
+        "headline": display_title(root_doc),
+        "root": c.who(root_doc.id),
+        "root_href": root + c.doc_href(root_doc.id),
+        "docs": docs,
+        "first": dates[0] if dates else "",
+        "last": dates[-1] if dates else "",
+        "outlets": outlets,
+        "reused": copied / words,
+        "origins": [
+            {
+                "who": c.who(i),
+                "anchor": f"doc-{safe_name(i)}",
+                "href": root + c.doc_href(i),
+                **_origin(c, i),
+            }
+            for i in ids
+            if i in c.origin
+        ],  # fmt: skip
+        "edges": [_edge_row(c, e, root) for e in edges],
+        "pairs": [_pair_row(c, p, root) for p in pairs[:STORY_PAIR_ROWS_MAX]],
+        "more_pairs": max(0, len(pairs) - STORY_PAIR_ROWS_MAX),
+    }
+
+
+def _heatmap_rows(c: _Corpus, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The heatmap as table rows: cell (i, j) = share of i's words found in j."""
+    pos = {d: k for k, d in enumerate(ids)}
+    n = len(ids)
+    grid: list[list[float | None]] = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        grid[i][i] = None
+    for p in c.lk.pairs_within(ids):
+        i, j = pos[p.a], pos[p.b]
+        grid[i][j] = p.a_in_b
+        grid[j][i] = p.b_in_a
+    parent_col: dict[int, set[int]] = {}
+    for e in c.lk.edges_within(ids):
+        parent_col.setdefault(pos[e.child], set()).add(pos[e.parent])
+    rows = []
+    for i, d in enumerate(ids):
+        cells = []
+        for j, v in enumerate(grid[i]):
+            if v is None:
+                cells.append(("self", ""))
+                continue
+            r = round(v * 100)
+            cls = f"h{min(10, round(v * 10))}" + (" edge" if j in parent_col.get(i, ()) else "")
+            cells.append((cls, str(r) if r else "·"))
+        rows.append({"who": c.short[d], "href": c.doc_href(d), "cells": cells})
+    return rows
+
+
+def _story_page(c: _Corpus, view: dict[str, Any], ids: list[str], env: Environment,
+                generated_at: str | None, lookups: Lookups) -> tuple[str, str | None]:  # fmt: skip
+    """The story's page and, for a large story, its diagram as a file for the overview."""
+    from markupsafe import Markup
+
+    from lineage.report.diagram import lineage_svg
+
+    doc_href = {i: "../" + c.doc_href(i) for i in ids}
+    pair_href = {}
+    for e in lookups.edges_within(ids):
+        p = c.pair_at.get((e.parent, e.child))
+        if p is not None and (href := c.pair_href(p)):
+            pair_href[(e.parent, e.child)] = "../" + href
+    svg = lineage_svg(lookups, ids, doc_href=doc_href, pair_href=pair_href,
+                      with_titles=len(ids) <= 40)  # fmt: skip
+    large = len(ids) > STORY_OVERVIEW_MIN
+    heat = _heatmap_rows(c, ids) if len(ids) <= STORY_HEATMAP_MAX else []
+    html = env.get_template("story.html.j2").render(
+        page_title=view["headline"],
+        root="../",
+        generated_at=generated_at,
+        s=view,
+        svg=Markup(svg),
+        overview=(c.story_files[view["number"]][:-5] + ".svg").split("/")[-1] if large else None,
+        heat=heat,
+        heat_ids=[c.short[i] for i in ids] if heat else [],
+        heat_max=STORY_HEATMAP_MAX,
+    )
+    return html, (svg if large else None)
+
+
+def _outlet_view(c: _Corpus) -> dict[str, Any]:
+    """Who copies whom, how much: outlet-to-outlet totals over the derivations."""
+    flows: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    per: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for d in c.docs.values():
+        o = outlet_of(d) or "unknown outlet"
+        per[o]["documents"] += 1
+        if c.origin.get(d.id) is not None and c.origin[d.id].kind == "original":
+            per[o]["originals"] += 1
+    for e in c.analysis.edges:
+        if e.child not in c.docs or e.parent not in c.docs:
+            continue
+        src = outlet_of(c.docs[e.parent]) or "unknown outlet"
+        dst = outlet_of(c.docs[e.child]) or "unknown outlet"
+        p = c.pair_at.get((e.parent, e.child))
+        words = c.words(c.docs[e.child]) * (p.share(e.child) if p else 0.0)
+        f = flows[(src, dst)]
+        f[0] += 1
+        f[1] += words
+        per[src]["copied_by_others"] += 1
+        per[dst]["copies"] += 1
+        per[dst]["words_copied"] += words
+    flow_rows: list[dict[str, Any]] = [
+        {"src": cap(s, 80), "dst": cap(t, 80), "n": int(v[0]), "words": round(v[1])}
+        for (s, t), v in flows.items()
+    ]
+    flow_rows.sort(key=lambda r: (-r["n"], -r["words"], r["src"], r["dst"]))
+    outlet_rows: list[dict[str, Any]] = [
+        {
+            "name": cap(o, 80),
+            "documents": int(v["documents"]),
+            "originals": int(v["originals"]),
+            "copied_by_others": int(v["copied_by_others"]),
+            "copies": int(v["copies"]),
+            "words_copied": round(v["words_copied"]),
+        }
+        for o, v in per.items()
+    ]
+    outlet_rows.sort(key=lambda r: (-r["copied_by_others"], -r["documents"], r["name"]))
+    return {
+        "flows": flow_rows[:OUTLET_ROWS_MAX],
+        "more_flows": max(0, len(flow_rows) - OUTLET_ROWS_MAX),
+        "outlets": outlet_rows[:OUTLET_ROWS_MAX],
+        "more_outlets": max(0, len(outlet_rows) - OUTLET_ROWS_MAX),
+    }
+
+
+def _duplicate_views(c: _Corpus) -> list[dict[str, Any]]:
+    """``Analysis.duplicates`` (exact or near copies collapsed before pairing), if any."""
+    out = []
+    for g in getattr(c.analysis, "duplicates", ()) or ():
+        rep = getattr(g, "representative", None)
+        members = tuple(getattr(g, "members", ()) or ())
+        if rep not in c.docs:
+            continue
+        out.append(
+            {
+                "count": len(members),
+                "kind": "identical" if getattr(g, "kind", "exact") == "exact" else "near-identical",
+                "title": display_title(c.docs[rep]),
+                "rep": rep,
+                "href": c.doc_href(rep),
+                "members": [c.who(m) for m in members[:DUPLICATE_NAMES_MAX]],
+                "more": max(0, len(members) - DUPLICATE_NAMES_MAX),
+            }
+        )
+    out.sort(key=lambda v: (-v["count"], v["rep"]))
+    return out
+
+
 def write_reports(
-    analysis: Analysis, out_dir: str | Path | OutputDir, *, generated_at: str | None = None
+    analysis: Analysis,
+    out_dir: str | Path | OutputDir,
+    *,
+    generated_at: str | None = None,
+    max_pages: int | None = None,
 ) -> list[Path]:
     """Write the HTML report of ``analysis`` into ``out_dir``; return the files written.
 
-    Only the report's own files are written (index.html, report.css, report.js, the
-    pictures, ``stories/`` and ``pairs/`` pages); nothing in ``out_dir`` is deleted.
-    Output is deterministic: no timestamp unless ``generated_at`` is given (or set in
-    ``analysis.config.generated_at``).
+    The report is a small site: ``index.html`` (every story, searchable and sortable),
+    one page per story (``stories/``), per document (``docs/``) and per chosen pair
+    (``pairs/``), plus ``documents.html``, ``outlets.html`` and ``glossary.html``.
+    ``max_pages`` bounds the side-by-side pair pages: derivations first, then the
+    strongest other pairs (default: every derivation plus ``EXTRA_PAIR_PAGES``).
+    Nothing in ``out_dir`` is deleted. Output is deterministic: no timestamp unless
+    ``generated_at`` is given (or set in ``analysis.config.generated_at``).
     """
     with output_dir(out_dir) as out:
-        return _write_reports(analysis, out, generated_at=generated_at)
+        return _write_reports(analysis, out, generated_at=generated_at, max_pages=max_pages)
 
 
 def _write_reports(
-    analysis: Analysis, out: OutputDir, *, generated_at: str | None = None
+    analysis: Analysis,
+    out: OutputDir,
+    *,
+    generated_at: str | None = None,
+    max_pages: int | None = None,
 ) -> list[Path]:
     if generated_at is None:
         generated_at = getattr(analysis.config, "generated_at", None)
+    if max_pages is not None and max_pages < 0:
+        raise ValueError(f"max_pages must be >= 0, not {max_pages}")
     w = _Writer(out)
-    env = _environment()
-    c = _Corpus(analysis)
+    c = _Corpus(analysis, max_pages=max_pages)
+    env = _environment(c)
     env.globals["quotes"] = QuotePanels(analysis, name=c.who)  # the quotes panel's data
     stories = _stories(c)
     multi_stories = [s for s in stories if len(s) >= 2]
     singles = [s[0] for s in stories if len(s) == 1]
+    for number, ids in enumerate(multi_stories, start=1):
+        c.story_files[number] = f"{_story_stem(number)}.html"
+        for i in ids:
+            c.story_of[i] = number
     n_docs = len(c.docs)
     small = n_docs <= DIAGRAM_MAX_DOCS and len(multi_stories) <= 6
 
     w.bytes("report.css", _static("report.css"))
     w.bytes("report.js", _static("report.js"))
 
-    # pictures: the whole corpus when small, else the largest stories within a budget
-    if small:
-        overview_ids = [i for s in stories for i in s]
-        overview_note = ""
-    else:
-        overview_ids = []
-        shown = 0
-        for s in multi_stories:
-            if overview_ids and len(overview_ids) + len(s) > DIAGRAM_MAX_DOCS:
-                break
-            overview_ids.extend(s[:DIAGRAM_MAX_DOCS])
-            shown += 1
-        overview_note = (
-            f"The largest {'story' if shown == 1 else f'{shown} stories'} of "
-            f"{len(multi_stories):,}; every story below has its own pictures."
-            if shown
-            else ""
-        )
-    # Every picture is drawn first, by the workers when there are several (matplotlib
-    # takes most of a large report's serial time): (file stem, kind, ids, formats)
-    overview_set = set(overview_ids)
-    jobs: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = []
-    if overview_ids:
-        jobs.append(("lineage", "lineage", tuple(overview_ids), ("png", "svg")))
+    # the corpus at a glance, drawn by matplotlib, for a small corpus only: larger ones
+    # get one page per story with its own diagram
+    overview: dict[str, Any] | None = None
+    if small and n_docs:
+        overview_ids = tuple(i for s in stories for i in s)
+        jobs: list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = [
+            ("lineage", "lineage", overview_ids, ("png", "svg"))
+        ]
         if 2 <= n_docs <= HEATMAP_MAX_DOCS:
             jobs.append(("heatmap", "heatmap", None, ("png", "svg")))
-    if not small:
-        for number, ids in enumerate(multi_stories[:STORY_PICTURES_MAX], start=1):
-            stem = _story_stem(number)
-            if not set(ids) <= overview_set:  # else already drawn at the top: not twice
-                jobs.append((f"{stem}-lineage", "lineage", tuple(ids[:DIAGRAM_MAX_DOCS]), ("svg",)))
-            if len(ids) >= STORY_HEATMAP_MIN_DOCS:
-                jobs.append((f"{stem}-heatmap", "heatmap", tuple(ids[:HEATMAP_MAX_DOCS]), ("svg",)))
-    drawn = fork_map(
-        _draw,
-        jobs,
-        workers=worker_count(analysis.config.workers),
-        parallel=len(jobs) >= PARALLEL_PICTURES,
-        share={"draw": analysis},
-    )
-    svg: dict[str, bytes] = {}  # each picture's SVG, by file stem
-    for (stem, _, _, _), rendered in zip(jobs, drawn, strict=True):
-        for fmt, data in rendered.items():
-            w.bytes(f"{stem}.{fmt}", data)
-        svg[stem] = rendered["svg"]
-
-    overview: dict[str, Any] | None = None
-    if overview_ids:
+        drawn = fork_map(
+            _draw,
+            jobs,
+            workers=worker_count(analysis.config.workers),
+            parallel=len(jobs) >= PARALLEL_PICTURES,
+            share={"draw": (analysis, c.lk)},
+        )
+        svg: dict[str, bytes] = {}
+        for (stem, _, _, _), rendered in zip(jobs, drawn, strict=True):
+            for fmt, data in rendered.items():
+                w.bytes(f"{stem}.{fmt}", data)
+            svg[stem] = rendered["svg"]
         overview = {
             "lineage": "lineage.svg",
             "lineage_png": "lineage.png",
             "lineage_size": _display_size(svg["lineage"], scale=1.3 if n_docs <= 12 else 0.8),
-            "note": overview_note,
+            "note": "",
             "heatmap": None,
             # a small corpus shows both pictures in one screen, side by side
             "side_by_side": n_docs <= 12,
@@ -587,71 +930,43 @@ def _write_reports(
             overview["heatmap_png"] = "heatmap.png"
             overview["heatmap_size"] = _display_size(svg["heatmap"], scale=1.3)
 
-    story_views = []
-    story_of = {d: k for k, s in enumerate(stories) for d in s}
+    # one pass over pairs and edges puts each in its story: linear, never per story
+    story_index = {d: k for k, s in enumerate(multi_stories) for d in s}
     pairs_by_story: dict[int, list[Pair]] = defaultdict(list)
     loose_pairs: list[Pair] = []
     for p in analysis.pairs:
         if p.a not in c.docs or p.b not in c.docs:
             continue
-        sa, sb = story_of[p.a], story_of[p.b]
-        if sa == sb and len(stories[sa]) >= 2:
+        sa, sb = story_index.get(p.a), story_index.get(p.b)
+        if sa is not None and sa == sb:
             pairs_by_story[sa].append(p)
         else:
             loose_pairs.append(p)
     edges_by_story: dict[int, list[Edge]] = defaultdict(list)
     for e in analysis.edges:
-        if e.child in story_of and e.parent in c.docs:
-            edges_by_story[story_of[e.child]].append(e)
-    for number, ids in enumerate(multi_stories, start=1):
-        k = story_of[ids[0]]
-        pics: dict[str, Any] = {"lineage": None, "heatmap": None, "above": False}
-        if not small and number <= STORY_PICTURES_MAX:
-            stem = _story_stem(number)
-            pics["above"] = f"{stem}-lineage" not in svg  # drawn at the top instead
-            if f"{stem}-lineage" in svg:
-                pics["lineage"] = f"{stem}-lineage.svg"
-                scale = 1.1 if len(ids) <= 12 else 0.8
-                pics["lineage_size"] = _display_size(svg[f"{stem}-lineage"], scale=scale)
-            if f"{stem}-heatmap" in svg:
-                pics["heatmap"] = f"{stem}-heatmap.svg"
-                pics["heatmap_size"] = _display_size(svg[f"{stem}-heatmap"], scale=1.1)
-        edges = edges_by_story.get(k, [])
-        rank = {d: r for r, d in enumerate(ids)}
-        edges.sort(key=lambda e: (rank[e.child], e.parent))
-        pairs = sorted(pairs_by_story.get(k, []), key=_pair_strength)
-        root = c.docs[ids[0]]
-        headline = next((c.docs[i].title for i in ids if c.docs[i].title), None)
-        story_views.append(
-            {
-                "number": number,
-                "anchor": f"story-{number}",
-                "size": len(ids),
-                "headline": headline or f"Story of {c.who(root.id)}",
-                "root": c.who(root.id),
-                "pics": pics,
-                "pics_truncated": len(ids) > DIAGRAM_MAX_DOCS,
-                "docs": [_doc_row(c, i) for i in ids],
-                "origins": [
-                    {"who": c.who(i), "anchor": f"doc-{safe_name(i)}", **_origin(c, i)}
-                    for i in ids
-                    if i in c.origin
-                ],
-                "edges": [_edge_row(c, e) for e in edges],
-                "pairs": [_pair_row(c, p) for p in pairs[:PAIR_ROWS_MAX]],
-                "more_pairs": max(0, len(pairs) - PAIR_ROWS_MAX),
+        k = story_index.get(e.child)
+        if k is not None and e.parent in c.docs and story_index.get(e.parent) == k:
+            edges_by_story[k].append(e)
+    views_index = []  # as linked from index.html (root "")
+    views_story = []  # as linked from stories/ (root "../")
+    for k, ids in enumerate(multi_stories):
+        edges, pairs = edges_by_story.get(k, []), pairs_by_story.get(k, [])
+        views_index.append(_story_view(c, k + 1, ids, edges, pairs, ""))
+        views_story.append(_story_view(c, k + 1, ids, edges, pairs, "../"))
+    # previous / next derivation, in the order the story lists them, for pair pages
+    nav: dict[tuple[str, str], dict[str, Any]] = {}
+    for view in views_story:
+        linked = [e for e in view["edges"] if e["href"]]
+        for j, e in enumerate(linked):
+            nav[e["href"]] = {
+                "prev": linked[j - 1]["href"] if j else None,
+                "next": linked[j + 1]["href"] if j + 1 < len(linked) else None,
+                "at": j + 1,
+                "of": len(linked),
             }
-        )
-    single_rows = []
-    for i in singles:
-        row = _doc_row(c, i)
-        o = c.origin.get(i)
-        row["reason"] = c.shorten(o.reason) if o is not None else ""
-        single_rows.append(row)
-    loose_pairs.sort(key=_pair_strength)
 
     skipped = [
-        {"path": s.path, "line": s.line, "reason": s.reason}
+        {"path": cap(s.path), "line": s.line, "reason": cap(s.reason, 400)}
         for s in sorted(analysis.skipped, key=lambda s: (s.path, s.line or 0, s.reason))
     ]
     summary = {
@@ -663,41 +978,76 @@ def _write_reports(
         "stories": len(multi_stories),
         "singles": len(singles),
         "pair_pages": len(c.pair_files),
+        "pairs_with_text": sum(1 for p in analysis.pairs if p.passages),
     }
+    single_rows = []
+    for i in singles[:SINGLE_ROWS_MAX]:
+        row = _doc_row(c, i)
+        o = c.origin.get(i)
+        row["reason"] = c.shorten(o.reason) if o is not None else ""
+        single_rows.append(row)
+    loose_pairs.sort(key=_pair_strength)
+    duplicates = _duplicate_views(c)
+    common = {"generated_at": generated_at, "summary": summary}
+
+    # every page but the index first: the index, written last, never links to a page
+    # that is not there yet
+    jobs_pages: list[tuple[str, Any]] = []
+    jobs_pages += [("story", k) for k in range(len(multi_stories))]
+    jobs_pages += [("doc", i) for i in sorted(c.docs)]
+    jobs_pages += [("pair", (p.a, p.b)) for p in analysis.pairs if (p.a, p.b) in c.pair_files]
+    w.written += [
+        path
+        for paths in fork_map(
+            _write_page,
+            jobs_pages,
+            workers=worker_count(analysis.config.workers),
+            parallel=len(jobs_pages) >= PARALLEL_PAGES,
+            share={"pages": (c, env, generated_at, w, multi_stories, views_story, nav)},
+        )
+        for path in paths
+    ]
+    w.text(
+        "documents.html",
+        env.get_template("documents.html.j2").render(
+            page_title="All documents", root="", **common,
+            docs=[_doc_row(c, i) for i in islice((i for s in stories for i in s),
+                                                 DOCUMENT_ROWS_MAX)],
+            more_docs=max(0, n_docs - DOCUMENT_ROWS_MAX),
+        ),
+    )  # fmt: skip
+    w.text(
+        "outlets.html",
+        env.get_template("outlets.html.j2").render(
+            page_title="Outlets: who copies whom", root="", **common, o=_outlet_view(c)
+        ),
+    )
+    w.text(
+        "glossary.html",
+        env.get_template("glossary.html.j2").render(page_title="How to read this report",
+                                                    root="", **common),
+    )  # fmt: skip
     index = env.get_template("index.html.j2").render(
         page_title="Syndication lineage",
         root="",
-        generated_at=generated_at,
-        summary=summary,
+        **common,
         skipped=skipped[:SKIPPED_ROWS_MAX],
         more_skipped=max(0, len(skipped) - SKIPPED_ROWS_MAX),
         overview=overview,
         small=small,
-        stories=story_views,
+        stories=views_index,
+        duplicates=duplicates,
         singles=single_rows,
+        more_singles=max(0, len(singles) - SINGLE_ROWS_MAX),
         loose_pairs=[_pair_row(c, p) for p in loose_pairs[:PAIR_ROWS_MAX]],
         more_loose_pairs=max(0, len(loose_pairs) - PAIR_ROWS_MAX),
-    )
-    # one page per pair: tens of thousands in a large corpus, written by forked workers
-    pages = [
-        (p, rel)
-        for p in sorted(analysis.pairs, key=lambda p: (p.a, p.b))
-        if (rel := c.pair_files.get((p.a, p.b))) is not None
-    ]
-    # the workers inherit the pairs: only a page's number travels to them, not its Pair
-    w.written += fork_map(
-        _write_pair_page,
-        range(len(pages)),
-        workers=worker_count(analysis.config.workers),
-        parallel=len(pages) >= PARALLEL_PAGES,
-        share={"pair_pages": (pages, c, env, generated_at, out)},
     )
     w.text("index.html", index)  # last: it never links to a page not yet written
     return w.written
 
 
 def _story_stem(number: int) -> str:
-    """Where story ``number``'s pictures go, less the kind and the format."""
+    """Where story ``number``'s page goes, less the format."""
     return f"stories/story-{number:04d}"
 
 
@@ -707,14 +1057,29 @@ def _draw(job: tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]) -> dict
     from lineage.report.heatmap import render_heatmap
 
     _, kind, ids, formats = job
+    analysis, lk = shared("draw")
     render = render_lineage if kind == "lineage" else render_heatmap
-    return render(shared("draw"), ids, formats=formats)
+    return render(analysis, ids, formats=formats, lookups=lk)
 
 
-def _write_pair_page(k: int) -> Path:
-    pages, c, env, generated_at, out = shared("pair_pages")
-    p, rel = pages[k]
-    return out.write_text(rel, _pair_page(c, p, env, generated_at))
+def _write_page(job: tuple[str, Any]) -> list[Path]:
+    """One page of the site (and a large story's diagram file), through the run's folder."""
+    c, env, generated_at, w, multi_stories, views_story, nav = shared("pages")
+    kind, key = job
+    if kind == "story":
+        view = views_story[key]
+        rel = c.story_files[view["number"]]
+        html, svg = _story_page(c, view, multi_stories[key], env, generated_at, c.lk)
+        files = []
+        if svg is not None:
+            files.append(w.out.write_text(rel[:-5] + ".svg", svg))
+        files.append(w.out.write_text(rel, html))
+        return files
+    if kind == "doc":
+        return [w.out.write_text(c.doc_files[key], _doc_page(c, key, env, generated_at))]
+    p = c.pair_at[key]
+    rel = c.pair_files[key]
+    return [w.out.write_text(rel, _pair_page(c, p, env, generated_at, nav.get("../" + rel)))]
 
 
 def _origin(c: _Corpus, doc_id: str) -> dict[str, Any]:
