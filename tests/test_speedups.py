@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -91,7 +93,7 @@ def test_content_run_matches_word_loop(boiler: list[bool], data: st.DataObject) 
     n = len(boiler)
     text = " ".join(f"w{k}" for k in range(n))
     t = tokenize(text)
-    t = type(t)(t.words, t.hashes, t.starts, t.ends, t.quoted, np.array(boiler, dtype=bool))
+    t = replace(t, boilerplate=np.array(boiler, dtype=bool))
     a0 = data.draw(st.integers(0, n))
     a1 = data.draw(st.integers(a0, n))
     w = data.draw(st.integers(1, 25))
