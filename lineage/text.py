@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
-import regex
+import regex  # type: ignore[import-untyped]  # no stubs; used for one property class
 import xxhash
 
 __all__ = ["IGNORABLE_RE", "WORD_RE", "Tokens", "normalize_word", "tokenize", "word_hash"]
