@@ -131,14 +131,16 @@ def tokenize(text: str, *, boilerplate: tuple[tuple[int, int], ...] = ()) -> Tok
     if kept is not None and n:  # offsets in the visible text -> in the original
         starts = kept[starts]
         ends = kept[ends - 1] + 1
-    missing = set(raw).difference(_HASHES)
-    if missing:
+    try:  # once the vocabulary is known, every word is: no set of the document's words
+        hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
+    except KeyError:
+        missing = set(raw).difference(_HASHES)
         if len(_HASHES) + len(missing) > _CACHE_MAX:
             _HASHES.clear()
             missing = set(raw)
         for w in missing:
             _HASHES[w] = word_hash(_key(w))
-    hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
+        hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
     quoted = _quoted_mask(text, starts)
     boiler = _span_mask(starts, boilerplate)
     return Tokens(hashes, starts, ends, quoted, boiler, text)
