@@ -183,13 +183,48 @@ def child(path: str, workers: int) -> dict:
     }
 
 
-def run(path: Path, workers: int, root: str | None = None) -> dict:
+def stage_child(path: str, workers: int) -> dict:
+    """The fingerprint stage alone (``pipeline._prepare``: tokens and shingles, sent back
+    to the parent) after ingest, with its CPU time and the workers'; the floor is timed
+    in this same process just before."""
+    import resource
+
+    from lineage import pipeline
+    from lineage.boilerplate import mark_boilerplate
+    from lineage.ingest import read_corpus
+    from lineage.model import Config
+
+    config = Config(workers=workers)
+    ingested = read_corpus([Path(path)])
+    docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
+    docs = sorted(docs, key=lambda d: d.id)
+    t, c = time.perf_counter(), time.process_time()
+    for d in docs:
+        FLOOR_WORD.findall(d.text)
+    floor_wall, floor_cpu = time.perf_counter() - t, time.process_time() - c
+    t0, t = os.times(), time.perf_counter()
+    pipeline._prepare(docs, config, workers, None)
+    wall, t1 = time.perf_counter() - t, os.times()
+    return {
+        "docs": len(docs),
+        "floor": floor_wall,
+        "floor_cpu": floor_cpu,
+        "wall": wall,
+        "cpu_parent": (t1.user - t0.user) + (t1.system - t0.system),
+        "cpu_workers": (t1.children_user - t0.children_user)
+        + (t1.children_system - t0.children_system),
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run(path: Path, workers: int, root: str | None = None, *, stage: bool = False) -> dict:
     env = dict(os.environ)
     env.pop("LINEAGE_ROOT", None)
     if root:
         env["LINEAGE_ROOT"] = root
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), "--workers", str(workers)],
+        [sys.executable, __file__, "--child", str(path), "--workers", str(workers)]
+        + (["--fingerprints-only"] if stage else []),
         check=True,
         capture_output=True,
         text=True,
@@ -215,12 +250,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dupes", default="", help="sizes of the one-story near-duplicate case")
     ap.add_argument("--before", help="folder holding an older lineage package: before/after")
     ap.add_argument("--before-workers", type=int, default=1, help="workers of --before runs")
+    ap.add_argument(
+        "--fingerprints-only",
+        action="store_true",
+        help="with --before: time the fingerprint stage alone (CPU too), floor in-process",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--floor", help=argparse.SUPPRESS)
     ap.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.workers)))
+        fn = stage_child if args.fingerprints_only else child
+        print(json.dumps(fn(args.child, args.workers)))
         return
     if args.floor:
         print(json.dumps(floor_child(args.floor)))
@@ -231,6 +272,13 @@ def main(argv: list[str] | None = None) -> None:
         f"{platform.machine()}, numpy {np.__version__}\n"
     )
     rows = []
+    if args.before and args.fingerprints_only:
+        print(f"### The fingerprint stage alone, {args.before_workers} worker(s), old vs new\n")
+        print(
+            "| docs | code | wall / floor | CPU (parent + workers) / floor CPU | parent CPU s ",
+            end="",
+        )
+        print("| parent peak RSS MB |\n|---:|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for n in [int(s) for s in args.sizes.split(",") if s]:
             folder = Path(tmp) / f"n{n}"
@@ -241,6 +289,18 @@ def main(argv: list[str] | None = None) -> None:
             r1: list[dict] = []
             r2: list[dict] = []
             fl: list[dict] = []
+            if args.before and args.fingerprints_only:
+                for _ in range(args.repeat):  # alternate, so both see the same load
+                    for code, root in (("old", args.before), ("new", None)):
+                        r = run(path, args.before_workers, root, stage=True)
+                        cpu = r["cpu_parent"] + r["cpu_workers"]
+                        print(
+                            f"| {n:,} | {code} | {r['wall']:.1f} / {r['floor']:.1f} = "
+                            f"{r['wall'] / r['floor']:.1f}x | {cpu:.1f} / {r['floor_cpu']:.2f} = "
+                            f"{cpu / r['floor_cpu']:.1f}x | {r['cpu_parent']:.1f} "
+                            f"| {r['maxrss_mb']:,.0f} |"
+                        )
+                continue
             if args.before:
                 for _ in range(args.repeat):  # alternate, so both see the same load
                     fl.append(floor(path))
@@ -257,6 +317,8 @@ def main(argv: list[str] | None = None) -> None:
                 r2.append(run(path, 2))
                 print(f"  w1 {r1[-1]['timings']}  w2 {r2[-1]['timings']}", file=sys.stderr)
             rows.append((n, best(r1), best(r2), min(x["wall"] for x in fl)))
+        if args.before and args.fingerprints_only:
+            return
         if args.before:
             _before_after(rows, args.before_workers)
             return
