@@ -14,12 +14,18 @@ the analyzing process; forked workers are reported apart) belongs to that run al
 1-worker and 2-worker runs of one size alternate within the same run, so their ratio
 is measured under the same machine load.
 
-``--before DIR``: a before/after table instead, 1 worker, alternating runs of the
+``--before DIR``: a before/after table instead (``--before-workers``, default 1),
+alternating runs of the
 ``lineage`` package found in DIR (e.g. ``git archive <commit> lineage | tar -x -C DIR``)
 and of this checkout on the same corpus files.
 
 ``--dupes``: the pathological case, one story of K lightly edited copies of one text,
 where every pair is a candidate and every pair is aligned: K(K-1)/2 pairs.
+
+Every size also times the **floor** in its own process, in the same run: read the
+JSONL and regex-tokenize each text (``FLOOR_WORD``, one process), the least any
+analysis of the corpus must do. Totals are given as ratios to it, since the machine
+is shared and absolute seconds drift with its load.
 
 Prints markdown tables (docs/BENCHMARKS.md).
 """
@@ -30,6 +36,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,6 +55,39 @@ if os.environ.get("LINEAGE_ROOT"):  # --before: time another checkout's lineage 
 import synthetic  # noqa: E402  (bench/synthetic.py, after the path tweak)
 
 STAGES = ("ingest", "fingerprints", "candidates", "alignment", "inference")
+# The floor's tokenizer: lineage's word pattern, written out here so that a --before run
+# times the same floor whatever the package's version.
+FLOOR_WORD = re.compile(r"\w+(?:['\u2019\u02bc]\w+)*")
+
+
+def floor_child(path: str) -> dict:
+    """The floor, in this process: read the JSONL, regex-tokenize every text."""
+    import resource
+
+    t, c = time.perf_counter(), time.process_time()
+    docs = words = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            words += len(FLOOR_WORD.findall(json.loads(line)["text"]))
+            docs += 1
+    return {
+        "docs": docs,
+        "words": words,
+        "wall": time.perf_counter() - t,
+        "cpu": time.process_time() - c,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def floor(path: Path) -> dict:
+    """:func:`floor_child` in a fresh process (its memory is its own)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--floor", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def make_corpus(n: int, seed: int) -> list[dict]:
@@ -143,13 +183,48 @@ def child(path: str, workers: int) -> dict:
     }
 
 
-def run(path: Path, workers: int, root: str | None = None) -> dict:
+def stage_child(path: str, workers: int) -> dict:
+    """The fingerprint stage alone (``pipeline._prepare``: tokens and shingles, sent back
+    to the parent) after ingest, with its CPU time and the workers'; the floor is timed
+    in this same process just before."""
+    import resource
+
+    from lineage import pipeline
+    from lineage.boilerplate import mark_boilerplate
+    from lineage.ingest import read_corpus
+    from lineage.model import Config
+
+    config = Config(workers=workers)
+    ingested = read_corpus([Path(path)])
+    docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
+    docs = sorted(docs, key=lambda d: d.id)
+    t, c = time.perf_counter(), time.process_time()
+    for d in docs:
+        FLOOR_WORD.findall(d.text)
+    floor_wall, floor_cpu = time.perf_counter() - t, time.process_time() - c
+    t0, t = os.times(), time.perf_counter()
+    pipeline._prepare(docs, config, workers, None)
+    wall, t1 = time.perf_counter() - t, os.times()
+    return {
+        "docs": len(docs),
+        "floor": floor_wall,
+        "floor_cpu": floor_cpu,
+        "wall": wall,
+        "cpu_parent": (t1.user - t0.user) + (t1.system - t0.system),
+        "cpu_workers": (t1.children_user - t0.children_user)
+        + (t1.children_system - t0.children_system),
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run(path: Path, workers: int, root: str | None = None, *, stage: bool = False) -> dict:
     env = dict(os.environ)
     env.pop("LINEAGE_ROOT", None)
     if root:
         env["LINEAGE_ROOT"] = root
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), "--workers", str(workers)],
+        [sys.executable, __file__, "--child", str(path), "--workers", str(workers)]
+        + (["--fingerprints-only"] if stage else []),
         check=True,
         capture_output=True,
         text=True,
@@ -174,11 +249,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs per (size, workers); best kept")
     ap.add_argument("--dupes", default="", help="sizes of the one-story near-duplicate case")
     ap.add_argument("--before", help="folder holding an older lineage package: before/after")
+    ap.add_argument("--before-workers", type=int, default=1, help="workers of --before runs")
+    ap.add_argument(
+        "--fingerprints-only",
+        action="store_true",
+        help="with --before: time the fingerprint stage alone (CPU too), floor in-process",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--floor", help=argparse.SUPPRESS)
     ap.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.workers)))
+        fn = stage_child if args.fingerprints_only else child
+        print(json.dumps(fn(args.child, args.workers)))
+        return
+    if args.floor:
+        print(json.dumps(floor_child(args.floor)))
         return
 
     print(
@@ -186,6 +272,13 @@ def main(argv: list[str] | None = None) -> None:
         f"{platform.machine()}, numpy {np.__version__}\n"
     )
     rows = []
+    if args.before and args.fingerprints_only:
+        print(f"### The fingerprint stage alone, {args.before_workers} worker(s), old vs new\n")
+        print(
+            "| docs | code | wall / floor | CPU (parent + workers) / floor CPU | parent CPU s ",
+            end="",
+        )
+        print("| parent peak RSS MB |\n|---:|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for n in [int(s) for s in args.sizes.split(",") if s]:
             folder = Path(tmp) / f"n{n}"
@@ -195,22 +288,39 @@ def main(argv: list[str] | None = None) -> None:
             print(f"corpus {n}: built in {time.perf_counter() - t:.1f}s", file=sys.stderr)
             r1: list[dict] = []
             r2: list[dict] = []
+            fl: list[dict] = []
+            if args.before and args.fingerprints_only:
+                for _ in range(args.repeat):  # alternate, so both see the same load
+                    for code, root in (("old", args.before), ("new", None)):
+                        r = run(path, args.before_workers, root, stage=True)
+                        cpu = r["cpu_parent"] + r["cpu_workers"]
+                        print(
+                            f"| {n:,} | {code} | {r['wall']:.1f} / {r['floor']:.1f} = "
+                            f"{r['wall'] / r['floor']:.1f}x | {cpu:.1f} / {r['floor_cpu']:.2f} = "
+                            f"{cpu / r['floor_cpu']:.1f}x | {r['cpu_parent']:.1f} "
+                            f"| {r['maxrss_mb']:,.0f} |"
+                        )
+                continue
             if args.before:
                 for _ in range(args.repeat):  # alternate, so both see the same load
-                    r1.append(run(path, 1, args.before))
-                    r2.append(run(path, 1))
+                    fl.append(floor(path))
+                    r1.append(run(path, args.before_workers, args.before))
+                    r2.append(run(path, args.before_workers))
                     print(
                         f"  before {r1[-1]['timings']}  after {r2[-1]['timings']}", file=sys.stderr
                     )
-                rows.append((n, best(r1), best(r2)))
+                rows.append((n, best(r1), best(r2), min(x["wall"] for x in fl)))
                 continue
             for _ in range(args.repeat):  # alternate, so both see the same load
+                fl.append(floor(path))
                 r1.append(run(path, 1))
                 r2.append(run(path, 2))
                 print(f"  w1 {r1[-1]['timings']}  w2 {r2[-1]['timings']}", file=sys.stderr)
-            rows.append((n, best(r1), best(r2)))
+            rows.append((n, best(r1), best(r2), min(x["wall"] for x in fl)))
+        if args.before and args.fingerprints_only:
+            return
         if args.before:
-            _before_after(rows)
+            _before_after(rows, args.before_workers)
             return
         _tables(rows)
         dupes = [int(s) for s in args.dupes.split(",") if s]
@@ -225,22 +335,25 @@ def main(argv: list[str] | None = None) -> None:
             _dupe_table(drows)
 
 
-def _tables(rows: list[tuple[int, dict, dict]]) -> None:
-    print("### Documents/s per stage (1 worker)\n")
-    print("| docs | " + " | ".join(STAGES) + " | total s | peak RSS MB |")
-    print("|---:|" + "---:|" * (len(STAGES) + 2))
-    for _n, r1, _r2 in rows:
+def _tables(rows: list[tuple[int, dict, dict, float]]) -> None:
+    print("### Documents/s per stage (1 worker), total as a ratio to the floor\n")
+    print("| docs | " + " | ".join(STAGES) + " | floor s | total s | total / floor | peak RSS MB |")
+    print("|---:|" + "---:|" * (len(STAGES) + 4))
+    for _n, r1, _r2, fl in rows:
         d = r1["docs"]
         cells = [f"{d / r1['timings'][s]:,.0f}" if r1["timings"][s] else "-" for s in STAGES]
         total = sum(r1["timings"][s] for s in STAGES)
-        print(f"| {d:,} | " + " | ".join(cells) + f" | {total:.1f} | {r1['maxrss_mb']:.0f} |")
+        print(
+            f"| {d:,} | " + " | ".join(cells) + f" | {fl:.2f} | {total:.1f} | {total / fl:.1f}x "
+            f"| {r1['maxrss_mb']:.0f} |"
+        )
     print("\n### Candidate pairs against all pairs\n")
     print(
         "| docs | all pairs n(n-1)/2 | candidates (verified, aligned) | share of all pairs "
         "| pairs with passages |"
     )
     print("|---:|---:|---:|---:|---:|")
-    for _n, r1, _r2 in rows:
+    for _n, r1, _r2, _fl in rows:
         d = r1["docs"]
         allp = d * (d - 1) // 2
         print(
@@ -253,7 +366,7 @@ def _tables(rows: list[tuple[int, dict, dict]]) -> None:
         "| peak RSS MB w2 (parent + largest worker) |"
     )
     print("|---:|" + "---|" * (len(STAGES) + 2))
-    for _n, r1, r2 in rows:
+    for _n, r1, r2, _fl in rows:
         cells = []
         for s in STAGES:
             a, b = r1["timings"][s], r2["timings"][s]
@@ -267,22 +380,31 @@ def _tables(rows: list[tuple[int, dict, dict]]) -> None:
     print()
 
 
-def _before_after(rows: list[tuple[int, dict, dict]]) -> None:
-    print("### Before / after (1 worker, seconds; speedup = before/after)\n")
-    print("| docs | " + " | ".join(STAGES) + " | candidates (before, after) |")
-    print("|---:|" + "---|" * (len(STAGES) + 1))
-    for _n, b, a in rows:
+def _before_after(rows: list[tuple[int, dict, dict, float]], workers: int) -> None:
+    print(f"### Before / after ({workers} worker(s); seconds per floor, speedup = before/after)\n")
+    print(
+        "| docs | floor s | "
+        + " | ".join(STAGES)
+        + " | total / floor | candidates (before, after) |"
+    )
+    print("|---:|---:|" + "---|" * (len(STAGES) + 2))
+    for _n, b, a, fl in rows:
         cells = []
-        for s in STAGES:
-            x, y = b["timings"][s], a["timings"][s]
-            cells.append(f"{x:.2f} -> {y:.2f} ({x / y:.2f}x)" if y else f"{x:.2f} -> {y:.2f}")
+        for s in [*STAGES, "total"]:
+            if s == "total":
+                x, y = (sum(r["timings"][k] for k in STAGES) for r in (b, a))
+            else:
+                x, y = b["timings"][s], a["timings"][s]
+            cells.append(
+                f"{x / fl:.2f} -> {y / fl:.2f} ({x / y:.2f}x)" if y else f"{x:.2f} -> {y:.2f}"
+            )
         same = (
             "same pairs"
             if (b["pairs"], b["candidates"]) == (a["pairs"], a["candidates"])
             else "DIFFERENT"
         )
         print(
-            f"| {a['docs']:,} | "
+            f"| {a['docs']:,} | {fl:.2f} | "
             + " | ".join(cells)
             + f" | {b['candidates']:,}, {a['candidates']:,} ({same}) |"
         )

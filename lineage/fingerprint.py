@@ -10,20 +10,23 @@ from those 64-bit values, so two runs give the same sketches.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lineage.parallel import chunks, fork_map, shared
-from lineage.text import Tokens
+from lineage.text import Tokens, tokenize
 
 __all__ = [
     "Fingerprint",
+    "Prepared",
     "fingerprint",
     "isin_sorted",
+    "minhash_values",
     "minhashes",
+    "prepare",
     "shared_shingles",
     "shingle_hashes",
 ]
@@ -87,6 +90,90 @@ def fingerprint(doc_id: str, tokens: Tokens, *, shingle_size: int = 5) -> Finger
     return Fingerprint(doc_id, pos, hashes, np.unique(hashes))
 
 
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """The tokens and shingles of a batch of documents, as a few concatenated arrays.
+
+    What a worker sends back instead of each document's objects: pickling a handful of
+    large arrays costs a memory copy, where the words and text of every document cost
+    more to unpickle in the parent than they took to compute. ``*_at`` hold each
+    document's slice boundaries (length documents + 1).
+    """
+
+    words_at: np.ndarray  # int64
+    hashes: np.ndarray  # uint64 word hashes
+    starts: np.ndarray  # int64
+    ends: np.ndarray  # int64
+    quoted: np.ndarray  # bool
+    boilerplate: np.ndarray  # bool
+    shingles_at: np.ndarray  # int64
+    positions: np.ndarray  # int64
+    shingles: np.ndarray  # uint64
+    unique_at: np.ndarray  # int64
+    unique: np.ndarray  # uint64
+
+    def __len__(self) -> int:
+        return len(self.words_at) - 1
+
+    def unpack(self, ids: Sequence[str], texts: Sequence[str]) -> list[tuple[Tokens, Fingerprint]]:
+        """Each document's :class:`Tokens` and :class:`Fingerprint`: views into the
+        arrays, with the documents' own ``texts`` (the parent already holds them)."""
+        w, s, u = self.words_at.tolist(), self.shingles_at.tolist(), self.unique_at.tolist()
+        out = []
+        for k, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
+            w0, w1, s0, s1 = w[k], w[k + 1], s[k], s[k + 1]
+            tokens = Tokens(
+                self.hashes[w0:w1],
+                self.starts[w0:w1],
+                self.ends[w0:w1],
+                self.quoted[w0:w1],
+                self.boilerplate[w0:w1],
+                text,
+            )
+            fp = Fingerprint(
+                doc_id, self.positions[s0:s1], self.shingles[s0:s1], self.unique[u[k] : u[k + 1]]
+            )
+            out.append((tokens, fp))
+        return out
+
+
+def prepare(
+    texts: Sequence[str],
+    boilerplates: Sequence[tuple[tuple[int, int], ...]],
+    *,
+    shingle_size: int = 5,
+) -> Prepared:
+    """Tokenize and shingle a batch of documents (:func:`lineage.text.tokenize`,
+    :func:`fingerprint`) into one :class:`Prepared`.
+
+    >>> p = prepare(["a b c d e f", "x y"], [(), ()])
+    >>> [(len(t), fp.size) for t, fp in p.unpack(["1", "2"], ["a b c d e f", "x y"])]
+    [(6, 2), (2, 0)]
+    """
+    toks = [tokenize(t, boilerplate=b) for t, b in zip(texts, boilerplates, strict=True)]
+    fps = [fingerprint("", t, shingle_size=shingle_size) for t in toks]
+
+    def cat(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype)
+
+    def bounds(sizes: list[int]) -> np.ndarray:
+        return np.concatenate(([0], np.cumsum(np.array(sizes, dtype=np.int64))))
+
+    return Prepared(
+        words_at=bounds([len(t) for t in toks]),
+        hashes=cat([t.hashes for t in toks], np.uint64),
+        starts=cat([t.starts for t in toks], np.int64),
+        ends=cat([t.ends for t in toks], np.int64),
+        quoted=cat([t.quoted for t in toks], np.bool_),
+        boilerplate=cat([t.boilerplate for t in toks], np.bool_),
+        shingles_at=bounds([len(f.hashes) for f in fps]),
+        positions=cat([f.positions for f in fps], np.int64),
+        shingles=cat([f.hashes for f in fps], np.uint64),
+        unique_at=bounds([f.size for f in fps]),
+        unique=cat([f.unique for f in fps], np.uint64),
+    )
+
+
 def shared_shingles(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted distinct values in both sorted distinct arrays (``Fingerprint.unique``).
 
@@ -144,30 +231,95 @@ def minhash_values(
 ) -> np.ndarray:
     """The :func:`minhashes` sketch values alone, one row per document, computed on
     ``workers`` forked processes for a large corpus."""
+    # decided once for the corpus, and compiled here before the fork, so that each
+    # worker neither decides on its own chunk nor compiles the kernel again
+    compiled = sum(fp.size for fp in fps) >= _COMPILED_MIN_HASHES and _kernel() is not None
     parts = fork_map(
         _minhash_rows,
         chunks(len(fps), workers),
         workers=workers,
         parallel=len(fps) >= _PARALLEL_SKETCHES,
-        share={"sketch": (fps, num_perm, seed)},
+        share={"sketch": (fps, num_perm, seed, compiled)},
     )
     return np.concatenate(parts) if parts else np.empty((0, num_perm), dtype=np.uint64)
 
 
 def _minhash_rows(chunk: range) -> np.ndarray:
-    fps, num_perm, seed = shared("sketch")
+    fps, num_perm, seed, compiled = shared("sketch")
+    return _minhash_batch(
+        [fps[k].unique for k in chunk], num_perm=num_perm, seed=seed, compiled=compiled
+    )
+
+
+def _minhash_batch(
+    sets: Sequence[np.ndarray], *, num_perm: int, seed: int, compiled: bool | None = None
+) -> np.ndarray:
+    """Sketch values of many shingle sets at once, one row per set.
+
+    ``compiled``: use the numba kernel (:func:`_kernel`; None: when numba is installed
+    and the batch is large enough to repay compiling it). Otherwise numpy: all the sets'
+    hashes are permuted together in blocks of ``_MINHASH_ROWS`` hashes (bounding the
+    permutations x hashes temporary), each block reduced per set with one
+    ``np.minimum.reduceat``. Both give datasketch's values bit for bit.
+    Note: 5,000 sets of 0-1,200 hashes: numpy 0.4-0.9 s, as fast as a loop per set;
+    the numba kernel 0.06-0.09 s, after ~0.3 s compiling once per process.
+    """
     proto = _proto(num_perm, seed)
-    a, b = proto.permutations[0][None, :], proto.permutations[1][None, :]
-    out = np.empty((len(chunk), num_perm), dtype=np.uint64)
+    perm_a, perm_b = proto.permutations[0], proto.permutations[1]
+    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    total = int(sizes.sum())
+    if compiled is None:
+        compiled = total >= _COMPILED_MIN_HASHES and _kernel() is not None
+    if not total:
+        return np.tile(proto.hashvalues, (len(sets), 1))
+    hv = _fmix64(np.concatenate(sets))
+    if compiled:
+        kernel = _kernel()
+        if kernel is None:
+            raise RuntimeError("numba is not installed: pip install 'lineage[fast]'")
+        out = np.tile(proto.hashvalues, (len(sets), 1))
+        kernel(hv, np.concatenate(([0], np.cumsum(sizes))), perm_a, perm_b, out)
+        return out
+    out_t = np.tile(proto.hashvalues[:, None], (1, len(sets)))  # permutations x sets
+    a, b = perm_a[:, None], perm_b[:, None]
+    owner = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
     with np.errstate(over="ignore"):
-        for row, k in enumerate(chunk):
-            values = proto.hashvalues.copy()
-            hv = _fmix64(fps[k].unique)
-            for s in range(0, len(hv), _MINHASH_ROWS):  # bounds the (rows x perms) temporary
-                block = hv[s : s + _MINHASH_ROWS, None] * a + b
-                np.minimum(values, block.min(axis=0), out=values)
-            out[row] = values
-    return out
+        for s in range(0, total, _MINHASH_ROWS):
+            own = owner[s : s + _MINHASH_ROWS]
+            block = a * hv[None, s : s + _MINHASH_ROWS] + b
+            first = np.flatnonzero(np.concatenate(([True], own[1:] != own[:-1])))
+            docs = own[first]  # distinct within a block: each set's hashes are consecutive
+            out_t[:, docs] = np.minimum(out_t[:, docs], np.minimum.reduceat(block, first, axis=1))
+    return np.ascontiguousarray(out_t.T)
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel() -> Callable[..., None] | None:
+    """The compiled MinHash loop, or None without numba (an optional extra: ``fast``).
+
+    Compiled eagerly (explicit signature) in the process that first asks, so forked
+    workers inherit the machine code; not cached to disk, so nothing is written.
+    """
+    try:
+        import numba
+    except ImportError:
+        return None
+
+    @numba.njit(
+        "void(uint64[::1], int64[::1], uint64[::1], uint64[::1], uint64[:, ::1])",
+        nogil=True,
+        cache=False,
+    )
+    def minhash_kernel(hv, bounds, a, b, out):  # type: ignore[no-untyped-def]
+        for d in range(len(bounds) - 1):
+            for i in range(bounds[d], bounds[d + 1]):
+                h = hv[i]
+                for p in range(a.shape[0]):
+                    v = a[p] * h + b[p]  # wraps modulo 2**64, as datasketch's affine64
+                    if v < out[d, p]:
+                        out[d, p] = v
+
+    return minhash_kernel  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=8)
@@ -180,7 +332,8 @@ def _proto(num_perm: int, seed: int) -> Any:
 
 
 _PARALLEL_SKETCHES = 2_000  # documents above which sketches are computed by the workers
-_MINHASH_ROWS = 4096
+_MINHASH_ROWS = 8192
+_COMPILED_MIN_HASHES = 2_000_000  # hashes in one batch above which compiling pays
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:

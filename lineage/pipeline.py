@@ -21,10 +21,9 @@ from pathlib import Path
 from lineage.align import AlignedDoc, align, pair_figures
 from lineage.candidates import Overlap, candidate_pairs, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
-from lineage.fingerprint import Fingerprint, fingerprint
+from lineage.fingerprint import Fingerprint, Prepared, prepare
 from lineage.model import Analysis, Config, Document, Pair, Skipped
-from lineage.parallel import fork_map, shared, worker_count
-from lineage.text import tokenize
+from lineage.parallel import chunks, fork_map, shared, worker_count
 
 __all__ = ["analyze", "analyze_documents", "group_stories"]
 
@@ -201,24 +200,45 @@ def group_stories(ids: Sequence[str], pairs: Sequence[Pair]) -> tuple[tuple[str,
 # -- per-document and per-pair work, spread over the cores --------------------------
 
 
-def _prepare_one(doc: Document) -> AlignedDoc:
-    tokens = tokenize(doc.text, boilerplate=doc.boilerplate)
-    fp = fingerprint(doc.id, tokens, shingle_size=shared("config").shingle_size)
-    return AlignedDoc(doc.id, doc.text, tokens, fp)
+def _prepare_chunk(chunk: range) -> Prepared:
+    docs: Sequence[Document] = shared("docs")
+    return prepare(
+        [docs[k].text for k in chunk],
+        [docs[k].boilerplate for k in chunk],
+        shingle_size=shared("config").shingle_size,
+    )
 
 
 def _prepare(
     docs: Sequence[Document], config: Config, workers: int, progress: Progress | None
 ) -> list[AlignedDoc]:
-    return fork_map(
-        _prepare_one,
-        docs,
+    # Workers read the documents they inherited and send back arrays only (Prepared):
+    # the texts stay where they are, and no word string is pickled.
+    ranges = chunks(len(docs), workers)
+    parts = fork_map(
+        _prepare_chunk,
+        ranges,
         workers=workers,
         parallel=len(docs) >= _PARALLEL_DOCS,
-        share={"config": config},
-        progress=(lambda k, n: progress("fingerprints", k, n)) if progress else None,
-        every=500,
+        share={"docs": docs, "config": config},
+        progress=(lambda k, n: progress("fingerprints", _done(ranges, k), len(docs)))
+        if progress
+        else None,
+        every=1,
     )
+    out: list[AlignedDoc] = []
+    for r, part in zip(ranges, parts, strict=True):
+        batch = [docs[k] for k in r]
+        unpacked = part.unpack([d.id for d in batch], [d.text for d in batch])
+        out.extend(
+            AlignedDoc(d.id, d.text, t, fp) for d, (t, fp) in zip(batch, unpacked, strict=True)
+        )
+    return out
+
+
+def _done(ranges: Sequence[range], k: int) -> int:
+    """Documents done when chunk ``k`` of ``ranges`` starts (all of them past the end)."""
+    return ranges[k].start if k < len(ranges) else ranges[-1].stop if ranges else 0
 
 
 def _align_one(ov: Overlap) -> Pair | None:

@@ -1,29 +1,36 @@
 """Words with character offsets: what every later stage counts, hashes and aligns.
 
-Words are matched in the *original* text, so offsets always point into
-``Document.text``; only the word's comparison key is normalized (NFKC, curly quotes
-and dashes folded, case folded). Each word also knows whether it lies inside
-quotation marks and whether it lies in page chrome (boilerplate spans).
+Words are matched in the text with its default-ignorable code points left out (soft
+hyphens, zero-width spaces and joiners, byte-order marks, bidi controls, variation
+selectors: invisible, yet they cut a word in two), but offsets always point into the
+*original* ``Document.text``; only the word's comparison key is normalized (NFKC, curly
+quotes and dashes folded, case folded, ignorables removed). Each word also knows whether
+it lies inside quotation marks and whether it lies in page chrome (boilerplate spans).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import regex  # type: ignore[import-untyped]  # no stubs; used for one property class
 import xxhash
 
-__all__ = ["WORD_RE", "Tokens", "normalize_word", "tokenize", "word_hash"]
+__all__ = ["IGNORABLE_RE", "WORD_RE", "Tokens", "normalize_word", "tokenize", "word_hash"]
 
 # A word: letters/digits, with inner apostrophes ("didn't", "Mazur's", "Mazur’s").
 WORD_RE = re.compile(r"\w+(?:['\u2019\u02bc]\w+)*")
 # The same pattern captured, for re.split (gap, word, gap, ..., word, gap).
 _SPLIT = re.compile(f"({WORD_RE.pattern})")
-# Raw word -> comparison key and -> its hash: news vocabulary repeats, so most words
-# skip normalization and hashing. Bounded; cleared whole when full.
-_KEYS: dict[str, str] = {}
+# Runs of default-ignorable code points (Unicode property Default_Ignorable_Code_Point,
+# from the regex library's tables, so it follows new Unicode versions). Note: `regex`
+# scans a text for them ~5x faster than the same class in `re`.
+IGNORABLE_RE = regex.compile(r"\p{Default_Ignorable_Code_Point}+")
+# Raw word -> its hash: news vocabulary repeats, so most words skip normalization and
+# hashing. Bounded; cleared whole when full. (Keys are cached in _key.)
 _HASHES: dict[str, int] = {}
 _CACHE_MAX = 1 << 20
 _FOLD = str.maketrans(
@@ -48,7 +55,10 @@ def normalize_word(word: str) -> str:
     >>> normalize_word("Mazur\u2019s"), normalize_word("ＡＢＣ")
     ("mazur's", 'abc')
     """
-    return unicodedata.normalize("NFKC", word).translate(_FOLD).casefold()
+    return unicodedata.normalize("NFKC", IGNORABLE_RE.sub("", word)).translate(_FOLD).casefold()
+
+
+_key = functools.lru_cache(maxsize=1 << 18)(normalize_word)  # keys by word type
 
 
 def word_hash(key: str) -> int:
@@ -60,17 +70,30 @@ def word_hash(key: str) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Tokens:
-    """The words of one text, as parallel arrays (one entry a word)."""
+    """The words of one text, as parallel arrays (one entry a word).
 
-    words: tuple[str, ...]  # normalized keys
+    Note: the normalized words themselves (:attr:`words`) are made from ``source`` on
+    first use only: the stages after tokenizing read the arrays, and a forked worker
+    sends back arrays alone (``lineage.fingerprint.prepare``), never strings.
+    """
+
     hashes: np.ndarray  # uint64 word hashes
-    starts: np.ndarray  # int64 character offsets (inclusive)
-    ends: np.ndarray  # int64 character offsets (exclusive)
+    starts: np.ndarray  # int64 character offsets into source (inclusive)
+    ends: np.ndarray  # int64 character offsets into source (exclusive)
     quoted: np.ndarray  # bool: inside quotation marks
     boilerplate: np.ndarray  # bool: inside a boilerplate span
+    source: str = field(default="", repr=False)  # the text the offsets point into
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.hashes)
+
+    @functools.cached_property
+    def words(self) -> tuple[str, ...]:
+        """The normalized keys (what :attr:`hashes` hash), in text order."""
+        text = self.source
+        return tuple(
+            _key(text[s:e]) for s, e in zip(self.starts.tolist(), self.ends.tolist(), strict=True)
+        )
 
     @property
     def content(self) -> np.ndarray:
@@ -88,31 +111,50 @@ def tokenize(text: str, *, boilerplate: tuple[tuple[int, int], ...] = ()) -> Tok
     >>> t = tokenize("He said: \u201cIt\u2019s fine.\u201d")
     >>> t.words, t.quoted.tolist()
     (('he', 'said', "it's", 'fine'), [False, False, True, True])
+
+    Invisible characters inside a word do not split it; its offsets still cover them:
+
+    >>> t = tokenize("inter\u00adnational news")
+    >>> t.words, t.starts.tolist(), t.ends.tolist()
+    (('international', 'news'), [0, 15], [14, 19])
     """
+    visible, kept = _visible(text)
     # One regex pass: splitting on the captured word pattern alternates gap, word, gap,
     # ..., gap, so offsets are cumulative lengths. Note: ~2.5x faster than building
     # Match objects (finditer + start/end/group), measured in bench/throughput.py.
-    parts = _SPLIT.split(text)
+    parts = _SPLIT.split(visible)
     raw = parts[1::2]
     n = len(raw)
     cum = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
     starts = cum[0 : 2 * n : 2]
     ends = cum[1 : 2 * n : 2]
-    missing = set(raw).difference(_KEYS)
-    if missing:
-        if len(_KEYS) + len(missing) > _CACHE_MAX:
-            _KEYS.clear()
+    if kept is not None and n:  # offsets in the visible text -> in the original
+        starts = kept[starts]
+        ends = kept[ends - 1] + 1
+    try:  # once the vocabulary is known, every word is: no set of the document's words
+        hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
+    except KeyError:
+        missing = set(raw).difference(_HASHES)
+        if len(_HASHES) + len(missing) > _CACHE_MAX:
             _HASHES.clear()
             missing = set(raw)
         for w in missing:
-            key = normalize_word(w)
-            _KEYS[w] = key
-            _HASHES[w] = word_hash(key)
-    words = tuple(map(_KEYS.__getitem__, raw))
-    hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
+            _HASHES[w] = word_hash(_key(w))
+        hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
     quoted = _quoted_mask(text, starts)
     boiler = _span_mask(starts, boilerplate)
-    return Tokens(words, hashes, starts, ends, quoted, boiler)
+    return Tokens(hashes, starts, ends, quoted, boiler, text)
+
+
+def _visible(text: str) -> tuple[str, np.ndarray | None]:
+    """``text`` without its default-ignorable code points, and for each character left
+    its offset in ``text`` (None when nothing was removed: the common case)."""
+    if IGNORABLE_RE.search(text) is None:
+        return text, None
+    keep = np.ones(len(text), dtype=bool)
+    for m in IGNORABLE_RE.finditer(text):
+        keep[m.start() : m.end()] = False
+    return IGNORABLE_RE.sub("", text), np.flatnonzero(keep).astype(np.int64)
 
 
 def _span_mask(starts: np.ndarray, spans: tuple[tuple[int, int], ...]) -> np.ndarray:

@@ -96,3 +96,64 @@ def test_sketches_and_checks_on_workers_give_the_serial_answer(monkeypatch):
     assert np.array_equal(rare_shingle_pairs(fps, workers=2), rare_shingle_pairs(fps))
     assert np.array_equal(fingerprint.minhash_values(fps, workers=2), values)
     assert np.array_equal(values, np.stack([m.hashvalues for m in minhashes(fps)]))
+
+
+def _mixed_texts(n: int = 60) -> list[str]:
+    rng = np.random.default_rng(5)
+    vocab = [f"w{i}" for i in range(500)] + ["Mazur’s", "inter\u00adnational", "“quoted”"]
+    bases = [list(rng.choice(vocab, 150)) for _ in range(5)]
+    texts = []
+    for k in range(n):  # edited copies of five texts, a few short or empty documents
+        words = list(bases[k % 5])[: [150, 150, 3, 150, 0][k % 5] or 0]
+        for _ in range(8):
+            if words:
+                words[int(rng.integers(len(words)))] = str(rng.choice(vocab))
+        texts.append(" ".join(words).replace(" w1 ", "\n w1 "))
+    return texts
+
+
+def test_prepared_batch_is_the_documents_tokens_and_fingerprints_as_arrays():
+    import dataclasses
+    import pickle
+
+    from lineage.fingerprint import Prepared, prepare
+
+    texts = _mixed_texts(12)
+    boilers = [((0, 30),) if k % 3 == 0 else () for k in range(len(texts))]
+    batch = prepare(texts, boilers, shingle_size=5)
+    # what a worker sends back: numeric arrays only, no string of the documents
+    for f in dataclasses.fields(Prepared):
+        value = getattr(batch, f.name)
+        assert isinstance(value, np.ndarray) and value.dtype != object
+    sent = pickle.dumps(batch)
+    assert all(t[:40].encode() not in sent for t in texts if len(t) >= 40)
+    ids = [f"d{k}" for k in range(len(texts))]
+    for k, (t, fp) in enumerate(batch.unpack(ids, texts)):
+        ref_t = tokenize(texts[k], boilerplate=boilers[k])
+        ref_fp = fingerprint(ids[k], ref_t, shingle_size=5)
+        for name in ("hashes", "starts", "ends", "quoted", "boilerplate"):
+            assert np.array_equal(getattr(t, name), getattr(ref_t, name)), name
+            assert getattr(t, name).dtype == getattr(ref_t, name).dtype
+        assert t.words == ref_t.words and t.source is texts[k]
+        assert fp.doc_id == ids[k]
+        for name in ("positions", "hashes", "unique"):
+            assert np.array_equal(getattr(fp, name), getattr(ref_fp, name)), name
+
+
+def test_fingerprints_on_workers_give_the_serial_analysis(monkeypatch):
+    from lineage import fingerprint as fingerprint_module
+    from lineage import pipeline
+    from lineage.model import Config, Document
+
+    docs = [
+        Document(id=f"doc{k:03d}", path=f"doc{k:03d}.txt", text=t)
+        for k, t in enumerate(_mixed_texts())
+    ]
+    serial = pipeline.analyze_documents(docs, Config(workers=1))
+    monkeypatch.setattr(pipeline, "_PARALLEL_DOCS", 2)
+    monkeypatch.setattr(fingerprint_module, "_PARALLEL_SKETCHES", 2)
+    monkeypatch.setattr(fingerprint_module, "_COMPILED_MIN_HASHES", 1)  # numba, if installed
+    forked = pipeline.analyze_documents(docs, Config(workers=2))
+    assert len(serial.pairs) > 50
+    assert forked.pairs == serial.pairs and forked.word_counts == serial.word_counts
+    assert forked.edges == serial.edges

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lineage.fingerprint as fingerprint_module
 from lineage.align import _content_run
 from lineage.candidates import _lsh_pairs_datasketch, lsh_pairs
 from lineage.fingerprint import (
@@ -66,6 +69,34 @@ def test_minhashes_equal_datasketch_bulk() -> None:
         assert ours == ref
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sets(u64, max_size=40), max_size=12), st.sampled_from([(1, 128), (7, 16)]))
+def test_sketch_batches_equal_datasketch_whatever_the_path(sets, params) -> None:
+    """The batch of numpy blocks (a set can straddle two blocks, empty sets between) and
+    the compiled kernel, when numba is installed, against datasketch one set at a time."""
+    from datasketch import MinHash
+
+    seed, num_perm = params
+    arrays = [np.array(sorted(x), dtype=np.uint64) for x in sets]
+    ref = [
+        MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine64") for _ in arrays
+    ]
+    for m, arr in zip(ref, arrays, strict=True):
+        m.update_batch(arr)
+    expected = np.array([m.hashvalues for m in ref], dtype=np.uint64).reshape(-1, num_perm)
+    paths = [False] + ([True] if fingerprint_module._kernel() is not None else [])
+    for compiled in paths:
+        for rows in (3, 8192):  # blocks of 3 hashes: sets cut across blocks
+            fingerprint_module._MINHASH_ROWS, saved = rows, fingerprint_module._MINHASH_ROWS
+            try:
+                got = fingerprint_module._minhash_batch(
+                    arrays, num_perm=num_perm, seed=seed, compiled=compiled
+                )
+            finally:
+                fingerprint_module._MINHASH_ROWS = saved
+            assert np.array_equal(got, expected)
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=0, max_value=10_000), st.sampled_from([0.3, 0.5, 0.9]))
 def test_lsh_pairs_equal_datasketch_insert_and_query(seed: int, threshold: float) -> None:
@@ -91,7 +122,7 @@ def test_content_run_matches_word_loop(boiler: list[bool], data: st.DataObject) 
     n = len(boiler)
     text = " ".join(f"w{k}" for k in range(n))
     t = tokenize(text)
-    t = type(t)(t.words, t.hashes, t.starts, t.ends, t.quoted, np.array(boiler, dtype=bool))
+    t = replace(t, boilerplate=np.array(boiler, dtype=bool))
     a0 = data.draw(st.integers(0, n))
     a1 = data.draw(st.integers(a0, n))
     w = data.draw(st.integers(1, 25))

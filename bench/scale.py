@@ -1,0 +1,323 @@
+"""Scaling benchmark: whole runs at growing corpus sizes, as ratios to a floor measured
+in the same run, with growth exponents.
+
+    python bench/scale.py [--sizes 1000,10000,100000] [--modes no-html,default]
+                          [--workers 2] [--seed 1] [--repeat 1] [--max-seconds 1800]
+                          [--before DIR] [--json results.jsonl]
+
+Each size's corpus is ``bench/throughput.py``'s (simulated stories, edited-copy
+clusters, unrelated texts), written once as JSONL. Each run is a fresh process doing
+what ``lineage analyze --out DIR [--no-html]`` does (``lineage.analyze``, then the
+exports, then the HTML reports unless ``--no-html``), so imports and writing are
+timed. Measured for every run, by this process:
+
+* **wall** time, and **CPU** time of the run and of all its workers (``os.wait4``,
+  which adds the reaped workers' time to the run's);
+* **peak memory of all processes**: the run and its forked workers, sampled every
+  0.2 s from ``/proc`` as the sum of their PSS (proportional set size: a page shared
+  by a parent and its forked workers is counted once, split between them). The sum of
+  RSS counts such pages once per process and overstates;
+* **documents/s**, and the seconds the HTML reports took **per story** (the figure a
+  quadratic report makes grow with the corpus).
+
+The **floor** (read the JSONL, regex-tokenize each text, one process:
+``throughput.floor``) is timed beside every size, before each repeat, and every
+figure is also given as a ratio to it: the machine is shared, and ratios drift less
+than seconds. ``--before DIR`` alternates runs of the ``lineage`` package found in DIR
+(``git archive <commit> lineage | tar -x -C DIR``) with this checkout's, run by run,
+so both see the same load. A run longer than ``--max-seconds`` is stopped and shown
+as such. Prints markdown tables (docs/BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+# -- one measured run, in its own process ---------------------------------------------
+
+
+def child(path: str, out: str, *, workers: int, html: bool) -> dict:
+    """What ``lineage analyze`` does, with each phase timed (runs in the measured process)."""
+    if os.environ.get("LINEAGE_ROOT"):  # --before: another checkout's package first
+        sys.path.insert(0, os.environ["LINEAGE_ROOT"])
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+    else:
+        sys.path.insert(0, str(ROOT))
+    import lineage
+    from lineage.export import write_exports
+    from lineage.model import Config
+
+    t = time.perf_counter()
+    a = lineage.analyze([path], Config(workers=workers))
+    t_analysis = time.perf_counter() - t
+    t = time.perf_counter()
+    write_exports(a, Path(out), generated_at=None)
+    t_export = time.perf_counter() - t
+    t_report = 0.0
+    if html:
+        from lineage.report import write_reports
+
+        t = time.perf_counter()
+        write_reports(a, Path(out), generated_at=None)
+        t_report = time.perf_counter() - t
+    return {
+        "docs": len(a.documents),
+        "pairs": len(a.pairs),
+        "stories": len(a.stories),
+        "timings": a.timings,
+        "analysis": t_analysis,
+        "export": t_export,
+        "report": t_report,
+    }
+
+
+class _Sampler(threading.Thread):
+    """Peak summed PSS (and RSS) of a process and all its descendants, from /proc."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak_pss = self.peak_rss = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            pss = rss = 0
+            for p in _tree(self.pid):
+                kb = _rollup(p)
+                pss += kb.get("Pss", 0)
+                rss += kb.get("Rss", 0)
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self.done.wait(self.every)
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
+
+
+def _rollup(pid: int) -> dict[str, int]:
+    """kB figures of /proc/PID/smaps_rollup (empty once the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            lines = f.read().splitlines()[1:]
+    except OSError:
+        return {}
+    out = {}
+    for line in lines:
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            out[key] = int(parts[0])
+    return out
+
+
+def measure(
+    path: Path, out: Path, *, workers: int, html: bool, root: str | None, max_seconds: float
+) -> dict:
+    """One run of :func:`child` in a fresh process: its figures, wall, CPU and memory."""
+    env = dict(os.environ)
+    env.pop("LINEAGE_ROOT", None)
+    if root:
+        env["LINEAGE_ROOT"] = root
+    cmd = [sys.executable, __file__, "--child", str(path), "--out", str(out)]
+    cmd += ["--workers", str(workers)] + ([] if html else ["--no-html"])
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+    )
+    sampler = _Sampler(proc.pid)
+    sampler.start()
+    timer = threading.Timer(max_seconds, lambda: os.killpg(proc.pid, 9))
+    timer.start()
+    stdout = proc.stdout.read() if proc.stdout else b""
+    stderr = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    timer.cancel()
+    sampler.done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    r: dict = {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "pss_mb": sampler.peak_pss / 1024,
+        "rss_sum_mb": sampler.peak_rss / 1024,
+        "maxrss_mb": usage.ru_maxrss / 1024,
+        "stopped": proc.returncode != 0,
+    }
+    if proc.returncode == 0:
+        r.update(json.loads(stdout.decode().strip().splitlines()[-1]))
+    elif wall < max_seconds:
+        raise RuntimeError(f"run failed ({proc.returncode}): {stderr.decode()[-2000:]}")
+    return r
+
+
+# -- tables ---------------------------------------------------------------------------
+
+
+def _exponent(n1: int, y1: float, n2: int, y2: float) -> float:
+    return math.log(y2 / y1) / math.log(n2 / n1) if y1 > 0 and y2 > 0 else float("nan")
+
+
+def _fmt(r: dict, fl: dict) -> list[str]:
+    if r["stopped"]:
+        return [f"stopped after {r['wall']:.0f} s", "", "", "", "", ""]
+    per_story = f"{r['report'] / r['stories'] * 1000:.2f}" if r["report"] else "-"
+    return [
+        f"{r['wall']:.1f} ({r['wall'] / fl['wall']:.1f}x)",
+        f"{r['cpu']:.1f} ({r['cpu'] / fl['cpu']:.1f}x)",
+        f"{r['pss_mb']:,.0f} ({r['pss_mb'] / fl['maxrss_mb']:.1f}x)",
+        f"{r['docs'] / r['wall']:,.0f} ({r['docs'] / r['wall'] / (fl['docs'] / fl['wall']):.3f})",
+        f"{r['stories']:,}",
+        per_story,
+    ]
+
+
+def tables(rows: list[dict], *, before: bool) -> None:
+    """rows: {n, mode, floor, new, old?}, in size order within each mode."""
+    head = (
+        "| docs | mode | floor s (docs/s) | "
+        + ("code | " if before else "")
+        + "wall s (/ floor) | CPU s (/ floor) | peak PSS MB, all processes (/ floor) "
+        + "| docs/s (/ floor's) | stories | report ms / story |"
+    )
+    print(head)
+    print("|---:|---|---:|" + ("---|" if before else "") + "---:|" * 6)
+    for row in rows:
+        fl = row["floor"]
+        lead = (
+            f"| {row['n']:,} | {row['mode']} | {fl['wall']:.2f} ({fl['docs'] / fl['wall']:,.0f}) | "
+        )
+        for code in ("old", "new") if before else ("new",):
+            cells = _fmt(row[code], fl)
+            print(lead + (f"{code} | " if before else "") + " | ".join(cells) + " |")
+    print()
+    print("Growth exponents (log of the ratio of two sizes' figures / log of their size ratio):\n")
+    print("| mode | code | sizes | wall | CPU | peak PSS | wall / floor |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for mode in dict.fromkeys(r["mode"] for r in rows):
+        mine = [r for r in rows if r["mode"] == mode]
+        for code in ("old", "new") if before else ("new",):
+            for a, b in itertools.pairwise(mine):
+                ra, rb = a[code], b[code]
+                if ra["stopped"] or rb["stopped"]:
+                    continue
+                cells = [_exponent(a["n"], ra[k], b["n"], rb[k]) for k in ("wall", "cpu", "pss_mb")]
+                cells.append(
+                    _exponent(
+                        a["n"],
+                        ra["wall"] / a["floor"]["wall"],
+                        b["n"],
+                        rb["wall"] / b["floor"]["wall"],
+                    )
+                )
+                print(
+                    f"| {mode} | {code} | {a['n']:,} -> {b['n']:,} | "
+                    + " | ".join(f"{c:.2f}" for c in cells)
+                    + " |"
+                )
+    print()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--modes", default="no-html,default", help="no-html, default, or both")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per (size, mode); fastest kept")
+    ap.add_argument("--max-seconds", type=float, default=1800.0, help="a run is stopped after")
+    ap.add_argument("--before", help="folder holding an older lineage package: old vs new")
+    ap.add_argument("--json", help="also append every measured run to this JSONL file")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
+    ap.add_argument("--no-html", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        r = child(args.child, args.out, workers=args.workers, html=not args.no_html)
+        print(json.dumps(r))
+        return
+
+    sys.path.insert(0, str(HERE))
+    import throughput  # bench/throughput.py: the corpus and the floor
+
+    modes = [m for m in args.modes.split(",") if m]
+    codes = ("old", "new") if args.before else ("new",)
+    rows = []
+    log = open(args.json, "a", encoding="utf-8") if args.json else None  # noqa: SIM115
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in [int(s) for s in args.sizes.split(",") if s]:
+            folder = Path(tmp) / f"n{n}"
+            folder.mkdir()
+            t = time.perf_counter()
+            path = throughput.write_jsonl(throughput.make_corpus(n, args.seed), folder)
+            print(f"corpus {n}: built in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+            for mode in modes:
+                runs: dict[str, list[dict]] = {c: [] for c in codes}
+                floors = []
+                for k in range(args.repeat):
+                    floors.append(throughput.floor(path))
+                    for code in codes:  # alternate, so old and new see the same load
+                        out = Path(tmp) / f"out_{n}_{mode}_{code}_{k}"
+                        r = measure(
+                            path,
+                            out,
+                            workers=args.workers,
+                            html=mode == "default",
+                            root=args.before if code == "old" else None,
+                            max_seconds=args.max_seconds,
+                        )
+                        runs[code].append(r)
+                        print(
+                            f"  {n} {mode} {code}: wall {r['wall']:.1f}s cpu {r['cpu']:.1f}s "
+                            f"pss {r['pss_mb']:.0f}MB floor {floors[-1]['wall']:.2f}s",
+                            file=sys.stderr,
+                        )
+                        if log:
+                            rec = {"n": n, "mode": mode, "code": code, "floor": floors[-1], **r}
+                            log.write(json.dumps(rec) + "\n")
+                            log.flush()
+                        subprocess.run(["rm", "-rf", str(out)], check=False)
+                row = {"n": n, "mode": mode, "floor": min(floors, key=lambda f: f["wall"])}
+                for code in codes:
+                    row[code] = min(runs[code], key=lambda r: (r["stopped"], r["wall"]))
+                rows.append(row)
+            path.unlink()
+    if log:
+        log.close()
+    rows.sort(key=lambda r: (modes.index(r["mode"]), r["n"]))
+    tables(rows, before=bool(args.before))
+
+
+if __name__ == "__main__":
+    main()
