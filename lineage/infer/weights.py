@@ -7,9 +7,17 @@ from, so a reader of a run's output can tell which data chose them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
-__all__ = ["PROFILES", "PROVENANCE", "Weights"]
+from lineage.model import Evidence
+
+__all__ = ["FITTED", "PROFILES", "PROVENANCE", "Weights", "fitted_profiles"]
+
+#: The fitted weights (bench/fit.py writes it; read here, never at fit time by sklearn)
+FITTED = Path(__file__).with_name("fitted.json")
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,21 @@ class Weights:
     origin_credit: float = 1.0
     origin_dateline: float = 1.5
     temperature: float = 1.0
+    # the one-word rule (issue 13): a candidate parent that holds all the material another
+    # candidate shares with the child is the likelier source; per candidate it covers.
+    # Off (0) in the hand-set profiles; the fitted profiles weigh it.
+    superset: float = 0.0
+    superset_cover: float = 0.95  # share of the other's shared words the superset must hold
+    origin_bias: float = 0.0  # added to every origin's score (a fitted intercept)
+    # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
+    kind_scale: tuple[tuple[str, float], ...] = ()
+
+    def weigh(self, records: Iterable[Evidence]) -> float:
+        """The summed score of ``records``, each kind scaled by :attr:`kind_scale`."""
+        if not self.kind_scale:
+            return sum(e.score for e in records)
+        scale = dict(self.kind_scale)
+        return sum(e.score * scale.get(e.kind, 1.0) for e in records)
 
     @classmethod
     def for_profile(cls, name: str) -> Weights:
@@ -106,3 +129,32 @@ PROVENANCE: dict[str, str] = {
         "the first 100 articles (sorted by name) of ../shared/eval/wikipedia_versions"
     ),
 }
+
+
+def fitted_profiles(path: str | Path = FITTED) -> tuple[dict[str, Weights], dict[str, str]]:
+    """The profiles in a fitted-weights file (bench/fit.py's output) and their provenance:
+    each is a base profile with its evidence kinds rescaled and the fitted extra weights.
+    An absent file gives none."""
+    path = Path(path)
+    if not path.is_file():
+        return {}, {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    profiles: dict[str, Weights] = {}
+    notes: dict[str, str] = {}
+    for name, fit in data.get("profiles", {}).items():
+        base = PROFILES[fit.get("base", "news")]
+        profiles[name] = replace(
+            base,
+            kind_scale=tuple(sorted((k, float(v)) for k, v in fit["kind_scale"].items())),
+            **{k: float(v) for k, v in fit.get("fields", {}).items()},
+        )
+        notes[name] = (
+            f"fitted by bench/fit.py on {', '.join(fit['sources'])} on {data.get('date')}; "
+            f"{path.name}"
+        )
+    return profiles, notes
+
+
+_FITTED, _FITTED_NOTES = fitted_profiles()
+PROFILES.update(_FITTED)
+PROVENANCE.update(_FITTED_NOTES)
