@@ -25,7 +25,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -228,14 +227,47 @@ def ece(conf: Sequence[tuple[float, bool]], bins: int = 10) -> float | None:
                      for b in range(bins) if (k == b).any()) / len(c))  # fmt: skip
 
 
+def reliability_plot(results: Mapping[str, Any], path: Path, *, bins: int = 10) -> None:
+    """A reliability diagram per left-out source: mean confidence against accuracy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--", label="calibrated")
+    for key, r in sorted(results.items()):
+        label, name = key.split("|")
+        if not name.startswith("fitted") or not r["pairs"]:
+            continue
+        c = np.array([float(x) for x, _ in r["pairs"]])
+        y = np.array([bool(t) for _, t in r["pairs"]], dtype=float)
+        k = np.minimum((c * bins).astype(int), bins - 1)
+        xs = [c[k == b].mean() for b in range(bins) if (k == b).any()]
+        ys = [y[k == b].mean() for b in range(bins) if (k == b).any()]
+        ece_ = r["ece"]
+        ax.plot(xs, ys, marker="o", label=f"{label} (ECE {ece_:.3f}, n={len(c)})")
+    ax.set_xlabel("confidence (edge marginal; origin probability)")
+    ax.set_ylabel("share correct")
+    ax.set_title("Reliability, each source left out of the fit")
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     ap.add_argument("--seeds", type=Path, default=ROOT / "seeds")
     ap.add_argument("--out", type=Path, default=ROOT / "lineage" / "infer" / "fitted.json")
-    ap.add_argument("--evaluate", metavar="JSON", type=Path, help="score the folds (internal)")
+    ap.add_argument("--evaluate", metavar="JSON", type=Path, help="score the folds into JSON")
+    ap.add_argument("--plot", nargs=2, metavar=("JSON", "PNG"), type=Path,
+                    help="draw the reliability diagram of an --evaluate JSON")  # fmt: skip
     args = ap.parse_args()
+    if args.plot:
+        reliability_plot(json.loads(args.plot[0].read_text()), args.plot[1])
+        return
     from accuracy import sources
 
     srcs, notes = sources(quick=args.quick, eval_dir=args.eval_dir, seeds_dir=args.seeds)
@@ -254,7 +286,7 @@ def main() -> None:
     data: dict[str, list[Group]] = {}
     for s in srcs:
         data[s.label] = features(s.train)
-        print(f"{s.label}: {len(data[s.label])} documents with a true candidate",
+        print(f"{s.label}: {len(data[s.label])} stories with a known parent",
               file=sys.stderr, flush=True)  # fmt: skip
     profiles = {"fitted": profile(fit(data), list(data))}
     for s in srcs:
@@ -274,4 +306,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

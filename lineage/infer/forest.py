@@ -244,23 +244,23 @@ def _story_forest(
         for child, ps in cands.items():
             if len(ps) < 2:
                 continue
-            held = {p: info[child].exact[p] & content[child] for p in ps}
-            n = {p: int(m.sum()) for p, m in held.items()}
-            for p in ps:
+            held = {u: info[child].exact[u] & content[child] for u in ps}
+            n = {u: int(m.sum()) for u, m in held.items()}
+            for u in ps:
                 covered = sum(
                     1
                     for q in ps
-                    if q != p
-                    and 0 < n[q] < n[p]
-                    and int((held[q] & held[p]).sum()) >= w.superset_cover * n[q]
+                    if q != u
+                    and 0 < n[q] < n[u]
+                    and int((held[q] & held[u]).sum()) >= w.superset_cover * n[q]
                 )
                 if covered:
-                    extra.setdefault((p, child), []).append(
+                    extra.setdefault((u, child), []).append(
                         Evidence(
                             "superset",
                             w.superset * covered / (len(ps) - 1),
                             "for",
-                            {"parent": p, "child": child, "covers": covered},
+                            {"parent": u, "child": child, "covers": covered},
                         )
                     )
     referenced = referenced_by(story, by_id, info)
@@ -411,9 +411,7 @@ def _score_chunk(chunk: range) -> list[tuple[tuple[str, str], float]]:
     for k in chunk:
         p = pairs[k]
         for parent, child in ((p.a, p.b), (p.b, p.a)):
-            out.append(
-                ((parent, child), state.w.weigh(edge_evidence(p, parent, child, state)))
-            )
+            out.append(((parent, child), state.w.weigh(edge_evidence(p, parent, child, state))))
     return out
 
 

@@ -146,7 +146,7 @@ def fitted_profiles(path: str | Path = FITTED) -> tuple[dict[str, Weights], dict
         profiles[name] = replace(
             base,
             kind_scale=tuple(sorted((k, float(v)) for k, v in fit["kind_scale"].items())),
-            **{k: float(v) for k, v in fit.get("fields", {}).items()},
+            **{k: type(getattr(base, k))(v) for k, v in fit.get("fields", {}).items()},
         )
         notes[name] = (
             f"fitted by bench/fit.py on {', '.join(fit['sources'])} on {data.get('date')}; "
