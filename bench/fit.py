@@ -50,6 +50,14 @@ VIRTUAL = "\x00root"
 # the child), and each document's true parent row (-1: unknown, left free)
 Group = tuple[int, list[tuple[int, int, dict[str, float]]], list[int]]
 MAX_STORY = 400
+# the features the hand-set profiles leave off (weight 0), by evidence kind: the fit
+# reads them at weight 1 and gives each its factor (prior 0)
+EXTRA = {
+    "superset": "superset",
+    "reuse-log": "reuse_log",
+    "child-coverage": "child_coverage",
+    "parent-coverage": "parent_coverage",
+}
 
 
 def _parts(corpus: Corpus) -> list[Corpus]:
@@ -66,7 +74,7 @@ def features(corpus: Corpus) -> list[Group]:
     from lineage.pipeline import group_stories
     from lineage.text import tokenize
 
-    base = dataclasses.replace(Weights.for_profile(BASE), superset=1.0)
+    base = dataclasses.replace(Weights.for_profile(BASE), **{k: 1.0 for k in EXTRA.values()})
     groups: list[Group] = []
     for part in _parts(corpus):
         with tempfile.TemporaryDirectory(prefix="lineage-fit-") as tmp:
@@ -139,7 +147,7 @@ def fit(data: Mapping[str, list[Group]]) -> dict[str, float]:
     (documents whose true parent is no candidate are marginalized out)."""
     kinds = sorted({k for gs in data.values() for g in gs for *_, f in g[1] for k in f})
     col = {k: i for i, k in enumerate(kinds)}
-    prior = np.array([0.0 if k in ("superset", "origin-bias") else 1.0 for k in kinds])
+    prior = np.array([0.0 if k in EXTRA or k == "origin-bias" else 1.0 for k in kinds])
     stories: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]] = []
     for gs in data.values():
         for n, edges, true in gs:
@@ -187,7 +195,7 @@ def profile(theta: Mapping[str, float], sources: Sequence[str]) -> dict[str, Any
         "sources": list(sources),
         "kind_scale": scale,
         "fields": {
-            "superset": 1.0,
+            **{f: 1.0 for f in EXTRA.values()},
             "origin_bias": theta.get("origin-bias", 0.0),
             "temperature": theta["temperature"],
         },

@@ -77,6 +77,10 @@ class Weights:
     superset: float = 0.0
     superset_cover: float = 0.95  # share of the other's shared words the superset must hold
     origin_bias: float = 0.0  # added to every origin's score (a fitted intercept)
+    # closeness as rates over the shared extent (scorers "rates"); off when hand-set
+    reuse_log: float = 0.0  # log(1 + words of the child the parent holds)
+    child_coverage: float = 0.0  # share of the child's words the parent holds
+    parent_coverage: float = 0.0  # share of the parent's words the child holds
     # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
     kind_scale: tuple[tuple[str, float], ...] = ()
 
