@@ -7,7 +7,7 @@ import dataclasses
 import json
 
 from lineage.infer import Weights, infer_lineage
-from lineage.infer.weights import FITTED, PROFILES, PROVENANCE, fitted_profiles
+from lineage.infer.weights import FITTED, FITTED_PROFILES, PROFILES, PROVENANCE, fitted_profiles
 from lineage.model import Document, Evidence
 from lineage.pipeline import analyze_documents, group_stories
 from lineage.text import tokenize
@@ -64,7 +64,8 @@ def test_the_shipped_fit_is_read_with_its_sources():
         return
     data = json.loads(FITTED.read_text())
     for name, fit in data["profiles"].items():
-        assert name in PROFILES and fit["sources"]
+        assert name in FITTED_PROFILES and name not in PROFILES and fit["sources"]
+        assert Weights.for_profile(name) == FITTED_PROFILES[name]
         assert all(s in PROVENANCE[name] for s in fit["sources"])
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lineage.model import Evidence
 
-__all__ = ["FITTED", "PROFILES", "PROVENANCE", "Weights", "fitted_profiles"]
+__all__ = ["FITTED", "FITTED_PROFILES", "PROFILES", "PROVENANCE", "Weights", "fitted_profiles"]
 
 #: The fitted weights (bench/fit.py writes it; read here, never at fit time by sklearn)
 FITTED = Path(__file__).with_name("fitted.json")
@@ -95,7 +95,7 @@ class Weights:
     def for_profile(cls, name: str) -> Weights:
         """The weights of a named profile (``news`` or ``revisions``)."""
         try:
-            return PROFILES[name]
+            return PROFILES[name] if name in PROFILES else FITTED_PROFILES[name]
         except KeyError:
             raise ValueError(
                 f"unknown profile {name!r}: choose one of {', '.join(sorted(PROFILES))}"
@@ -159,6 +159,8 @@ def fitted_profiles(path: str | Path = FITTED) -> tuple[dict[str, Weights], dict
     return profiles, notes
 
 
-_FITTED, _FITTED_NOTES = fitted_profiles()
-PROFILES.update(_FITTED)
+#: The fitted profiles (``fitted``, ``fitted-without-<source>``): named by
+#: :meth:`Weights.for_profile` and ``Config.profile``, kept apart from :data:`PROFILES`
+#: (the hand-set choices the CLI offers) while none of them is the default.
+FITTED_PROFILES, _FITTED_NOTES = fitted_profiles()
 PROVENANCE.update(_FITTED_NOTES)
