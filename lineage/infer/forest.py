@@ -233,6 +233,36 @@ def _story_forest(
                             {"parent": parent, "child": child, "words": lag},
                         )
                     )
+    if w.superset:
+        # The superset rule: a candidate parent that holds all the material another
+        # candidate shares with the child (and more) is the likelier source of the two;
+        # the copy holding less took it from the superset, or from the child. Judged on
+        # the child's content words, from the same exact masks both directions read.
+        cands: dict[str, list[str]] = {}
+        for parent, child in base:
+            cands.setdefault(child, []).append(parent)
+        for child, ps in cands.items():
+            if len(ps) < 2:
+                continue
+            held = {u: info[child].exact[u] & content[child] for u in ps}
+            n = {u: int(m.sum()) for u, m in held.items()}
+            for u in ps:
+                covered = sum(
+                    1
+                    for q in ps
+                    if q != u
+                    and 0 < n[q] < n[u]
+                    and int((held[q] & held[u]).sum()) >= w.superset_cover * n[q]
+                )
+                if covered:
+                    extra.setdefault((u, child), []).append(
+                        Evidence(
+                            "superset",
+                            w.superset * covered / (len(ps) - 1),
+                            "for",
+                            {"parent": u, "child": child, "covers": covered},
+                        )
+                    )
     referenced = referenced_by(story, by_id, info)
     central = centrality(story, story_pairs)
     for parent, child in base:
@@ -270,9 +300,8 @@ def _story_forest(
 
     total = dict(base)
     for k, more in extra.items():
-        for e in more:
-            total[k] += e.score
-    total.update((k, sum(e.score for e in v)) for k, v in scored.items())
+        total[k] += w.weigh(more)
+    total.update((k, w.weigh(v) + w.origin_bias) for k, v in scored.items())
 
     def evidence(u: str, v: str) -> list[Evidence]:
         if u == ROOT:
@@ -304,7 +333,7 @@ def _story_forest(
                     boosted = True
                     prior = Evidence("origin-prior", w.root_parent, "for", {"root": r, "child": v})
                     extra.setdefault((r, v), []).append(prior)
-                    total[(r, v)] += prior.score
+                    total[(r, v)] += w.weigh([prior])
         if boosted:
             parent_of, children = _arborescence(story, total, rank)
 
@@ -382,9 +411,7 @@ def _score_chunk(chunk: range) -> list[tuple[tuple[str, str], float]]:
     for k in chunk:
         p = pairs[k]
         for parent, child in ((p.a, p.b), (p.b, p.a)):
-            out.append(
-                ((parent, child), sum(e.score for e in edge_evidence(p, parent, child, state)))
-            )
+            out.append(((parent, child), state.w.weigh(edge_evidence(p, parent, child, state))))
     return out
 
 

@@ -470,6 +470,29 @@ def _reuse(c: Candidate) -> list[Evidence]:
     )
 
 
+@register("rates")
+def _rates(c: Candidate) -> list[Evidence]:
+    """Closeness as rates over what the two share, the same alignment read both ways: a
+    fragment is judged by how much of itself the other explains, not by how many words
+    it explains (off in the hand-set profiles; the fitted ones weigh them)."""
+    st, w = c.story, c.story.w
+    if not (w.reuse_log or w.child_coverage or w.parent_coverage):
+        return []
+    n_child = st.exact_counts[(c.parent, c.child)][0]  # the child's words the parent holds
+    n_parent = st.exact_counts[(c.child, c.parent)][0]  # the parent's words the child holds
+    facts = {"parent": c.parent, "child": c.child}
+    out = []
+    if w.reuse_log:
+        out.append(_for("reuse-log", w.reuse_log * math.log1p(n_child), **facts))
+    if w.child_coverage:
+        rate = min(1.0, n_child / max(1, st.size[c.child]))
+        out.append(_for("child-coverage", w.child_coverage * rate, rate=round(rate, 4), **facts))
+    if w.parent_coverage:
+        rate = min(1.0, n_parent / max(1, st.size[c.parent]))
+        out.append(_for("parent-coverage", w.parent_coverage * rate, rate=round(rate, 4), **facts))
+    return out
+
+
 @register("time")
 def _time(c: Candidate) -> list[Evidence]:
     st = c.story

@@ -7,9 +7,17 @@ from, so a reader of a run's output can tell which data chose them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
-__all__ = ["PROFILES", "PROVENANCE", "Weights"]
+from lineage.model import Evidence
+
+__all__ = ["FITTED", "FITTED_PROFILES", "PROFILES", "PROVENANCE", "Weights", "fitted_profiles"]
+
+#: The fitted weights (bench/fit.py writes it; read here, never at fit time by sklearn)
+FITTED = Path(__file__).with_name("fitted.json")
 
 
 @dataclass(frozen=True)
@@ -63,12 +71,31 @@ class Weights:
     origin_credit: float = 1.0
     origin_dateline: float = 1.5
     temperature: float = 1.0
+    # the one-word rule (issue 13): a candidate parent that holds all the material another
+    # candidate shares with the child is the likelier source; per candidate it covers.
+    # Off (0) in the hand-set profiles; the fitted profiles weigh it.
+    superset: float = 0.0
+    superset_cover: float = 0.95  # share of the other's shared words the superset must hold
+    origin_bias: float = 0.0  # added to every origin's score (a fitted intercept)
+    # closeness as rates over the shared extent (scorers "rates"); off when hand-set
+    reuse_log: float = 0.0  # log(1 + words of the child the parent holds)
+    child_coverage: float = 0.0  # share of the child's words the parent holds
+    parent_coverage: float = 0.0  # share of the parent's words the child holds
+    # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
+    kind_scale: tuple[tuple[str, float], ...] = ()
+
+    def weigh(self, records: Iterable[Evidence]) -> float:
+        """The summed score of ``records``, each kind scaled by :attr:`kind_scale`."""
+        if not self.kind_scale:
+            return sum(e.score for e in records)
+        scale = dict(self.kind_scale)
+        return sum(e.score * scale.get(e.kind, 1.0) for e in records)
 
     @classmethod
     def for_profile(cls, name: str) -> Weights:
         """The weights of a named profile (``news`` or ``revisions``)."""
         try:
-            return PROFILES[name]
+            return PROFILES[name] if name in PROFILES else FITTED_PROFILES[name]
         except KeyError:
             raise ValueError(
                 f"unknown profile {name!r}: choose one of {', '.join(sorted(PROFILES))}"
@@ -106,3 +133,34 @@ PROVENANCE: dict[str, str] = {
         "the first 100 articles (sorted by name) of ../shared/eval/wikipedia_versions"
     ),
 }
+
+
+def fitted_profiles(path: str | Path = FITTED) -> tuple[dict[str, Weights], dict[str, str]]:
+    """The profiles in a fitted-weights file (bench/fit.py's output) and their provenance:
+    each is a base profile with its evidence kinds rescaled and the fitted extra weights.
+    An absent file gives none."""
+    path = Path(path)
+    if not path.is_file():
+        return {}, {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    profiles: dict[str, Weights] = {}
+    notes: dict[str, str] = {}
+    for name, fit in data.get("profiles", {}).items():
+        base = PROFILES[fit.get("base", "news")]
+        profiles[name] = replace(
+            base,
+            kind_scale=tuple(sorted((k, float(v)) for k, v in fit["kind_scale"].items())),
+            **{k: type(getattr(base, k))(v) for k, v in fit.get("fields", {}).items()},
+        )
+        notes[name] = (
+            f"fitted by bench/fit.py on {', '.join(fit['sources'])} on {data.get('date')}; "
+            f"{path.name}"
+        )
+    return profiles, notes
+
+
+#: The fitted profiles (``fitted``, ``fitted-without-<source>``): named by
+#: :meth:`Weights.for_profile` and ``Config.profile``, kept apart from :data:`PROFILES`
+#: (the hand-set choices the CLI offers) while none of them is the default.
+FITTED_PROFILES, _FITTED_NOTES = fitted_profiles()
+PROVENANCE.update(_FITTED_NOTES)

@@ -1,0 +1,105 @@
+"""The fitted weights: the file bench/fit.py writes, how weights.py reads it, and the
+superset evidence the fit weighs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from lineage.infer import Weights, infer_lineage
+from lineage.infer.weights import FITTED, FITTED_PROFILES, PROFILES, PROVENANCE, fitted_profiles
+from lineage.model import Document, Evidence
+from lineage.pipeline import analyze_documents, group_stories
+from lineage.text import tokenize
+
+SENTENCES = [
+    "The river flooded the lower town on Friday night, forcing two hundred families from "
+    "their homes.",
+    "Volunteers filled sandbags along Mill Street until the water reached the bakery.",
+    "The mayor opened the school gym as a shelter and asked residents to stay away from "
+    "the bridge.",
+    "Engineers will inspect the old levee on Monday morning, officials said.",
+    "Farmers upstream reported losing most of the spring planting to the water.",
+]
+
+
+def _doc(i: str, text: str) -> Document:
+    return Document(id=i, text=text, path=f"{i}.txt")
+
+
+def test_weigh_scales_each_kind_and_leaves_the_others():
+    recs = [Evidence("reuse", 10.0, "for", {}), Evidence("time", -2.0, "against", {})]
+    assert Weights().weigh(recs) == 8.0
+    w = Weights(kind_scale=(("reuse", 0.5),))
+    assert w.weigh(recs) == 3.0
+
+
+def test_a_fitted_file_gives_profiles_with_provenance(tmp_path):
+    path = tmp_path / "fitted.json"
+    path.write_text(
+        json.dumps(
+            {
+                "date": "2026-12-01",
+                "profiles": {
+                    "x": {
+                        "base": "revisions",
+                        "sources": ["a", "b"],
+                        "kind_scale": {"reuse": 0.25},
+                        "fields": {"superset": 1.0, "temperature": 2.0},
+                    }
+                },
+            }
+        )
+    )
+    profiles, notes = fitted_profiles(path)
+    w = profiles["x"]
+    assert w.kind_scale == (("reuse", 0.25),) and w.superset == 1.0 and w.temperature == 2.0
+    assert w.containment == PROFILES["revisions"].containment  # the rest is the base's
+    assert "a, b" in notes["x"] and "2026-12-01" in notes["x"]
+    assert fitted_profiles(tmp_path / "absent.json") == ({}, {})
+
+
+def test_the_shipped_fit_is_read_with_its_sources():
+    if not FITTED.is_file():
+        return
+    data = json.loads(FITTED.read_text())
+    for name, fit in data["profiles"].items():
+        assert name in FITTED_PROFILES and name not in PROFILES and fit["sources"]
+        assert Weights.for_profile(name) == FITTED_PROFILES[name]
+        assert all(s in PROVENANCE[name] for s in fit["sources"])
+
+
+def _trace(docs: list[Document], w: Weights):
+    analysis = analyze_documents(docs)
+    ids = sorted({x for p in analysis.pairs for x in (p.a, p.b)})
+    kept = [d for d in analysis.documents if d.id in ids]
+    tokens = {d.id: tokenize(d.text, boilerplate=d.boilerplate) for d in kept}
+    trace: dict = {}
+    infer_lineage(
+        kept,
+        analysis.pairs,
+        group_stories(ids, analysis.pairs),
+        tokens=tokens,
+        weights=w,
+        trace=trace,
+    )
+    return trace
+
+
+def test_the_superset_of_what_another_candidate_shares_with_the_child_gains():
+    # full holds all the child shares with part, and more: the likelier source of the two
+    docs = [
+        _doc("full", " ".join(SENTENCES)),
+        _doc("part", " ".join(SENTENCES[:2])),
+        _doc("child", " ".join(SENTENCES[:4])),
+    ]
+    trace = _trace(docs, dataclasses.replace(Weights(), superset=1.0))
+
+    def kinds(u: str, v: str) -> list[str]:
+        return [e.kind for e in trace[(u, v)]]
+
+    assert "superset" in kinds("full", "child")
+    assert "superset" not in kinds("part", "child")
+    # off in the hand-set profile: no record, no score
+    trace = _trace(docs, Weights())
+    assert "superset" not in kinds("full", "child")
