@@ -79,11 +79,12 @@ class Executor(ABC):
         *,
         min_group: int = 1,
         max_group: int | None = None,
+        bytes_keys: bool = False,
     ) -> Any:
         """Group the ``(key, value)`` entries that ``emit`` makes of each record by key;
         keep the groups of ``min_group`` to ``max_group`` entries; ``reduce(key, values)``
         (values ascending) on each kept group; the results, flattened. Keys are ``int``
-        (64-bit signed) or ``bytes``; values are ``int``."""
+        (64-bit signed), or ``bytes`` when ``bytes_keys``; values are ``int``."""
 
     @abstractmethod
     def map_pairs(self, fn: Batch, pairs: Any, docs: Any) -> Any:

@@ -51,6 +51,7 @@ class LocalExecutor(Executor):
         *,
         min_group: int = 1,
         max_group: int | None = None,
+        bytes_keys: bool = False,
     ) -> list[Any]:
         groups: dict[Any, list[int]] = {}
         for rec in records:

@@ -196,6 +196,7 @@ def find_pairs(ex: Executor, records: Any, n_docs: int, config: Config) -> tuple
         functools.partial(group_votes, n_docs=n_docs, vote=config.min_shared_shingles),
         sketches,
         min_group=2,
+        bytes_keys=True,
     )
     candidates = ex.shuffle(
         as_entry,
