@@ -87,6 +87,22 @@ _SHOWN_EDGES = 15
     default=None,
     help="Timestamp to print in the reports (none by default, so runs diff cleanly).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(("local", "spark")),
+    default="local",
+    show_default=True,
+    help="Where fingerprints, candidates and alignment run: this machine's processes, or "
+    "Spark (needs the lineage[spark] extra; writes pairs and passages as Parquet into "
+    "OUT/spark, then infers lineage here).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help="Spark master for --engine spark (local[*] by default; spark-submit's own when "
+    "run under spark-submit).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def analyze(
     paths: tuple[Path, ...],
@@ -98,6 +114,8 @@ def analyze(
     follow_links: bool,
     no_html: bool,
     generated_at: str | None,
+    engine: str,
+    spark_master: str | None,
     quiet: bool,
 ) -> None:
     """Analyze articles in PATHS (files or folders: .txt .md .html .jsonl .csv) into --out."""
@@ -121,9 +139,25 @@ def analyze(
         # matplotlib names a control character of an id it cannot draw, raw, on stderr
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         try:
-            analysis = lineage.analyze(
-                list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
-            )
+            if engine == "spark":
+                from lineage.engine.spark import SparkUnavailable, analyze_spark
+
+                try:
+                    analysis = analyze_spark(
+                        list(paths),
+                        config,
+                        work=out / "spark",
+                        master=spark_master,
+                        follow_links=follow_links,
+                        exclude=[out],
+                    )
+                except SparkUnavailable as exc:
+                    _error(str(exc))
+                    sys.exit(2)
+            else:
+                analysis = lineage.analyze(
+                    list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
+                )
         except FileNotFoundError as exc:  # a path removed after the check above
             _error(shown(str(exc)))
             sys.exit(2)

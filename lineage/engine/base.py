@@ -21,15 +21,53 @@ them): Spark ships them to other machines, and the local executor forks.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Batch", "Emit", "Executor", "Reduce"]
+__all__ = ["Batch", "CountVotes", "Emit", "Executor", "PairVotes", "Reduce", "as_entry"]
 
 Batch = Callable[[list[Any]], Iterable[Any]]  # a batch of items -> its results
 Emit = Callable[[Any], Iterable[tuple[Any, int]]]  # a record -> (key, value) entries
 Reduce = Callable[[Any, list[int]], Iterable[Any]]  # key, its values sorted -> results
+
+
+# Work an executor may run natively, because a shuffle's volume is in it: the emit that
+# passes (key, value) items on as they are, and the two reduces of pair counting (on
+# Spark they run as SQL in the JVM; called as functions, they are their own reference).
+
+
+def as_entry(item: tuple[Any, int]) -> Iterator[tuple[Any, int]]:
+    """The emit of items that already are (key, value) entries."""
+    yield item
+
+
+@dataclass(frozen=True)
+class PairVotes:
+    """A reduce: ``(a * n_docs + b, vote)`` for every pair a < b of a group's values."""
+
+    n_docs: int
+    vote: int
+
+    def __call__(self, key: Any, members: list[int]) -> Iterator[tuple[int, int]]:
+        for x, a in enumerate(members):
+            base = a * self.n_docs
+            for b in members[x + 1 :]:
+                yield base + b, self.vote
+
+
+@dataclass(frozen=True)
+class CountVotes:
+    """A reduce: the pair ``(key // n_docs, key % n_docs)`` when its votes add up to at
+    least ``min_votes``."""
+
+    n_docs: int
+    min_votes: int
+
+    def __call__(self, key: int, votes: list[int]) -> Iterator[tuple[int, int]]:
+        if sum(votes) >= self.min_votes:
+            yield key // self.n_docs, key % self.n_docs
 
 
 class Executor(ABC):

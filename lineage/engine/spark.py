@@ -17,13 +17,60 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from lineage.engine.base import Batch, Emit, Executor, Reduce
+from lineage.engine.base import Batch, CountVotes, Emit, Executor, PairVotes, Reduce, as_entry
+from lineage.model import Analysis, Config
 
-__all__ = ["SparkExecutor", "spark_session"]
+__all__ = ["SparkExecutor", "SparkUnavailable", "analyze_spark", "spark_session"]
+
+
+class SparkUnavailable(RuntimeError):
+    """pyspark (the ``lineage[spark]`` extra) is not installed."""
+
+
+def analyze_spark(
+    paths: Iterable[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    work: str | os.PathLike[str],
+    master: str | None = None,
+    partitions: int | None = None,
+    follow_links: bool = False,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+) -> Analysis:
+    """:func:`lineage.analyze` with the pair stages on Spark: documents are read and
+    their chrome marked here (as the local engine does), staged as Parquet in ``work``,
+    fingerprinted, paired, verified and aligned by Spark, which writes
+    ``work/pairs.parquet`` and ``work/passages.parquet``; stories and lineage inference
+    then run here from those files."""
+    import time
+
+    from lineage.boilerplate import mark_boilerplate
+    from lineage.engine.stages import analyze_on
+    from lineage.ingest import read_corpus
+
+    config = config or Config()
+    started = time.perf_counter()
+    ingested = read_corpus(list(paths), follow_links=follow_links, exclude=exclude)
+    docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
+    reading = time.perf_counter() - started
+    ex = SparkExecutor(master=master, partitions=partitions)
+    try:
+        analysis = analyze_on(
+            ex,
+            docs,
+            config,
+            work=Path(work),
+            skipped=ingested.skipped,
+            notices=ingested.notices,
+        )
+    finally:
+        ex.close()
+    analysis.timings["ingest"] = round(reading, 4)
+    return analysis
 
 
 def spark_session(
@@ -38,7 +85,9 @@ def spark_session(
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # the optional extra is not installed
-        raise RuntimeError("the Spark engine needs pyspark: pip install 'lineage[spark]'") from exc
+        raise SparkUnavailable(
+            "the Spark engine needs pyspark: pip install 'lineage[spark]'"
+        ) from exc
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
@@ -59,6 +108,14 @@ def spark_session(
     return spark
 
 
+def _active_session() -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return None  # spark_session() says what to install
+    return SparkSession.getActiveSession()
+
+
 class SparkExecutor(Executor):
     """Stages as Spark jobs. ``spark``: a SparkSession (made with :func:`spark_session`
     when not given, and then stopped by :meth:`close`); ``partitions``: how many slices
@@ -69,8 +126,15 @@ class SparkExecutor(Executor):
     def __init__(
         self, spark: Any = None, *, master: str | None = None, partitions: int | None = None
     ) -> None:
-        self._own = spark is None
-        self.spark = spark if spark is not None else spark_session(master, partitions=partitions)
+        if spark is None:
+            # a session already running in this process (a notebook, a test) is used and
+            # left running; one started here is stopped by close()
+            active = _active_session()
+            self._own = active is None
+            spark = active or spark_session(master, partitions=partitions)
+        else:
+            self._own = False
+        self.spark = spark
         self.sc = self.spark.sparkContext
         self.partitions = partitions or max(2, 4 * self.sc.defaultParallelism)
         # the DataFrame shuffles (groupBy) are cut like the RDDs, not into Spark's 200
@@ -85,10 +149,17 @@ class SparkExecutor(Executor):
         return self.sc.parallelize(list(items), self.partitions)
 
     def collect(self, coll: Any) -> list[Any]:
-        return list(coll.collect())
+        return [tuple(r) if hasattr(r, "__fields__") else r for r in coll.collect()]
 
     def concat(self, *colls: Any) -> Any:
-        return self.sc.union(list(colls))
+        from pyspark.sql import DataFrame
+
+        if all(isinstance(c, DataFrame) for c in colls):
+            out = colls[0]
+            for c in colls[1:]:
+                out = out.unionByName(c)
+            return out
+        return self.sc.union([c.rdd.map(tuple) if isinstance(c, DataFrame) else c for c in colls])
 
     def documents(self, records: Sequence[Any], work: Path) -> Any:
         import pyarrow as pa
@@ -109,8 +180,7 @@ class SparkExecutor(Executor):
             row_group_size=max(1, len(records) // self.partitions + 1),
         )
         df = self.spark.read.parquet(str(path.resolve())).repartition(self.partitions, "k")
-        rdd = df.rdd.map(_doc_record)
-        return rdd.cache()
+        return df.cache()
 
     def write_pairs(self, pairs: Any, work: Path) -> None:
         from pyspark.sql import types as T
@@ -140,6 +210,10 @@ class SparkExecutor(Executor):
 
     # -- the four verbs -------------------------------------------------------------
     def map_documents(self, fn: Batch, docs: Any) -> Any:
+        from pyspark.sql import DataFrame
+
+        if isinstance(docs, DataFrame):  # documents()
+            docs = docs.rdd.map(_doc_record)
         # kept: a stage's per-document results feed several shuffles
         return docs.mapPartitions(_batched(fn), preservesPartitioning=True).cache()
 
@@ -154,24 +228,66 @@ class SparkExecutor(Executor):
         bytes_keys: bool = False,
     ) -> Any:
         from pyspark.sql import functions as F
-        from pyspark.sql import types as T
 
-        entries = records.flatMap(emit)
-        key_type = T.BinaryType() if bytes_keys else T.LongType()
-        schema = T.StructType(
-            [T.StructField("key", key_type, False), T.StructField("value", T.LongType(), False)]
-        )
-        df = self.spark.createDataFrame(entries, schema)
+        df = self._entries(emit, records, bytes_keys)
+        if isinstance(reduce, CountVotes) and min_group <= 1 and max_group is None:
+            n = reduce.n_docs
+            votes = df.groupBy("key").agg(F.sum("value").alias("votes"))
+            kept = votes.where(F.col("votes") >= reduce.min_votes)
+            return kept.select(
+                F.floor(F.col("key") / n).cast("long").alias("i"), (F.col("key") % n).alias("j")
+            )
         groups = df.groupBy("key").agg(
             F.count(F.lit(1)).alias("n"), F.sort_array(F.collect_list("value")).alias("values")
         )
         keep = F.col("n") >= min_group
         if max_group is not None:
             keep = keep & (F.col("n") <= max_group)
-        kept = groups.where(keep).select("key", "values")
-        return kept.rdd.flatMap(_reduced(reduce))
+        kept = groups.where(keep)
+        if isinstance(reduce, PairVotes):
+            # every pair of a group, expanded in the JVM: posexplode twice, a before b
+            one = kept.select("values", F.posexplode("values").alias("pa", "a"))
+            two = one.select("pa", "a", F.posexplode("values").alias("pb", "b"))
+            return two.where(F.col("pa") < F.col("pb")).select(
+                (F.col("a") * reduce.n_docs + F.col("b")).alias("key"),
+                F.lit(reduce.vote).cast("long").alias("value"),
+            )
+        return kept.select("key", "values").rdd.flatMap(_reduced(reduce))
+
+    def _entries(self, emit: Emit, records: Any, bytes_keys: bool) -> Any:
+        """The (key, value) entries of ``records`` as a DataFrame."""
+        from pyspark.sql import DataFrame
+        from pyspark.sql import types as T
+
+        if isinstance(records, DataFrame):
+            if emit is as_entry and records.columns == ["key", "value"]:
+                return records
+            records = records.rdd
+        key_type = T.BinaryType() if bytes_keys else T.LongType()
+        schema = T.StructType(
+            [T.StructField("key", key_type, False), T.StructField("value", T.LongType(), False)]
+        )
+        return self.spark.createDataFrame(records.flatMap(emit), schema, verifySchema=False)
 
     def map_pairs(self, fn: Batch, pairs: Any, docs: Any) -> Any:
+        from pyspark.sql import DataFrame
+        from pyspark.sql import functions as F
+
+        if isinstance(docs, DataFrame):  # documents(): join the candidates in SQL
+            if not isinstance(pairs, DataFrame):
+                pairs = self.spark.createDataFrame(pairs, "i long, j long")
+            side = {
+                s: docs.select(
+                    F.col("k").alias(s), F.struct("k", "id", "text", "boilerplate").alias("d" + s)
+                )
+                for s in ("i", "j")
+            }
+            items = pairs.join(side["i"], "i").join(side["j"], "j")
+            return items.rdd.map(
+                lambda r: (r.i, r.j, _doc_record(r.di), _doc_record(r.dj))
+            ).mapPartitions(_batched(fn))
+        if isinstance(pairs, DataFrame):
+            pairs = pairs.rdd.map(tuple)
         by_index = docs.map(lambda rec: (rec[0], rec))
         with_i = pairs.join(by_index, self.partitions)  # (i, (j, rec_i))
         by_j = with_i.map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))

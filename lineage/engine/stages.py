@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from lineage.engine.base import Executor
+from lineage.engine.base import CountVotes, Executor, PairVotes, as_entry
 from lineage.model import Analysis, Config, Document, Pair, Passage, Skipped
 
 __all__ = [
@@ -100,30 +100,6 @@ def band_entries(sk: Sketch, *, ranges: tuple[tuple[int, int], ...]) -> Iterator
         yield b.to_bytes(2, "big") + values[start:end].tobytes(), sk[0]
 
 
-def group_votes(
-    _key: Any, members: list[int], *, n_docs: int, vote: int
-) -> Iterator[tuple[int, int]]:
-    """A vote ``(i * n_docs + j, vote)`` for every pair i < j of a group's documents
-    (ascending): the entries of the shuffle that counts each pair's votes."""
-    for x, a in enumerate(members):
-        base = a * n_docs
-        for b in members[x + 1 :]:
-            yield base + b, vote
-
-
-def as_entry(item: tuple[int, int]) -> Iterator[tuple[int, int]]:
-    yield item
-
-
-def counted_pair(
-    key: int, votes: list[int], *, n_docs: int, min_shared: int
-) -> Iterator[tuple[int, int]]:
-    """The pair of ``key`` when its votes reach ``min_shared`` (an LSH bucket brings
-    ``min_shared`` votes at once: it needs no shingle votes)."""
-    if sum(votes) >= min_shared:
-        yield key // n_docs, key % n_docs
-
-
 def verify_and_align(
     batch: list[tuple[int, int, DocRecord, DocRecord]], *, config: Config
 ) -> list[Pair]:
@@ -185,7 +161,7 @@ def find_pairs(ex: Executor, records: Any, n_docs: int, config: Config) -> tuple
     )
     rare = ex.shuffle(
         shingle_entries,
-        functools.partial(group_votes, n_docs=n_docs, vote=1),
+        PairVotes(n_docs, 1),
         sketches,
         min_group=2,
         max_group=config.max_shingle_df,
@@ -193,14 +169,15 @@ def find_pairs(ex: Executor, records: Any, n_docs: int, config: Config) -> tuple
     ranges = tuple(MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm).hashranges)
     lsh = ex.shuffle(
         functools.partial(band_entries, ranges=ranges),
-        functools.partial(group_votes, n_docs=n_docs, vote=config.min_shared_shingles),
+        # a shared bucket is a candidate on its own: it brings all the votes a pair needs
+        PairVotes(n_docs, config.min_shared_shingles),
         sketches,
         min_group=2,
         bytes_keys=True,
     )
     candidates = ex.shuffle(
         as_entry,
-        functools.partial(counted_pair, n_docs=n_docs, min_shared=config.min_shared_shingles),
+        CountVotes(n_docs, config.min_shared_shingles),
         ex.concat(rare, lsh),
     )
     pairs = ex.map_pairs(functools.partial(verify_and_align, config=config), candidates, records)
