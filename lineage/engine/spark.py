@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,9 @@ def spark_session(
     builder = builder.config("spark.ui.enabled", "false").config(
         "spark.ui.showConsoleProgress", "false"
     )
+    # pyspark 4.x warns about pandas 3 on import of its pandas helpers; no stage here
+    # goes through pandas
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

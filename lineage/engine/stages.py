@@ -46,7 +46,10 @@ Sketch = tuple[int, np.ndarray, "np.ndarray | None", int, int]
 def doc_records(docs: Sequence[Document]) -> list[DocRecord]:
     """Records of ``docs`` sorted by id (the index of each is its place in that order)."""
     ordered = sorted(docs, key=lambda d: d.id)
-    return [(k, d.id, d.text, tuple(map(tuple, d.boilerplate))) for k, d in enumerate(ordered)]  # type: ignore[misc]
+    return [
+        (k, d.id, d.text, tuple((int(s), int(e)) for s, e in d.boilerplate))
+        for k, d in enumerate(ordered)
+    ]
 
 
 # -- stage functions (top level: Spark pickles them by reference) ---------------------
@@ -58,7 +61,7 @@ def _aligned(rec: DocRecord, shingle_size: int) -> Any:
     from lineage.text import tokenize
 
     _, doc_id, text, boiler = rec
-    tokens = tokenize(text, boilerplate=tuple(tuple(s) for s in boiler))  # type: ignore[misc]
+    tokens = tokenize(text, boilerplate=tuple((int(s), int(e)) for s, e in boiler))
     return AlignedDoc(doc_id, text, tokens, fingerprint(doc_id, tokens, shingle_size=shingle_size))
 
 
