@@ -81,8 +81,8 @@ def spark_session(
     driver_memory: str | None = None,
 ) -> Any:
     """A SparkSession for ``master`` (``local[*]`` when none is given and no
-    ``spark-submit`` chose one). Python workers run this interpreter, so a local run
-    uses the same environment as the driver."""
+    ``spark-submit`` chose one). A local master's Python workers run this interpreter,
+    so they use the same environment as the driver."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # the optional extra is not installed
@@ -90,13 +90,14 @@ def spark_session(
             "the Spark engine needs pyspark: pip install 'lineage[spark]'"
         ) from exc
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if not master and "PYSPARK_GATEWAY_PORT" not in os.environ:  # spark-submit sets one
+        master = "local[*]"
+    if master and master.startswith("local"):
+        # workers on this machine run this interpreter; a cluster's come from its config
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("lineage")
     if master:
         builder = builder.master(master)
-    elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit, which sets one
-        builder = builder.master("local[*]")
     if partitions:
         builder = builder.config("spark.default.parallelism", str(partitions))
     if driver_memory:
