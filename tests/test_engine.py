@@ -17,7 +17,7 @@ def _corpus(tmp: Path, n: int, seed: int) -> list:
     from lineage.evaluation.simulate import simulate
     from lineage.ingest import read_corpus
 
-    records = simulate(stories=max(2, n // 7), seed=seed).records()[:n]
+    records = simulate(stories=max(2, n // 6), seed=seed).records()[:n]
     path = tmp / "corpus.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     docs = mark_boilerplate(read_corpus([path]).documents, min_docs=2)
