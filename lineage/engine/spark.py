@@ -102,6 +102,12 @@ def spark_session(
         builder = builder.config("spark.default.parallelism", str(partitions))
     if driver_memory:
         builder = builder.config("spark.driver.memory", driver_memory)
+    if master and master.startswith("local"):
+        # this JVM is started here: errors only on its stderr (a cluster keeps its own)
+        conf = Path(__file__).with_name("log4j2.properties")
+        builder = builder.config(
+            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{conf}"
+        )
     builder = builder.config("spark.ui.enabled", "false").config(
         "spark.ui.showConsoleProgress", "false"
     )
