@@ -104,6 +104,22 @@ _SHOWN_EDGES = 15
     default=None,
     help="Timestamp to print in the reports (none by default, so runs diff cleanly).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(("local", "spark")),
+    default="local",
+    show_default=True,
+    help="Where fingerprints, candidates and alignment run: this machine's processes, or "
+    "Spark (needs the lineage[spark] extra; writes pairs and passages as Parquet into "
+    "OUT/spark, then infers lineage here).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help="Spark master for --engine spark (local[*] by default; spark-submit's own when "
+    "run under spark-submit).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def analyze(
     paths: tuple[Path, ...],
@@ -117,6 +133,8 @@ def analyze(
     formats: tuple[str, ...],
     max_pages: int | None,
     generated_at: str | None,
+    engine: str,
+    spark_master: str | None,
     quiet: bool,
 ) -> None:
     """Analyze articles in PATHS (files or folders: .txt .md .html .jsonl .csv) into --out."""
@@ -146,9 +164,29 @@ def analyze(
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
             with _progress(enabled=not quiet and sys.stderr.isatty()) as bar:
                 try:
-                    analysis = lineage.analyze(
-                        list(paths), config, progress=bar, follow_links=follow_links, exclude=[out]
-                    )
+                    if engine == "spark":
+                        from lineage.engine.spark import SparkUnavailable, analyze_spark
+
+                        try:
+                            analysis = analyze_spark(
+                                list(paths),
+                                config,
+                                work=out / "spark",
+                                master=spark_master,
+                                follow_links=follow_links,
+                                exclude=[out],
+                            )
+                        except SparkUnavailable as exc:
+                            _error(str(exc))
+                            sys.exit(2)
+                    else:
+                        analysis = lineage.analyze(
+                            list(paths),
+                            config,
+                            progress=bar,
+                            follow_links=follow_links,
+                            exclude=[out],
+                        )
                 except FileNotFoundError as exc:  # a path removed after the check above
                     _error(shown(str(exc)))
                     sys.exit(2)
