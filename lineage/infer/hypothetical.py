@@ -1,0 +1,204 @@
+"""After the forest: lost sources and second parents, read from what each text holds.
+
+The forest gives every document one parent among the documents of the corpus. Two
+patterns of the text say that is not the whole story:
+
+* **a lost source.** For an edge p -> c, the child c holds material that p lacks but that
+  a third document (not c's own copy) also holds, and p holds material that c lacks and a
+  third document also holds. Neither could have taken the common text from the other:
+  both came from a source that is not in the corpus. A :class:`~lineage.model.Hypothetical`
+  node takes p's place in the tree, with p and c (and p's other such children) below it.
+* **a second parent.** When the material c holds beyond p is found in one other document
+  q, in a region of c that p's material does not overlap, c was made from two sources
+  (an aggregator merging two wires): q -> c is reported as a ``secondary`` edge with the
+  region as c's character span.
+
+Material is counted in words: a word of c is "held with x" when the alignment of c with x
+reads it the same (an "equal" step of a passage's edit script). So a variant reading
+counts as material as well as a whole passage does: a witness that agrees with a third
+witness against its supposed exemplar holds what that exemplar lacks. The thresholds are in :data:`MIN_EXTRA_WORDS` and :data:`MIN_EXTRA_SHARE`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from lineage.infer.explain import explained
+from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
+from lineage.text import Tokens
+
+__all__ = ["MIN_EXTRA_SHARE", "MIN_EXTRA_WORDS", "lost_sources"]
+
+# Chosen a priori (not fitted): a shared run must be longer than one aligned passage's
+# minimum (Config.min_passage_words = 8) so that passage-boundary slivers never count,
+# and be a tenth of what the child shares in all, so that one stock phrase does not.
+MIN_EXTRA_WORDS = 12
+MIN_EXTRA_SHARE = 0.10
+# a second parent's region may overlap the first parent's material by at most this share
+MAX_SECONDARY_OVERLAP = 0.25
+# the one other document must hold this share of the child's extra material
+MIN_SECONDARY_COVER = 0.8
+
+
+def lost_sources(
+    docs: Sequence[Document],
+    pairs: Sequence[Pair],
+    edges: Sequence[Edge],
+    origins: Sequence[Origin],
+    *,
+    tokens: Mapping[str, Tokens],
+) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
+    """The forest's edges with lost sources and second parents drawn out of them.
+
+    Returns the new edges (an edge p -> c explained by a lost source is removed; second
+    parents are added with ``secondary=True``), the origins, and the hypothetical nodes.
+    """
+    by_id = {d.id: d for d in docs if d.id in tokens}
+    # runs[c][x]: c's word runs that read the same as x's (the "equal" steps of the
+    # passages' edit scripts): material of c that x holds too, reading for reading
+    runs: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for pr in pairs:
+        for ps in pr.passages:
+            a, b = (pr.a, pr.b) if ps.a == pr.a else (pr.b, pr.a)
+            ra = runs.setdefault(a, {}).setdefault(b, [])
+            rb = runs.setdefault(b, {}).setdefault(a, [])
+            if not ps.ops:  # no script kept: the passage as a whole
+                ra.append(ps.a_tok)
+                rb.append(ps.b_tok)
+                continue
+            for tag, i1, i2, j1, j2 in ps.ops:
+                if tag == "equal":
+                    ra.append((ps.a_tok[0] + i1, ps.a_tok[0] + i2))
+                    rb.append((ps.b_tok[0] + j1, ps.b_tok[0] + j2))
+    masks: dict[tuple[str, str], np.ndarray] = {}
+
+    def mask(c: str, x: str) -> np.ndarray:
+        key = (c, x)
+        if key not in masks:
+            m = np.zeros(len(tokens[c]), dtype=bool)
+            for s, e in runs.get(c, {}).get(x, ()):
+                m[s:e] = True
+            masks[key] = m
+        return masks[key]
+
+    parent_of = {e.child: e.parent for e in edges if not e.secondary}
+    children: dict[str, list[str]] = {}
+    for c, p in parent_of.items():
+        children.setdefault(p, []).append(c)
+
+    def subtree(x: str) -> set[str]:
+        out, todo = {x}, [x]
+        while todo:
+            for y in children.get(todo.pop(), ()):
+                if y not in out:
+                    out.add(y)
+                    todo.append(y)
+        return out
+
+    def extra(c: str, p: str, exclude: set[str]) -> tuple[np.ndarray, int, list[str]]:
+        """c's words held with a document outside ``exclude`` that c does not share with p."""
+        cov_p = mask(c, p)
+        others = [x for x in runs.get(c, {}) if x != p and x not in exclude and x in by_id]
+        held = np.zeros_like(cov_p)
+        for x in others:
+            held |= mask(c, x)
+        return held & ~cov_p, int((held | cov_p).sum()), others
+
+    lost: dict[str, list[tuple[str, Evidence]]] = {}  # p -> [(c, evidence)]
+    secondary: list[Edge] = []
+    for e in edges:
+        p, c = e.parent, e.child
+        if e.secondary or p not in by_id or c not in by_id:
+            continue
+        below_c = subtree(c)
+        c_extra, c_shared, others = extra(c, p, below_c)
+        n_c = int(c_extra.sum())
+        if n_c < MIN_EXTRA_WORDS or n_c < MIN_EXTRA_SHARE * max(c_shared, 1):
+            continue
+        # the one other document that holds most of c's extra material, if one does
+        best, best_n = None, 0
+        for x in others:
+            k = int((mask(c, x) & c_extra).sum())
+            # ties go to the one holding more of c in all: content, never id order
+            if k > best_n or (
+                best is not None and k == best_n and mask(c, x).sum() > mask(c, best).sum()
+            ):
+                best, best_n = x, k
+        cov_p = mask(c, p)
+        if best is not None and best_n >= MIN_SECONDARY_COVER * n_c:
+            cov_q = mask(c, best)
+            both = int((cov_p & cov_q).sum())
+            if both <= MAX_SECONDARY_OVERLAP * min(int(cov_p.sum()), int(cov_q.sum())):
+                where = np.flatnonzero(cov_q & ~cov_p)
+                tk = tokens[c]
+                region = (int(tk.starts[where[0]]), int(tk.ends[where[-1]]))
+                ev = explained(
+                    Evidence(
+                        "second-source",
+                        round(n_c / max(c_shared, 1), 3),
+                        facts={
+                            "child": c,
+                            "parent": best,
+                            "first_parent": p,
+                            "words": best_n,
+                            "overlap_words": both,
+                            "region": list(region),
+                        },
+                    )
+                )
+                secondary.append(
+                    Edge(
+                        best,
+                        c,
+                        round(best_n / max(c_shared, 1), 3),
+                        (ev,),
+                        secondary=True,
+                        region=region,
+                    )
+                )
+                continue
+        # the lost-source test asks the parent too: p holds material of the common text
+        # (shared with a document outside c's branch) that c lacks
+        p_extra, _, _ = extra(p, c, below_c)
+        n_p = int(p_extra.sum())
+        if n_p < MIN_EXTRA_WORDS:
+            continue
+        ev = explained(
+            Evidence(
+                "lost-source",
+                round(n_c / max(c_shared, 1), 3),
+                facts={
+                    "child": c,
+                    "sibling": p,
+                    "child_words": n_c,
+                    "sibling_words": n_p,
+                    "shared_with": sorted(x for x in others if (mask(c, x) & c_extra).any()),
+                },
+            )
+        )
+        lost.setdefault(p, []).append((c, ev))
+
+    hypos: list[Hypothetical] = []
+    cut: set[tuple[str, str]] = set()
+    for p, found in lost.items():
+        kids = tuple(sorted({p, *(c for c, _ in found)}))
+        hid = "lost-" + hashlib.sha1("\x1f".join(kids).encode()).hexdigest()[:10]
+        cut.update((p, c) for c, _ in found)
+        grand = parent_of.get(p)
+        if grand is not None:
+            cut.add((grand, p))
+        evs = tuple(sorted((ev for _, ev in found), key=lambda v: -v.score))
+        hypos.append(Hypothetical(hid, kids, grand, round(max(v.score for v in evs), 3), evs))
+    out = [e for e in edges if (e.parent, e.child) not in cut]
+    out.extend(secondary)
+    out.sort(key=lambda e: (e.parent, e.child, e.secondary))
+    hypos.sort(key=lambda h: h.id)
+    return out, list(origins), hypos
+
+
+def hypothetical_children(hypos: Sequence[Hypothetical]) -> Mapping[str, str]:
+    """Each document placed below a hypothetical node -> that node's id."""
+    return {c: h.id for h in hypos for c in h.children}
