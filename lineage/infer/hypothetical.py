@@ -13,20 +13,21 @@ patterns of the text say that is not the whole story:
   (an aggregator merging two wires): q -> c is reported as a ``secondary`` edge with the
   region as c's character span.
 
-Material is counted in words: a word of c is "held with x" when the alignment of c with x
-reads it the same (an "equal" step of a passage's edit script). So a variant reading
+Material is counted in words: a word of c is "held with x" when the alignment of c with
+x reads it the same (an "equal" step of a passage's edit script). So a variant reading
 counts as material as well as a whole passage does: a witness that agrees with a third
-witness against its supposed exemplar holds what that exemplar lacks. The thresholds are in :data:`MIN_EXTRA_WORDS` and :data:`MIN_EXTRA_SHARE`.
+witness against its supposed exemplar holds what that exemplar lacks. The thresholds
+are :data:`MIN_EXTRA_WORDS` and :data:`MIN_EXTRA_SHARE`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from lineage.infer.explain import explained
+from lineage.infer.explain import explained, origin_reason
 from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
 from lineage.text import Tokens
 
@@ -84,6 +85,12 @@ def lost_sources(
             masks[key] = m
         return masks[key]
 
+    def region_of(c: str, m: np.ndarray) -> tuple[int, int]:
+        where = np.flatnonzero(m)
+        tk = tokens[c]
+        return int(tk.starts[where[0]]), int(tk.ends[where[-1]])
+
+    edges, origins = _merges(by_id, edges, origins, mask, region_of)
     parent_of = {e.child: e.parent for e in edges if not e.secondary}
     children: dict[str, list[str]] = {}
     for c, p in parent_of.items():
@@ -107,6 +114,7 @@ def lost_sources(
             held |= mask(c, x)
         return held & ~cov_p, int((held | cov_p).sum()), others
 
+    linked = {(e.parent, e.child) for e in edges}
     lost: dict[str, list[tuple[str, Evidence]]] = {}  # p -> [(c, evidence)]
     secondary: list[Edge] = []
     for e in edges:
@@ -128,13 +136,13 @@ def lost_sources(
             ):
                 best, best_n = x, k
         cov_p = mask(c, p)
+        if best is not None and (best, c) in linked:
+            continue  # already read as c's second source
         if best is not None and best_n >= MIN_SECONDARY_COVER * n_c:
             cov_q = mask(c, best)
             both = int((cov_p & cov_q).sum())
             if both <= MAX_SECONDARY_OVERLAP * min(int(cov_p.sum()), int(cov_q.sum())):
-                where = np.flatnonzero(cov_q & ~cov_p)
-                tk = tokens[c]
-                region = (int(tk.starts[where[0]]), int(tk.ends[where[-1]]))
+                region = region_of(c, cov_q & ~cov_p)
                 ev = explained(
                     Evidence(
                         "second-source",
@@ -197,6 +205,105 @@ def lost_sources(
     out.sort(key=lambda e: (e.parent, e.child, e.secondary))
     hypos.sort(key=lambda h: h.id)
     return out, list(origins), hypos
+
+
+def _merges(
+    by_id: Mapping[str, Document],
+    edges: Sequence[Edge],
+    origins: Sequence[Origin],
+    mask: Callable[[str, str], np.ndarray],
+    region_of: Callable[[str, np.ndarray], tuple[int, int]],
+) -> tuple[list[Edge], list[Origin]]:
+    """A document the forest made the source of a second source of its own.
+
+    A tree gives a merge of two texts one parent, so the forest hangs the other source
+    below it. The text says otherwise when the child y holds material of its own (words
+    it does not share with m) and the part of m it shares lies apart from the part m
+    shares with its other source(s): m is made of regions, each from another text.
+    Then y -> m is a second edge (``secondary``, with its region) and y an original.
+    """
+    parent_of = {e.child: e.parent for e in edges if not e.secondary}
+    children: dict[str, list[str]] = {}
+    for c, p in parent_of.items():
+        children.setdefault(p, []).append(c)
+    flipped: set[tuple[str, str]] = set()  # forest edges m -> y turned round
+    added: list[Edge] = []
+    demoted: dict[str, str] = {}  # m without a parent: the source that becomes its parent
+    for m in sorted(children, key=lambda d: by_id[d].text if d in by_id else ""):
+        if m not in by_id:
+            continue
+
+        def own(y: str, m: str = m) -> int:
+            return len(mask(y, m)) - int(mask(y, m).sum())
+
+        kids = [
+            y
+            for y in children[m]
+            if y in by_id
+            and int(mask(m, y).sum()) >= MIN_EXTRA_WORDS
+            and own(y) >= MIN_EXTRA_WORDS
+            and own(y) >= MIN_EXTRA_SHARE * len(mask(y, m))
+        ]
+        # the largest region first; ties by the text itself, never by id
+        kids.sort(key=lambda y: (-int(mask(m, y).sum()), by_id[y].text))
+        p = parent_of.get(m)
+        chosen: list[str] = [p] if p is not None and p in by_id else []
+        for y in kids:
+            cy = mask(m, y)
+            if all(
+                int((cy & mask(m, x)).sum())
+                <= MAX_SECONDARY_OVERLAP * min(int(cy.sum()), int(mask(m, x).sum()))
+                for x in chosen
+            ):
+                chosen.append(y)
+        if len(chosen) < 2:
+            continue
+        first = chosen[0]
+        if p is None:
+            demoted[m] = first
+            flipped.add((m, first))
+        held = mask(m, first).copy()
+        for q in chosen[1:]:
+            flipped.add((m, q))
+            words = int(mask(m, q).sum())
+            ev = explained(
+                Evidence(
+                    "second-source",
+                    round(words / max(len(mask(m, q)), 1), 3),
+                    facts={
+                        "child": m,
+                        "parent": q,
+                        "first_parent": first,
+                        "words": words,
+                        "overlap_words": int((mask(m, q) & held).sum()),
+                        "region": list(region_of(m, mask(m, q) & ~held)),
+                    },
+                )
+            )
+            added.append(
+                Edge(q, m, ev.score, (ev,), secondary=True, region=region_of(m, mask(m, q) & ~held))
+            )
+            held |= mask(m, q)
+    if not flipped:
+        return list(edges), list(origins)
+    out: list[Edge] = []
+    for e in edges:
+        if (e.parent, e.child) in flipped:
+            if demoted.get(e.parent) == e.child:  # the merge's first source, turned round
+                out.append(Edge(e.child, e.parent, e.confidence, e.evidence, e.alternatives))
+            continue
+        out.append(e)
+    out.extend(added)
+    gone = set(demoted)
+    new_roots = {y for _, y in flipped} - {m for m in demoted}
+    orig = [o for o in origins if o.id not in gone]
+    orig.extend(
+        Origin(y, "original", origin_reason("original"))
+        for y in sorted(new_roots - set(demoted.values()))
+    )
+    orig.extend(Origin(y, "original", origin_reason("original")) for y in demoted.values())
+    orig.sort(key=lambda o: o.id)
+    return out, orig
 
 
 def hypothetical_children(hypos: Sequence[Hypothetical]) -> Mapping[str, str]:
