@@ -31,6 +31,10 @@ def _paragraphs(seed: int, n: int) -> list[str]:
     return out
 
 
+def _join(*parts: list[str]) -> str:
+    return "\n\n".join(p for part in parts for p in part)
+
+
 def _run(tmp_path: Path, rows: list[dict[str, str]]) -> lineage.Analysis:
     path = tmp_path / "corpus.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -49,8 +53,17 @@ def test_three_copies_of_a_lost_original_get_a_hypothetical_parent(tmp_path):
     h = a.hypotheticals[0]
     assert len(h.children) >= 2 and set(h.children) <= {"alpha", "beta", "gamma"}
     assert h.evidence and all(e.kind == "lost-source" and e.text for e in h.evidence)
-    # no document is the parent of a sibling the lost source explains
-    linked = {(e.parent, e.child) for e in a.edges}
+    # asked to, the step drops the forest's links between the lost source's children
+    from lineage.infer.hypothetical import lost_sources
+    from lineage.text import tokenize
+
+    tokens = {d.id: tokenize(d.text) for d in a.documents}
+    kept = [e for e in a.edges if not e.secondary]
+    dropped, _, again = lost_sources(
+        a.documents, a.pairs, kept, a.origins, tokens=tokens, drop_links=True
+    )
+    assert [x.children for x in again] == [h.children]
+    linked = {(e.parent, e.child) for e in dropped}
     assert not any((x, y) in linked for x in h.children for y in h.children)
     # lineage.json: a node marked hypothetical, with its children and evidence
     nodes = to_dict(a)["nodes"]
@@ -87,7 +100,7 @@ def test_an_aggregator_merging_two_wires_gets_a_secondary_edge(tmp_path):
     assert a.parent_of("digest") == primary[0]
     # the region is the part of the digest its second parent explains
     start, end = second[0].region
-    taken = (x[:3] if second[0].parent == "wire-x" else y[:3])
+    taken = x[:3] if second[0].parent == "wire-x" else y[:3]
     digest = rows[2]["text"]
     assert digest[start:end].split()[:5] == taken[0].split()[:5]
     assert second[0].evidence[0].kind == "second-source" and second[0].evidence[0].text
@@ -110,13 +123,24 @@ def test_contaminated_witness_reads_with_a_second_exemplar(tmp_path):
     left = [vary(p, 4) for p in base]  # branch one's readings
     right = [vary(p, 4) for p in base]  # branch two's readings
     rows = [
-        {"id": "w-left", "date": "1400-01-01T00:00:00", "text": "\n\n".join(left + [_paragraphs(6, 1)[0]])},
-        {"id": "w-right", "date": "1400-06-01T00:00:00", "text": "\n\n".join(right + [_paragraphs(7, 1)[0]])},
-        {"id": "w-mixed", "date": "1450-01-01T00:00:00", "text": "\n\n".join(left[:3] + right[3:])},
+        {"id": "w-left", "date": "1400-01-01T00:00:00", "text": _join(left, _paragraphs(6, 1))},
+        {"id": "w-right", "date": "1400-06-01T00:00:00", "text": _join(right, _paragraphs(7, 1))},
+        {"id": "w-mixed", "date": "1450-01-01T00:00:00", "text": _join(left[:3], right[3:])},
     ]
     a = _run(tmp_path, rows)
     second = [e for e in a.edges if e.secondary]
     assert len(second) == 1 and second[0].child == "w-mixed"
+    first = a.parent_of("w-mixed")
+    assert first is not None and {first.parent, second[0].parent} == {"w-left", "w-right"}
+    # the region is the half read from the second exemplar
+    start, end = second[0].region
+    half = len("\n\n".join(left[:3]))
+    mixed = rows[2]["text"]
+    if second[0].parent == "w-right":
+        assert start >= half - 40 and end >= len(mixed) - 40
+    else:
+        assert start <= 40 and end <= half + 40
+    assert a.hypotheticals == ()
 
 
 def test_sign_distance_reads_hypothetical_nodes():
