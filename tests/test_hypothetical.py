@@ -36,6 +36,7 @@ def _join(*parts: list[str]) -> str:
 
 
 def _run(tmp_path: Path, rows: list[dict[str, str]]) -> lineage.Analysis:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "corpus.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return lineage.analyze([path], Config())
@@ -165,3 +166,31 @@ def test_prediction_from_lineage_json_carries_lost_links():
 def test_seeds_gain_no_hypothetical_node(seeds_analysis):
     assert seeds_analysis.hypotheticals == ()
     assert not any(e.secondary for e in seeds_analysis.edges)
+
+
+def test_story_diagram_draws_lost_sources_and_second_sources_dashed(tmp_path):
+    from lineage.report._common import Lookups
+    from lineage.report.diagram import lineage_svg
+
+    lost = _paragraphs(1, 6)
+    rows = [
+        {"id": name, "text": "\n\n".join(p for k, p in enumerate(lost) if k != drop)}
+        for name, drop in (("alpha", 1), ("beta", 3), ("gamma", 5))
+    ]
+    a = _run(tmp_path / "lost", rows)
+    svg = lineage_svg(Lookups(a), list(a.stories[0]))
+    h = a.hypotheticals[0]
+    assert f'data-id="{h.id}" data-hypothetical="true"' in svg
+    assert svg.count('class="edge hypo"') == len(h.children)
+    assert "stroke-dasharray" in svg
+
+    x, y = _paragraphs(3, 5), _paragraphs(4, 5)
+    rows = [
+        {"id": "wire-x", "date": "2024-03-01T08:00:00", "text": _join(x)},
+        {"id": "wire-y", "date": "2024-03-01T09:00:00", "text": _join(y)},
+        {"id": "digest", "date": "2024-03-01T12:00:00", "text": _join(x[:3], y[:3])},
+    ]
+    b = _run(tmp_path / "merge", rows)
+    svg = lineage_svg(Lookups(b), list(b.stories[0]))
+    assert svg.count('class="edge secondary"') == 1
+    assert svg.count('class="edge"') == 1  # the forest's one primary edge, drawn solid
