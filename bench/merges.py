@@ -37,7 +37,7 @@ def main() -> None:
         wire_corpus(stories=30, seed=1, dates=False),
         wire_corpus(stories=30, seed=3, dates=True),
     ]
-    print("| corpus | two-parent docs | both found | secondary edges | edge F1 | without secondary |")
+    print("| corpus | two-parent docs | both found | secondary edges | edge F1 | primary only |")
     print("|---|---|---|---|---|---|")
     for k, base in enumerate(corpora):
         c = opaque(with_merges(base, merges=args.merges, seed=100 + k), f"merges:{k}")
