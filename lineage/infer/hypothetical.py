@@ -157,20 +157,21 @@ def lost_sources(
                 continue
             if phase == "lost" and c in seconded:
                 continue  # c's material beyond p is read as its second source's
-            below_c = subtree(c) | readers.get(c, set())
+            # (readers only in the lost phase: the second phase reads no order of edges)
+            below_c = subtree(c) | (readers.get(c, set()) if phase == "lost" else set())
             c_extra, c_shared, others = extra(c, p, below_c)
             n_c = int(c_extra.sum())
             if n_c < MIN_EXTRA_WORDS or n_c < MIN_EXTRA_SHARE * max(c_shared, 1):
                 continue
             # the one other document that holds most of c's extra material, if one does
+            # ties go to the one holding more of c in all, then to the text: content,
+            # never id order
             best, best_n = None, 0
+            best_key: tuple[int, int, str] = (0, 0, "")
             for x in others:
-                k = int((mask(c, x) & c_extra).sum())
-                # ties go to the one holding more of c in all: content, never id order
-                if k > best_n or (
-                    best is not None and k == best_n and mask(c, x).sum() > mask(c, best).sum()
-                ):
-                    best, best_n = x, k
+                key = (int((mask(c, x) & c_extra).sum()), int(mask(c, x).sum()), by_id[x].text)
+                if best is None or key > best_key:
+                    best, best_n, best_key = x, key[0], key
             cov_p = mask(c, p)
             if phase == "second" and best is not None and (best, c) in linked:
                 continue  # already read as c's second source
@@ -255,7 +256,12 @@ def lost_sources(
         hid = "lost-" + hashlib.sha1("\x1f".join(kids).encode()).hexdigest()[:10]
         cut.update((p, c) for c, _ in found)
         # p keeps its own parent: the lost source is p's sibling source, not p's place
-        evs = tuple(sorted({ev for _, ev in found if ev is not None}, key=lambda v: -v.score))
+        evs = tuple(
+            sorted(
+                {ev for _, ev in found if ev is not None},
+                key=lambda v: (-v.score, by_id[v.facts["child"]].text),
+            )
+        )
         hypos.append(Hypothetical(hid, kids, None, round(max(v.score for v in evs), 3), evs))
     out = [e for e in edges if not drop_links or (e.parent, e.child) not in cut]
     out.extend(secondary)
