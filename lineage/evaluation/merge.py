@@ -50,11 +50,11 @@ def with_merges(corpus: Corpus, *, merges: int, seed: int, keep: float = 0.5) ->
         na, nb = max(1, round(len(pa) * keep)), max(1, round(len(pb) * keep))
         text = title + "\n\n" + "\n\n".join(pa[:na] + pb[:nb]) + "\n"
         new_id = "m" + hashlib.sha1(text.encode()).hexdigest()[:9]  # no answer in the id
-        dates = [x.get("date") for x in (a, b)]
+        dates = [str(x["date"]) for x in (a, b) if x.get("date")]
         date = None
-        if all(dates):
-            date = max(dt.datetime.fromisoformat(d) for d in dates) + dt.timedelta(hours=1)
-            date = date.isoformat()
+        if len(dates) == 2:
+            later = max(dt.datetime.fromisoformat(d) for d in dates)
+            date = (later + dt.timedelta(hours=1)).isoformat()
         rows.append({**{f: None for f in a}, "id": new_id, "text": text, "title": title,
                      "outlet": "aggregator", "date": date})  # fmt: skip
         edges += [(a["id"], new_id), (b["id"], new_id)]

@@ -141,7 +141,7 @@ def lost_sources(
         return held & ~cov_p, int((held | cov_p).sum()), others
 
     linked = {(e.parent, e.child) for e in edges}
-    lost: dict[str, list[tuple[str, Evidence]]] = {}  # p -> [(c, evidence)]
+    lost: dict[str, list[tuple[str, Evidence | None]]] = {}  # p -> [(c, evidence)]
     secondary: list[Edge] = []
     seconded: set[str] = {e.child for e in edges if e.secondary}  # given a second source
     readers: dict[str, set[str]] = {}  # q -> the documents that read q as a second source
@@ -292,7 +292,6 @@ def _merges(
         children.setdefault(p, []).append(c)
     flipped: set[tuple[str, str]] = set()  # forest edges m -> y turned round
     added: list[Edge] = []
-    demoted: dict[str, str] = {}  # m without a parent: the source that becomes its parent
     for m in sorted(children, key=lambda d: by_id[d].text if d in by_id else ""):
         if m not in by_id:
             continue
@@ -310,12 +309,12 @@ def _merges(
         ]
         # the largest region first; ties by the text itself, never by id
         kids.sort(key=lambda y: (-int(mask(m, y).sum()), by_id[y].text))
-        p = parent_of.get(m)
-        if p is None or p not in by_id:
+        parent = parent_of.get(m)
+        if parent is None or parent not in by_id:
             # a root whose children each excerpt another part of it and add their own is
             # the ordinary pattern of copies: without a parent m shows no second region
             continue
-        chosen: list[str] = [p]
+        chosen: list[str] = [parent]
         for y in kids:
             cy = mask(m, y)
             if all(
@@ -327,9 +326,6 @@ def _merges(
         if len(chosen) < 2:
             continue
         first = chosen[0]
-        if p is None:
-            demoted[m] = first
-            flipped.add((m, first))
         held = mask(m, first).copy()
         for q in chosen[1:]:
             flipped.add((m, q))
@@ -355,21 +351,11 @@ def _merges(
     if not flipped:
         return list(edges), list(origins)
     out: list[Edge] = []
-    for e in edges:
-        if (e.parent, e.child) in flipped:
-            if demoted.get(e.parent) == e.child:  # the merge's first source, turned round
-                out.append(Edge(e.child, e.parent, e.confidence, e.evidence, e.alternatives))
-            continue
-        out.append(e)
+    out = [e for e in edges if (e.parent, e.child) not in flipped]
     out.extend(added)
-    gone = set(demoted)
-    new_roots = {y for _, y in flipped} - {m for m in demoted}
-    orig = [o for o in origins if o.id not in gone]
-    orig.extend(
-        Origin(y, "original", origin_reason("original"))
-        for y in sorted(new_roots - set(demoted.values()))
-    )
-    orig.extend(Origin(y, "original", origin_reason("original")) for y in demoted.values())
+    # a source turned round has no parent left: an original of its story
+    orig = list(origins)
+    orig.extend(Origin(y, "original", origin_reason("original")) for _, y in sorted(flipped))
     orig.sort(key=lambda o: o.id)
     return out, orig
 

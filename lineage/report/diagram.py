@@ -418,9 +418,9 @@ def lineage_svg(
     # arrows first, boxes over them
     for h in lost:
         hx, hy = centre[h.id]
-        for c in h.children:
-            if c in centre:
-                cx, cy = centre[c]
+        for kid in h.children:
+            if kid in centre:
+                cx, cy = centre[kid]
                 out.append(
                     f'<path class="edge hypo" d="M{f(hx)},{f(hy - _BOX_H / 2)}'
                     f'L{f(cx)},{f(cy + _BOX_H / 2)}" marker-end="url(#arr)"/>'
