@@ -7,6 +7,8 @@ The JSON contract (fields are added over time, never renamed)::
      "edges": [{"parent", "child", "confidence", "evidence": [{"kind", "sign", "score",
                 "facts", "text"}], "alternatives"}],
      "origins": [{"id", "kind", "reason", "confidence", "evidence"}],
+     "nodes": [{"id", "hypothetical": true, "parent", "children", "confidence",
+                "evidence"}],  (sources inferred but not in the corpus)
      "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}],
      "duplicates": [{"representative", "kind", "members"}], ...}
 
@@ -87,6 +89,11 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                     {"parent": a.parent, "confidence": a.confidence} for a in e.alternatives
                 ],
                 "quotes": edge_quotes.get((e.parent, e.child), _no_quotes()),
+                **(
+                    {"secondary": True, "region": list(e.region) if e.region else None}
+                    if e.secondary
+                    else {}
+                ),
             }
             for e in analysis.edges
         ],
@@ -99,6 +106,17 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 "evidence": [evidence_record(x) for x in o.evidence],
             }
             for o in analysis.origins
+        ],
+        "nodes": [
+            {
+                "id": h.id,
+                "hypothetical": True,
+                "parent": h.parent,
+                "children": list(h.children),
+                "confidence": h.confidence,
+                "evidence": [evidence_record(x) for x in h.evidence],
+            }
+            for h in analysis.hypotheticals
         ],
         "stories": [list(s) for s in analysis.stories],
         "duplicates": [

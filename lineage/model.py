@@ -224,10 +224,33 @@ class Edge:
     # what a reader is shown, as records: for the edge first, strongest first, then against
     evidence: tuple[Evidence, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
+    # a second source of one region of the child (an aggregator merging two wires, a
+    # manuscript copied from two exemplars): ``region`` is the child's character span
+    secondary: bool = False
+    region: tuple[int, int] | None = None
 
     @property
     def reasons(self) -> tuple[str, ...]:
         """The evidence as sentences (rendered by :mod:`lineage.infer.explain`)."""
+        return tuple(e.text for e in self.evidence)
+
+
+@dataclass(frozen=True)
+class Hypothetical:
+    """A source that is not in the corpus (a lost exemplar, an uncollected wire story),
+    inferred because its ``children`` each hold material of a common text the others lack.
+
+    ``parent`` is the document the lost source itself came from, when there is one.
+    """
+
+    id: str
+    children: tuple[str, ...]
+    parent: str | None = None
+    confidence: float = 0.0
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
         return tuple(e.text for e in self.evidence)
 
 
@@ -370,6 +393,9 @@ class Analysis:
     quotes: QuoteFindings = field(default_factory=QuoteFindings)
     # identical and near-identical documents, largest group first
     duplicates: tuple[DuplicateGroup, ...] = ()
+    # sources inferred but not in the corpus (lineage.infer.hypothetical); ``edges``
+    # stay between documents, a hypothetical's links are its ``parent`` and ``children``
+    hypotheticals: tuple[Hypothetical, ...] = ()
 
     # -- lookups -------------------------------------------------------------
     def document(self, doc_id: str) -> Document:
@@ -386,7 +412,7 @@ class Analysis:
 
     def parent_of(self, doc_id: str) -> Edge | None:
         for e in self.edges:
-            if e.child == doc_id:
+            if e.child == doc_id and not e.secondary:
                 return e
         return None
 

@@ -79,6 +79,7 @@ def analyze_documents(
     chrome is marked here (idempotent, so documents marked before are unchanged)."""
     from lineage.boilerplate import mark_boilerplate
     from lineage.infer import Weights, infer_lineage
+    from lineage.infer.hypothetical import lost_sources
     from lineage.quotes import quote_findings
 
     config = config or Config()
@@ -132,6 +133,8 @@ def analyze_documents(
         workers=workers,
         progress=(lambda k, n: progress("inference", k, n)) if progress else None,
     )
+    # lost sources and second parents, read from what the texts hold beyond the forest
+    edges, origins, hypotheticals = lost_sources(analysed, pairs, edges, origins, tokens=tokens)
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges; an exact copy changes none of its source's
@@ -157,6 +160,7 @@ def analyze_documents(
         timings={k: round(v, 4) for k, v in timings.items()},
         quotes=quotes,
         duplicates=dup.groups,
+        hypotheticals=tuple(hypotheticals),
     )
 
 

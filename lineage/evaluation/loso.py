@@ -87,6 +87,7 @@ def _merge(preds: Sequence[Prediction]) -> Prediction:
         pairs=tuple(x for p in preds for x in p.pairs),
         dates={k: v for p in preds for k, v in (p.dates or {}).items()},
         words={k: v for p in preds for k, v in (p.words or {}).items()},
+        lost_edges=tuple(e for p in preds for e in p.lost_edges),
     )
 
 
@@ -135,7 +136,12 @@ def run_grid(
                 k = (corpus.name, _key(params))
                 if k not in done:
                     pred, secs = analyze_corpus(corpus, params)
-                    m = score(pred.edges, corpus.truth, stories=pred.stories or None)
+                    m = score(
+                        pred.edges,
+                        corpus.truth,
+                        stories=pred.stories or None,
+                        lost_edges=pred.lost_edges,
+                    )
                     done[k] = Result(m, pred, secs)
                     if log:
                         log(f"{corpus.name} {_key(params)}: {headline(m, corpus.kind):.3f} "

@@ -81,6 +81,22 @@ class Prediction:
     pairs: tuple[tuple[str, str, float], ...] = ()
     dates: Mapping[str, dt.datetime | None] | None = None
     words: Mapping[str, int] | None = None
+    # links through hypothetical (lost) sources: (parent, hypothetical), (hypothetical,
+    # child). Read by the average sign distance only: edge F1 scores links between documents
+    lost_edges: tuple[tuple[str, str], ...] = ()
+
+
+def _lost_edges(nodes: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for n in nodes:
+        hid, parent, kids = (
+            (n["id"], n.get("parent"), n["children"]) if isinstance(n, Mapping)
+            else (n.id, n.parent, n.children)
+        )  # fmt: skip
+        if parent is not None:
+            out.append((parent, hid))
+        out.extend((hid, c) for c in kids)
+    return tuple(out)
 
 
 def _truth_from_dict(data: Mapping[str, Any]) -> Truth:
@@ -191,6 +207,7 @@ def _prediction_from_dict(data: Mapping[str, Any], passages: tuple[Span, ...] | 
         pairs=tuple((p["a"], p["b"], float(p["jaccard"])) for p in data.get("pairs", [])),
         dates={d["id"]: _parse_date(d.get("date")) for d in docs},
         words={d["id"]: int(d.get("words") or 0) for d in docs},
+        lost_edges=_lost_edges(n for n in data.get("nodes", []) if n.get("hypothetical")),
     )
 
 
@@ -234,6 +251,7 @@ def load_prediction(
         words={
             d.id: pred.word_counts.get(d.id, (len(d.text.split()), 0))[0] for d in pred.documents
         },
+        lost_edges=_lost_edges(pred.hypotheticals),
     )
 
 
@@ -528,8 +546,13 @@ def score(
     *,
     stories: Sequence[Sequence[str]] | None = None,
     passages: Sequence[Span] | None = None,
+    lost_edges: Iterable[tuple[str, str]] = (),
 ) -> Metrics:
-    """Metrics of a bare edge list (stories default to the edges' connected components)."""
+    """Metrics of a bare edge list (stories default to the edges' connected components).
+
+    ``lost_edges``: the links through hypothetical sources, which the average sign
+    distance reads as nodes of the predicted graph (edge F1 scores ``pred_edges`` only).
+    """
     truth = load_truth(truth)
     pe = set(pred_edges)
     te = set(truth.edges)
@@ -549,7 +572,11 @@ def score(
     pp = pr = pg = pd = None
     if passages is not None:
         pp, pr, pg, pd = plagdet(truth.passages, passages)
-    asd = average_sign_distance(pe, truth.tree, truth.documents) if truth.tree else None
+    asd = (
+        average_sign_distance(pe | set(lost_edges), truth.tree, truth.documents)
+        if truth.tree
+        else None
+    )
     return Metrics(
         edge_precision=ep,
         edge_recall=er,
@@ -591,4 +618,4 @@ def evaluate(
     t = load_truth(truth)
     stories = p.stories if p.stories else None
     spans = p.passages if t.passages else None
-    return score(p.edges, t, stories=stories, passages=spans)
+    return score(p.edges, t, stories=stories, passages=spans, lost_edges=p.lost_edges)

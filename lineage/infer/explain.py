@@ -70,6 +70,24 @@ def _reuse(f: Facts) -> str:
     return text + ("; little beyond quotations: weak" if f["weak"] else "")
 
 
+@_says("lost-source")
+def _lost_source(f: Facts) -> str:
+    return (
+        f"lost source: {f['child']} holds {f['child_words']} words of the common text that "
+        f"{f['sibling']} lacks (also in {', '.join(f['shared_with'])}), and {f['sibling']} "
+        f"holds {f['sibling_words']} that {f['child']} lacks: neither copied the other"
+    )
+
+
+@_says("second-source")
+def _second_source(f: Facts) -> str:
+    a, b = f["region"]
+    return (
+        f"second source: characters {a}-{b} of {f['child']} ({f['words']} words) come from "
+        f"{f['parent']}, material its first parent {f['first_parent']} does not hold"
+    )
+
+
 @_says("variant")
 def _variant_for(f: Facts) -> str:
     return (

@@ -311,6 +311,9 @@ _SVG_STYLE = (
     "svg.lineage .unlinked{fill:#fafafa;stroke:#c8c8c8;stroke-dasharray:4 3}"
     "svg.lineage .unlinked-label{font-size:11px;fill:#666;font-style:italic;"
     "text-anchor:start}"
+    "svg.lineage .k-lost rect{fill:#fff;stroke:#8a5a00;stroke-dasharray:5 3}"
+    "svg.lineage .edge.hypo{stroke:#8a5a00;stroke-dasharray:5 3}"
+    "svg.lineage .edge.secondary{stroke:#1f5fa8;stroke-dasharray:6 4;stroke-opacity:.7}"
     "svg.lineage a:hover rect{stroke-width:2.5}"
     "</style>"
 )
@@ -342,9 +345,14 @@ def lineage_svg(
     lk = lookups
     order = lineage_order(lk.analysis, ids, lookups=lk)
     edges = lk.edges_within(order)
+    # second sources and lost (hypothetical) sources are drawn dashed over the forest
+    seconds = [e for e in edges if e.secondary]
+    inside = set(order)
+    lost = [h for h in lk.analysis.hypotheticals if inside.intersection(h.children)]
     first_parent: dict[str, Edge] = {}
     for e in edges:
-        first_parent.setdefault(e.child, e)
+        if not e.secondary:
+            first_parent.setdefault(e.child, e)
     edges = list(first_parent.values())  # a forest: one drawn parent per child
     pos, unlinked, width, levels = layout_forest(order, edges)
     top_down = width <= _TOP_DOWN_MAX_SLOTS
@@ -360,7 +368,8 @@ def lineage_svg(
     fig_w = max(tree_w, un_cols * _SLOT_W, 2.2 * _SLOT_W) + 0.4
     un_h = (un_rows * (_BOX_H + 0.35) + 0.55) if unlinked else 0.0
     gap = 0.45 if (levels and unlinked) else 0.0
-    fig_h = tree_h + gap + un_h + 0.3
+    lost_h = (_BOX_H + 0.7) if lost else 0.0
+    fig_h = tree_h + gap + un_h + lost_h + 0.3
     top = 0.15
     centre: dict[str, tuple[float, float]] = {}
     x0 = (fig_w - tree_w) / 2
@@ -401,7 +410,29 @@ def lineage_svg(
             rx0 = fx0 + (un_cols - in_row) * _SLOT_W / 2
             centre[node] = (rx0 + (c + 0.5) * _SLOT_W, un_top + 0.5 + r * (_BOX_H + 0.35)
                             + _BOX_H / 2)  # fmt: skip
+    if lost:
+        lost_y = top + tree_h + gap + un_h + 0.45 + _BOX_H / 2
+        step = fig_w / (len(lost) + 1)
+        for k, h in enumerate(lost):
+            centre[h.id] = ((k + 1) * step, lost_y)
     # arrows first, boxes over them
+    for h in lost:
+        hx, hy = centre[h.id]
+        for kid in h.children:
+            if kid in centre:
+                cx, cy = centre[kid]
+                out.append(
+                    f'<path class="edge hypo" d="M{f(hx)},{f(hy - _BOX_H / 2)}'
+                    f'L{f(cx)},{f(cy + _BOX_H / 2)}" marker-end="url(#arr)"/>'
+                )
+    for e in seconds:
+        if e.parent in centre and e.child in centre:
+            (px, py), (cx, cy) = centre[e.parent], centre[e.child]
+            out.append(
+                f'<path class="edge secondary" d="M{f(px)},{f(py)}L{f(cx)},{f(cy)}" '
+                f'marker-end="url(#arr)"><title>second source of a region of '
+                f"{_x(cap(lk.short[e.child]))}</title></path>"
+            )
     with_evidence = len(edges) <= 12
     for e in edges:
         (px, py), (cx, cy) = centre[e.parent], centre[e.child]
@@ -468,5 +499,17 @@ def lineage_svg(
         if href:
             body = f'<a href="{_x(href)}">{body}</a>'
         out.append(f'<g class="node {_KIND_CLASS[kind]}" data-id="{_x(cap(node))}">{body}</g>')
+    for h in lost:
+        cx, cy = centre[h.id]
+        bx, by = cx - _BOX_W / 2, cy - _BOX_H / 2
+        n = len(h.children)
+        out.append(
+            f'<g class="node k-lost" data-id="{_x(cap(h.id))}" data-hypothetical="true">'
+            f"<title>{_x(cap(h.id))}</title>"
+            f'<rect x="{f(bx)}" y="{f(by)}" width="{f(_BOX_W)}" height="{f(_BOX_H)}" rx="6"/>'
+            f'<text class="t1" x="{f(cx)}" y="{f(cy - 0.08)}">lost source</text>'
+            f'<text class="t3" x="{f(cx)}" y="{f(cy + 0.14)}">not in the corpus · '
+            f"{n} cop{'y' if n == 1 else 'ies'}</text></g>"
+        )
     out.append("</svg>")
     return "\n".join(out)
