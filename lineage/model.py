@@ -47,6 +47,9 @@ class Config:
     min_passage_similarity: float = 0.8
     # boilerplate: a line recurring in at least this many documents (and this share) is chrome
     boilerplate_min_docs: int = 2
+    # stories: narrative words a pair must share to join two documents in one story
+    # (lineage.stories: a credit line or a stock phrase does not bridge two stories)
+    story_min_words: int = 20
     # lineage: which weights of lineage.infer.PROFILES decide who copied whom: "news"
     # (syndication: copies trim their source) or "revisions" (version histories that grow)
     profile: str = "news"

@@ -24,6 +24,7 @@ from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
 from lineage.fingerprint import Fingerprint, fingerprint
 from lineage.model import Analysis, Config, Document, Pair, Skipped
 from lineage.parallel import fork_map, shared, worker_count
+from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
 from lineage.text import tokenize
 
 __all__ = ["analyze", "analyze_documents", "group_stories"]
@@ -121,7 +122,7 @@ def analyze_documents(
 
     # the exact copies wait outside: each becomes a child of its group's representative
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
-    stories = group_stories([d.id for d in analysed], pairs)
+    stories = group_stories([d.id for d in analysed], pairs, min_words=config.story_min_words)
     t = time.perf_counter()
     tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
     edges, origins = infer_lineage(
@@ -171,31 +172,6 @@ def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> lis
         seed=config.seed,
         workers=workers,
     )
-
-
-def group_stories(ids: Sequence[str], pairs: Sequence[Pair]) -> tuple[tuple[str, ...], ...]:
-    """Documents connected by reuse (at least one passage), largest story first.
-
-    Every document is in exactly one story; a document that shares nothing is a story
-    of its own.
-    """
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for p in pairs:
-        if p.passages:
-            ra, rb = find(p.a), find(p.b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = {}
-    for i in ids:
-        groups.setdefault(find(i), []).append(i)
-    return tuple(tuple(sorted(g)) for g in sorted(groups.values(), key=lambda g: (-len(g), min(g))))
 
 
 # -- per-document and per-pair work, spread over the cores --------------------------
