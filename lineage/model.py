@@ -50,6 +50,8 @@ class Config:
     # stories: narrative words a pair must share to join two documents in one story
     # (lineage.stories: a credit line or a stock phrase does not bridge two stories)
     story_min_words: int = 20
+    # ... and that share of the strongest link of the less-linked document of the pair
+    story_min_ratio: float = 0.4
     # lineage: which weights of lineage.infer.PROFILES decide who copied whom: "news"
     # (syndication: copies trim their source) or "revisions" (version histories that grow)
     profile: str = "news"

@@ -122,7 +122,12 @@ def analyze_documents(
 
     # the exact copies wait outside: each becomes a child of its group's representative
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
-    stories = group_stories([d.id for d in analysed], pairs, min_words=config.story_min_words)
+    stories = group_stories(
+        [d.id for d in analysed],
+        pairs,
+        min_words=config.story_min_words,
+        min_ratio=config.story_min_ratio,
+    )
     t = time.perf_counter()
     tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
     edges, origins = infer_lineage(

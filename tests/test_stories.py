@@ -9,7 +9,7 @@ import pytest
 from conftest import SEEDS, seed_id
 
 import lineage
-from lineage.model import Passage, Pair
+from lineage.model import Pair, Passage
 from lineage.stories import MIN_STORY_WORDS, group_stories, story_link
 
 S0, S1, S2, S3, S4 = (seed_id(f"00{i}") for i in range(5))
@@ -17,8 +17,7 @@ S0, S1, S2, S3, S4 = (seed_id(f"00{i}") for i in range(5))
 
 def _pair(a: str, b: str, *words: int, quoted: int = 0) -> Pair:
     passages = tuple(
-        Passage(a, b, 0, 1, 0, 1, w, w, 1.0, False, "x", "x", a_quoted_words=quoted)
-        for w in words
+        Passage(a, b, 0, 1, 0, 1, w, w, 1.0, False, "x", "x", a_quoted_words=quoted) for w in words
     )
     return Pair(a, b, 0.1, 0.1, 0.1, passages=passages, reused_words=sum(words))
 
@@ -89,3 +88,23 @@ def test_partial_copies_change_none_of_the_seeds_edges(tmp_path, sizes, drop_dat
     # another teaser of it, never as a parent of a full seed
     assert {c for _, c in edges if c in teasers} == set(teasers)
     assert all(p in (S1, *teasers) for p, c in edges if c in teasers)
+
+
+def test_a_minor_tie_between_two_strong_chains_is_no_story_link():
+    # two revision chains of related articles sharing one table (60 words)
+    pairs = [
+        _pair("a1", "a2", 400),
+        _pair("a2", "a3", 500),
+        _pair("b1", "b2", 300),
+        _pair("a3", "b1", 60),
+    ]
+    assert group_stories(["a1", "a2", "a3", "b1", "b2"], pairs) == (
+        ("a1", "a2", "a3"),
+        ("b1", "b2"),
+    )
+
+
+def test_a_teaser_joins_the_story_it_was_cut_from():
+    # its only tie is short beside the original's strongest, but it is the teaser's own
+    pairs = [_pair("orig", "copy", 800), _pair("orig", "teaser", 40)]
+    assert group_stories(["copy", "orig", "teaser"], pairs) == (("copy", "orig", "teaser"),)
