@@ -22,7 +22,7 @@ from lineage.align import AlignedDoc, align, pair_figures
 from lineage.candidates import Overlap, candidate_pairs, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
 from lineage.fingerprint import Fingerprint, fingerprint
-from lineage.model import Analysis, Config, Document, Pair, Skipped
+from lineage.model import Analysis, Config, Document, Pair, ProfileChoice, Skipped
 from lineage.parallel import fork_map, shared, worker_count
 from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
 from lineage.text import tokenize
@@ -32,6 +32,8 @@ __all__ = ["analyze", "analyze_documents", "group_stories"]
 # Below these sizes a worker pool costs more than it saves.
 _PARALLEL_DOCS = 2_000
 _PARALLEL_PAIRS = 400
+
+AUTO = "auto"  # Config.profile: the corpus chooses
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0: not known yet
 
@@ -84,7 +86,8 @@ def analyze_documents(
     from lineage.quotes import quote_findings
 
     config = config or Config()
-    weights = Weights.for_profile(config.profile)  # an unknown name fails before any work
+    if config.profile != AUTO:
+        Weights.for_profile(config.profile)  # an unknown name fails before any work
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
     workers = worker_count(config.workers)
@@ -128,6 +131,8 @@ def analyze_documents(
         min_words=config.story_min_words,
         min_ratio=config.story_min_ratio,
     )
+    choice = _profile(config.profile, analysed, pairs, stories)
+    weights = Weights.for_profile(choice.profile)
     t = time.perf_counter()
     tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
     edges, origins = infer_lineage(
@@ -164,7 +169,20 @@ def analyze_documents(
         timings={k: round(v, 4) for k, v in timings.items()},
         quotes=quotes,
         duplicates=dup.groups,
+        profile_choice=choice,
     )
+
+
+def _profile(
+    name: str, docs: Sequence[Document], pairs: Sequence[Pair], stories: Sequence[Sequence[str]]
+) -> ProfileChoice:
+    """The profile named, or with ``auto`` the one the corpus looks like (its stories'
+    shape and metadata: lineage.infer.profile)."""
+    from lineage.infer.profile import choose_profile
+
+    if name == AUTO:
+        return choose_profile(docs, pairs, stories)
+    return ProfileChoice(name, False, "named by the run's configuration")
 
 
 def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> list[Overlap]:

@@ -81,6 +81,7 @@ def _seeds_with_prefixes(tmp_path, sizes, *, drop_dates=False):
 def test_partial_copies_change_none_of_the_seeds_edges(tmp_path, sizes, drop_dates):
     teasers = _seeds_with_prefixes(tmp_path, sizes, drop_dates=drop_dates)
     a = lineage.analyze([tmp_path])
+    assert a.profile_choice.profile == "news", a.profile_choice.reason  # teasers: no chain
     edges = {(e.parent, e.child) for e in a.edges}
     others = {(p, c) for p, c in edges if p not in teasers and c not in teasers}
     assert others == {(S1, S0), (S1, S2)}
