@@ -3,6 +3,7 @@ of one document beside a story change none of its other edges."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -109,3 +110,22 @@ def test_a_teaser_joins_the_story_it_was_cut_from():
     # its only tie is short beside the original's strongest, but it is the teaser's own
     pairs = [_pair("orig", "copy", 800), _pair("orig", "teaser", 40)]
     assert group_stories(["copy", "orig", "teaser"], pairs) == (("copy", "orig", "teaser"),)
+
+
+@pytest.mark.parametrize("salt", ["a", "b", "c"])
+def test_partial_copies_under_opaque_names(tmp_path, salt):
+    # ids carry no answer: hashed names for the seeds and the teasers alike
+    def name(s: str) -> str:
+        return hashlib.sha256(f"{salt}:{s}".encode()).hexdigest()[:12]
+
+    for src in sorted(SEEDS.glob("*.txt")):
+        (tmp_path / f"{name(src.stem)}.txt").write_text(src.read_text(encoding="utf-8"))
+    first = (SEEDS / f"{S1}.txt").read_text(encoding="utf-8")
+    teasers = {name(str(n)) for n in (600, 1200, 2000)}
+    for n in (600, 1200, 2000):
+        (tmp_path / f"{name(str(n))}.txt").write_text(first[:n], encoding="utf-8")
+    a = lineage.analyze([tmp_path])
+    others = {
+        (e.parent, e.child) for e in a.edges if e.parent not in teasers and e.child not in teasers
+    }
+    assert others == {(name(S1), name(S0)), (name(S1), name(S2))}
