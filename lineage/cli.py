@@ -27,8 +27,10 @@ def main() -> None:
 
 
 # The names of lineage.infer.PROFILES, listed here so that ``--help`` stays instant (infer
-# imports numpy and networkx); tests/test_cli.py checks the two lists agree.
+# imports numpy and networkx); tests/test_cli.py checks the two lists agree. "auto" (the
+# default) lets the corpus choose (lineage.infer.profile).
 PROFILE_NAMES = ("news", "revisions")
+PROFILE_CHOICES = ("auto", *PROFILE_NAMES)
 # how many skipped inputs and notices the summary prints before "… and N more"
 _SHOWN_SKIPPED = 20
 _SHOWN_NOTICES = 10
@@ -63,12 +65,14 @@ _SHOWN_EDGES = 15
 )
 @click.option(
     "--profile",
-    type=click.Choice(PROFILE_NAMES),
-    default="news",
+    type=click.Choice(PROFILE_CHOICES),
+    default="auto",
     show_default=True,
     help="What kind of lineage to infer: news syndication (copies trim their source, "
     "originals are copied most) or revisions (versions of one text, each growing from "
-    "the one before, such as Wikipedia revisions or drafts).",
+    "the one before, such as Wikipedia revisions or drafts). auto: the corpus decides "
+    "(stories shaped as chains, few outlets or URLs: revisions); the summary says which "
+    "and why.",
 )
 @click.option(
     "--workers",
@@ -308,6 +312,10 @@ def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore
         f"{s['stories']} stories ({s['shared_stories']} of two or more documents), "
         f"{s['edges']} derivation edges in {seconds:.1f}s"
     )
+    if analysis.profile_choice is not None:
+        pc = analysis.profile_choice
+        how = "chosen from the corpus" if pc.auto else "as configured"
+        click.echo(f"profile {pc.profile} ({how}): {shown(pc.reason)}")
     # each reason names its file (and line) itself: one path per message
     lines = [f"  skipped {shown(sk.reason)}" for sk in analysis.skipped]
     lines = _cut_list(lines, _SHOWN_SKIPPED, "skipped")

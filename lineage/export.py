@@ -10,7 +10,8 @@ The JSON contract (fields are added over time, never renamed)::
      "nodes": [{"id", "hypothetical": true, "parent", "children", "confidence",
                 "evidence"}],  (sources inferred but not in the corpus)
      "stories": [[id, ...], ...], "skipped": [{"path", "line", "reason"}],
-     "duplicates": [{"representative", "kind", "members"}], ...}
+     "duplicates": [{"representative", "kind", "members"}],
+     "profile": {"profile", "auto", "reason", "features"}, ...}
 
 Everything is written atomically and deterministically (sorted, no timestamps unless
 ``generated_at`` is given), so two runs over the same input can be diffed.
@@ -127,6 +128,8 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
         "notices": [{"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.notices],
         "summary": summary(analysis),
         "config": {k: v for k, v in vars(analysis.config).items() if k != "generated_at"},
+        # the weight profile used; with --profile auto, the corpus features that chose it
+        "profile": None if analysis.profile_choice is None else analysis.profile_choice.as_dict(),
         "generator": f"lineage {__version__}",
     }
     if generated_at:

@@ -47,9 +47,15 @@ class Config:
     min_passage_similarity: float = 0.8
     # boilerplate: a line recurring in at least this many documents (and this share) is chrome
     boilerplate_min_docs: int = 2
+    # stories: narrative words a pair must share to join two documents in one story
+    # (lineage.stories: a credit line or a stock phrase does not bridge two stories)
+    story_min_words: int = 20
+    # ... and that share of the strongest link of the less-linked document of the pair
+    story_min_ratio: float = 0.4
     # lineage: which weights of lineage.infer.PROFILES decide who copied whom: "news"
-    # (syndication: copies trim their source) or "revisions" (version histories that grow)
-    profile: str = "news"
+    # (syndication: copies trim their source), "revisions" (version histories that grow)
+    # or "auto": the corpus decides (lineage.infer.profile; Analysis.profile_choice says why)
+    profile: str = "auto"
     # run
     workers: int = 0  # 0 = all cores
     generated_at: str | None = None
@@ -375,6 +381,24 @@ class DuplicateGroup:
 
 
 @dataclass(frozen=True)
+class ProfileChoice:
+    """Which weight profile a run used, whether the corpus chose it, and why (as data)."""
+
+    profile: str
+    auto: bool  # chosen from the corpus (``--profile auto``), not named by the user
+    reason: str
+    features: Mapping[str, float | int | None] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "profile": self.profile,
+            "auto": self.auto,
+            "reason": self.reason,
+            "features": dict(self.features),
+        }
+
+
+@dataclass(frozen=True)
 class Analysis:
     """The result of a run; what reports and exports are made from."""
 
@@ -396,6 +420,8 @@ class Analysis:
     # sources inferred but not in the corpus (lineage.infer.hypothetical); ``edges``
     # stay between documents, a hypothetical's links are its ``parent`` and ``children``
     hypotheticals: tuple[Hypothetical, ...] = ()
+    # the weight profile used, and whether the corpus chose it and why (--profile auto)
+    profile_choice: ProfileChoice | None = None
 
     # -- lookups -------------------------------------------------------------
     def document(self, doc_id: str) -> Document:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,14 +22,18 @@ from lineage.align import AlignedDoc, align, pair_figures
 from lineage.candidates import Overlap, candidate_pairs, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
 from lineage.fingerprint import Fingerprint, Prepared, prepare
-from lineage.model import Analysis, Config, Document, Pair, Skipped
+from lineage.model import Analysis, Config, Document, Pair, ProfileChoice, Skipped
 from lineage.parallel import chunks, fork_map, shared, worker_count
+from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
+from lineage.text import Tokens
 
-__all__ = ["analyze", "analyze_documents", "group_stories"]
+__all__ = ["after_pairs", "analyze", "analyze_documents", "group_stories"]
 
 # Below these sizes a worker pool costs more than it saves.
 _PARALLEL_DOCS = 2_000
 _PARALLEL_PAIRS = 400
+
+AUTO = "auto"  # Config.profile: the corpus chooses
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0: not known yet
 
@@ -78,12 +82,11 @@ def analyze_documents(
     """Every stage after ingest, on documents already read (ids must be unique): the
     chrome is marked here (idempotent, so documents marked before are unchanged)."""
     from lineage.boilerplate import mark_boilerplate
-    from lineage.infer import Weights, infer_lineage
-    from lineage.infer.hypothetical import lost_sources
-    from lineage.quotes import quote_findings
+    from lineage.infer import Weights
 
     config = config or Config()
-    weights = Weights.for_profile(config.profile)  # an unknown name fails before any work
+    if config.profile != AUTO:
+        Weights.for_profile(config.profile)  # an unknown name fails before any work
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
     workers = worker_count(config.workers)
@@ -121,32 +124,80 @@ def analyze_documents(
 
     # the exact copies wait outside: each becomes a child of its group's representative
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
-    stories = group_stories([d.id for d in analysed], pairs)
-    t = time.perf_counter()
     tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
-    edges, origins = infer_lineage(
+    word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
+    analysis = after_pairs(
         analysed,
+        pairs,
+        tokens,
+        config,
+        skipped=skipped,
+        notices=notices,
+        word_counts=word_counts,
+        timings=timings,
+        progress=progress,
+    )
+    if not dup.copies:
+        return replace(analysis, documents=tuple(docs), duplicates=dup.groups)
+    edges = sorted(
+        [*analysis.edges, *copy_edges(docs, dup.copies)], key=lambda e: (e.parent, e.child)
+    )
+    return replace(
+        analysis,
+        documents=tuple(docs),
+        edges=tuple(edges),
+        stories=with_copies(analysis.stories, dup.groups),
+        duplicates=dup.groups,
+    )
+
+
+def after_pairs(
+    docs: Sequence[Document],
+    pairs: Sequence[Pair],
+    tokens: Mapping[str, Tokens],
+    config: Config,
+    *,
+    skipped: Sequence[Skipped] = (),
+    notices: Sequence[Skipped] = (),
+    word_counts: Mapping[str, tuple[int, int]] | None = None,
+    timings: Mapping[str, float] | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """The stages after alignment, the same for every engine: stories, the profile,
+    the derivation forest, lost sources and second parents, and quotations. ``docs``
+    are the documents that were paired (marked, sorted by id); ``tokens`` theirs."""
+    from lineage.infer import Weights, infer_lineage
+    from lineage.infer.hypothetical import lost_sources
+    from lineage.quotes import quote_findings
+
+    timings = dict(timings or {})
+    stories = group_stories(
+        [d.id for d in docs],
+        pairs,
+        min_words=config.story_min_words,
+        min_ratio=config.story_min_ratio,
+    )
+    choice = _profile(config.profile, docs, pairs, stories)
+    weights = Weights.for_profile(choice.profile)
+    t = time.perf_counter()
+    edges, origins = infer_lineage(
+        docs,
         pairs,
         stories,
         tokens=tokens,
         weights=weights,
-        workers=workers,
+        workers=worker_count(config.workers),
         progress=(lambda k, n: progress("inference", k, n)) if progress else None,
     )
     # lost sources and second parents, read from what the texts hold beyond the forest
-    edges, origins, hypotheticals = lost_sources(analysed, pairs, edges, origins, tokens=tokens)
+    edges, origins, hypotheticals = lost_sources(docs, pairs, edges, origins, tokens=tokens)
     timings["inference"] = time.perf_counter() - t
 
-    # quotations along the inferred edges; an exact copy changes none of its source's
+    # quotations along the inferred edges
     t = time.perf_counter()
-    quotes = quote_findings(analysed, tokens, edges, pairs)
+    quotes = quote_findings(docs, tokens, edges, pairs)
     timings["quotes"] = time.perf_counter() - t
 
-    if dup.copies:
-        edges = sorted([*edges, *copy_edges(docs, dup.copies)], key=lambda e: (e.parent, e.child))
-        stories = with_copies(stories, dup.groups)
-
-    word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
     return Analysis(
         documents=tuple(docs),
         pairs=tuple(pairs),
@@ -156,12 +207,24 @@ def analyze_documents(
         skipped=tuple(skipped),
         notices=tuple(notices),
         config=config,
-        word_counts=word_counts,
+        word_counts=dict(word_counts or {}),
         timings={k: round(v, 4) for k, v in timings.items()},
         quotes=quotes,
-        duplicates=dup.groups,
         hypotheticals=tuple(hypotheticals),
+        profile_choice=choice,
     )
+
+
+def _profile(
+    name: str, docs: Sequence[Document], pairs: Sequence[Pair], stories: Sequence[Sequence[str]]
+) -> ProfileChoice:
+    """The profile named, or with ``auto`` the one the corpus looks like (its stories'
+    shape and metadata: lineage.infer.profile)."""
+    from lineage.infer.profile import choose_profile
+
+    if name == AUTO:
+        return choose_profile(docs, pairs, stories)
+    return ProfileChoice(name, False, "named by the run's configuration")
 
 
 def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> list[Overlap]:
@@ -174,31 +237,6 @@ def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> lis
         seed=config.seed,
         workers=workers,
     )
-
-
-def group_stories(ids: Sequence[str], pairs: Sequence[Pair]) -> tuple[tuple[str, ...], ...]:
-    """Documents connected by reuse (at least one passage), largest story first.
-
-    Every document is in exactly one story; a document that shares nothing is a story
-    of its own.
-    """
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for p in pairs:
-        if p.passages:
-            ra, rb = find(p.a), find(p.b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = {}
-    for i in ids:
-        groups.setdefault(find(i), []).append(i)
-    return tuple(tuple(sorted(g)) for g in sorted(groups.values(), key=lambda g: (-len(g), min(g))))
 
 
 # -- per-document and per-pair work, spread over the cores --------------------------

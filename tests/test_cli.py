@@ -133,7 +133,7 @@ def test_profile_choices_are_the_profiles_of_infer():
 
     assert tuple(sorted(PROFILES)) == PROFILE_NAMES
     r = CliRunner().invoke(main, ["analyze", "--help"])
-    assert "[news|revisions]" in r.output
+    assert "[auto|news|revisions]" in r.output
 
 
 def test_nothing_of_a_supported_type_lists_the_types_and_the_files_ignored(tmp_path):

@@ -328,13 +328,12 @@ def analyze_on(
     written as Parquet into the folder ``work`` and read back, then stories and
     lineage inference run here, per story. The same Analysis as
     :func:`lineage.pipeline.analyze_documents` (same pairs, same figures)."""
-    from lineage.infer import Weights, infer_lineage
-    from lineage.parallel import worker_count
-    from lineage.pipeline import group_stories
-    from lineage.quotes import quote_findings
+    from lineage.infer import Weights
+    from lineage.pipeline import AUTO, after_pairs
 
     config = config or Config()
-    weights = Weights.for_profile(config.profile)
+    if config.profile != AUTO:
+        Weights.for_profile(config.profile)  # an unknown name fails before any work
     docs = sorted(docs, key=lambda d: d.id)
     records = doc_records(docs)
     timings: dict[str, float] = {}
@@ -346,33 +345,16 @@ def analyze_on(
     timings["pairs"] = time.perf_counter() - t
     pairs = read_pairs(work)
     word_counts = {docs[k].id: (n, nb) for k, n, nb in sorted(counts)}
-    stories = group_stories([d.id for d in docs], pairs)
-    t = time.perf_counter()
-    tokens = _LazyTokens(docs)  # one per run: inference and quotes share what it made
-    edges, origins = infer_lineage(
+    # stories, the forest, lost sources and quotations: the local pipeline's own stages
+    return after_pairs(
         docs,
         pairs,
-        stories,
-        tokens=tokens,
-        weights=weights,
-        workers=worker_count(config.workers),
-    )
-    timings["inference"] = time.perf_counter() - t
-    t = time.perf_counter()
-    quotes = quote_findings(docs, tokens, edges, pairs)
-    timings["quotes"] = time.perf_counter() - t
-    return Analysis(
-        documents=tuple(docs),
-        pairs=tuple(pairs),
-        edges=tuple(edges),
-        origins=tuple(origins),
-        stories=stories,
-        skipped=tuple(skipped),
-        notices=tuple(notices),
-        config=config,
+        _LazyTokens(docs),
+        config,
+        skipped=skipped,
+        notices=notices,
         word_counts=word_counts,
-        timings={k: round(v, 4) for k, v in timings.items()},
-        quotes=quotes,
+        timings=timings,
     )
 
 

@@ -1,0 +1,108 @@
+"""``--profile auto``: does the corpus look like syndication or like revisions?
+
+The two weight profiles (:data:`lineage.infer.weights.PROFILES`) model two kinds of
+lineage: ``news``, syndication, where one story is copied by many outlets and the copies
+trim it (a star around the original), and ``revisions``, version histories of one text,
+each version growing out of the one before (a chain). The choice reads two features of
+the corpus that any collection of either kind has, whichever tool made it:
+
+* **chain shape** of the stories: per story of at least :data:`MIN_STORY_SIZE`
+  documents, the diameter of its maximum spanning tree of shingle Jaccard over its
+  reuse links, divided by ``n - 1`` (1 for a chain, ``2 / (n - 1)`` for a star); the
+  mean over such stories, weighted by their size;
+* **named sources**: the share of documents that carry an outlet, a host or a URL.
+  Syndicated copies name who published them; the versions of one page do not.
+
+Revisions when the stories are chains (chain shape >= :data:`CHAIN_SHAPE`) and few
+documents name a source (< :data:`NAMED_SHARE`); news otherwise, and news when no story
+is large enough to show a shape (news is the product's main case, and the choice it made
+before ``auto``). The reason is kept as data (:class:`ProfileChoice`) and said in the run
+summary and ``lineage.json``.
+
+Where the thresholds come from (docs/ACCURACY.md, "Profile"): the training corpora of
+the leave-one-source-out benchmark: the simulator's seeds 7 and 17 and the second
+generator's seeds 1 and 3 (news) against the first 100 Wikipedia articles (revisions):
+:data:`CHAIN_SHAPE` halfway between the highest news figure (0.77) and the Wikipedia
+figure (0.93), rounded down; :data:`NAMED_SHARE` halfway between 0 and 1, the two sides' figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from lineage.model import Document, Pair, ProfileChoice
+
+__all__ = ["CHAIN_SHAPE", "MIN_STORY_SIZE", "NAMED_SHARE", "ProfileChoice", "choose_profile"]
+
+#: The smallest story whose reuse tree tells a chain from a star (three documents are both).
+MIN_STORY_SIZE = 4
+#: Chain shape at or above which the stories read as version chains.
+CHAIN_SHAPE = 0.85
+#: Share of documents naming an outlet, host or URL below which no syndication is visible.
+NAMED_SHARE = 0.5
+
+
+def _chain_shape(
+    stories: Sequence[Sequence[str]], pairs: Sequence[Pair], key: Mapping[str, tuple[str, str]]
+) -> tuple[float | None, int]:
+    import networkx as nx
+
+    story_of = {d: k for k, s in enumerate(stories) for d in s if len(s) >= MIN_STORY_SIZE}
+    graphs: dict[int, nx.Graph] = {}
+    # edges enter in an order of content, not of ids, so that a tie in the spanning tree
+    # is broken the same way whatever the documents are called
+    ordered = sorted(
+        pairs, key=lambda p: sorted((key.get(p.a, ("", p.a)), key.get(p.b, ("", p.b))))
+    )
+    for p in ordered:
+        k = story_of.get(p.a)
+        if k is None or k != story_of.get(p.b) or not p.passages:
+            continue
+        graphs.setdefault(k, nx.Graph()).add_edge(p.a, p.b, weight=p.jaccard)
+    total = weight = 0.0
+    counted = 0
+    for _, g in sorted(graphs.items()):
+        if not nx.is_connected(g):  # a story joined through pairs outside this view
+            g = g.subgraph(max(nx.connected_components(g), key=len)).copy()
+        n = g.number_of_nodes()
+        if n < MIN_STORY_SIZE:
+            continue
+        tree = nx.maximum_spanning_tree(g, weight="weight")
+        total += n * nx.diameter(tree) / (n - 1)
+        weight += n
+        counted += 1
+    return (round(total / weight, 3) if weight else None), counted
+
+
+def choose_profile(
+    docs: Sequence[Document],
+    pairs: Sequence[Pair],
+    stories: Sequence[Sequence[str]],
+) -> ProfileChoice:
+    """The profile the corpus looks like, with the features and the reason."""
+    n = len(docs)
+    named = round(sum(1 for d in docs if d.outlet or d.host_outlet or d.url) / n, 3) if n else 0.0
+    shape, counted = _chain_shape(stories, pairs, {d.id: d.content_key for d in docs})
+    features: dict[str, float | int | None] = {
+        "chain_shape": shape,
+        "stories_measured": counted,
+        "named_share": named,
+    }
+    if shape is None:
+        reason = (
+            f"no story of {MIN_STORY_SIZE} or more documents shows whether copies "
+            "form chains (revisions) or stars (syndication); news is the default"
+        )
+        return ProfileChoice("news", True, reason, features)
+    shape_txt = (
+        f"the reuse trees of {counted} stories of {MIN_STORY_SIZE}+ documents have chain "
+        f"shape {shape:.2f} ({'>=' if shape >= CHAIN_SHAPE else '<'} {CHAIN_SHAPE}: "
+        f"{'chains' if shape >= CHAIN_SHAPE else 'stars and trees'})"
+    )
+    named_txt = (
+        f"{named:.0%} of documents name an outlet, host or URL "
+        f"({'<' if named < NAMED_SHARE else '>='} {NAMED_SHARE:.0%})"
+    )
+    if shape >= CHAIN_SHAPE and named < NAMED_SHARE:
+        return ProfileChoice("revisions", True, f"{shape_txt}; {named_txt}", features)
+    return ProfileChoice("news", True, f"{shape_txt}; {named_txt}", features)
