@@ -453,19 +453,28 @@ def test_hostile_folder_end_to_end(hostile: Path, tmp_path: Path, monkeypatch):
     _check_terminal_output(r.output, corpus)
     data = _check_run(corpus, out_cli)
 
-    # one real process, its peak memory measured: ingest streams the 50 MB file
-    with open(tmp_path / "stdout", "wb") as so, open(tmp_path / "stderr", "wb") as se:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "lineage", "analyze", str(corpus), "--out", str(out_sub)],
+    # one real process, its peak memory measured: ingest streams the 50 MB file. Note:
+    # Linux keeps a process's peak RSS across fork and exec, so a child of this (large)
+    # pytest process would report pytest's own peak: a small Python process started
+    # first starts the run and measures it
+    measure = (
+        "import os, subprocess, sys\n"
+        "p = subprocess.Popen(sys.argv[1:])\n"
+        "_, status, usage = os.wait4(p.pid, 0)\n"
+        "print(usage.ru_maxrss)\n"
+        "sys.exit(os.waitstatus_to_exitcode(status))\n"
+    )
+    argv = [sys.executable, "-m", "lineage", "analyze", str(corpus), "--out", str(out_sub)]
+    with open(tmp_path / "stderr", "wb") as se:
+        proc = subprocess.run(
+            [sys.executable, "-c", measure, *argv],
             cwd=cwd,
-            stdout=so,
+            stdout=subprocess.PIPE,
             stderr=se,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
     assert proc.returncode == 0, (tmp_path / "stderr").read_text()
-    peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+    peak_mb = int(proc.stdout.decode().split()[-1]) / 1024  # KiB on Linux
     assert peak_mb < 600, f"peak RSS {peak_mb:.0f} MB for a 50 MB input"
     data_sub = _check_run(corpus, out_sub)
     assert data_sub == data  # same run, same answer, in process or not
