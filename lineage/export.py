@@ -328,7 +328,7 @@ def _write_exports(
         )
     )
     written.append(write_quotes_jsonl(analysis, out))
-    written += write_formats(analysis, out, formats=formats)
+    written += write_formats(analysis, out, formats=formats, passage_text=passage_text)
     return written
 
 

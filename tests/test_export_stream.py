@@ -162,3 +162,35 @@ def test_export_memory_is_a_fraction_of_what_it_writes(simulated: Analysis, tmp_
     size = (tmp_path / "out" / "lineage.json").stat().st_size
     assert size > 500_000, size  # big enough for the fixed costs not to decide it
     assert peak < size / 4, (peak, size)
+
+
+def test_parquet_written_a_chunk_at_a_time_reads_back_as_the_whole_table(
+    simulated: Analysis, tmp_path: Path
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    from lineage import interchange
+
+    whole = interchange.parquet_tables(simulated)["passages"]
+    assert whole.num_rows > 40
+    small = tmp_path / "passages.parquet"
+    with small.open("wb") as fh:
+        writer = None  # the writer's own loop, with chunks of 17 rows
+        for table in interchange._record_batches(simulated, "passages", chunk=17):
+            if writer is None:
+                writer = pq.ParquetWriter(fh, table.schema, compression="zstd")
+            writer.write_table(table)
+        assert writer is not None
+        writer.close()
+    back = pq.read_table(small)
+    assert pq.ParquetFile(small).num_row_groups == -(-whole.num_rows // 17)
+    assert back.equals(whole)
+
+
+def test_passim_and_graphml_streamed_are_the_whole_strings(seeds: Analysis, tmp_path: Path) -> None:
+    from lineage import interchange
+
+    write_exports(seeds, tmp_path, formats=("graphml", "passim"))
+    assert (tmp_path / "passim.jsonl").read_text(encoding="utf-8") == "".join(
+        json.dumps(r, ensure_ascii=False) + "\n" for r in interchange.passim_records(seeds)
+    )
+    assert (tmp_path / "lineage.graphml").read_bytes() == interchange.graphml_bytes(seeds)
