@@ -408,7 +408,7 @@ def _clean(value: Any) -> Any:
 
 # rows per Parquet row group: the tables are built and written a chunk at a time, so a
 # passages table of millions of rows never sits in memory whole
-_CHUNK_ROWS = 50_000
+_CHUNK_ROWS = 10_000
 
 
 def _table_rows(analysis: Analysis, name: str) -> Iterator[dict[str, Any]]:
@@ -435,13 +435,14 @@ _PASSAGE_TEXTS = ("a_text", "b_text")
 
 
 def _record_batches(
-    analysis: Analysis, name: str, *, chunk: int = _CHUNK_ROWS, passage_text: bool = True
+    analysis: Analysis, name: str, *, chunk: int | None = None, passage_text: bool = True
 ) -> Iterator[pa.Table]:
     """Table ``name`` as tables of at most ``chunk`` rows, all of one schema (an untyped
     column takes the type of its first chunk's values, text when they are all null)."""
     _require_pyarrow()
     import pyarrow as pa
 
+    chunk = chunk or _CHUNK_ROWS
     schema = {c: t for c, t in _schemas()[name].items() if passage_text or c not in _PASSAGE_TEXTS}
     fixed: dict[str, pa.DataType] = {}
     rows = _table_rows(analysis, name)
