@@ -194,3 +194,23 @@ def test_passim_and_graphml_streamed_are_the_whole_strings(seeds: Analysis, tmp_
         json.dumps(r, ensure_ascii=False) + "\n" for r in interchange.passim_records(seeds)
     )
     assert (tmp_path / "lineage.graphml").read_bytes() == interchange.graphml_bytes(seeds)
+
+
+def test_the_whole_default_output_is_a_small_multiple_of_the_input(
+    simulated: Analysis, tmp_path: Path
+) -> None:
+    # measured 2026-12-01 on the 1,483-document simulated corpus (3.93 MB of texts,
+    # docs/BENCHMARKS.md "Size"): exports 47.2 -> 23.7 MB (12.0x -> 6.0x the texts) once
+    # passages.jsonl left out its texts; the whole folder 81.7 -> 58.2 MB (20.8x -> 14.8x)
+    written = lineage.write_reports(simulated, tmp_path / "out")
+    text = sum(len(d.text.encode()) for d in simulated.documents)
+    total = sum(p.stat().st_size for p in (tmp_path / "out").rglob("*") if p.is_file())
+    exports = sum(
+        p.stat().st_size
+        for p in written
+        if p.suffix not in (".html", ".svg", ".png", ".css", ".js")
+    )
+    print(f"exports {exports / text:.1f}x, folder {total / text:.1f}x the texts")
+    assert exports <= 8 * text, (exports, text)
+    # a small corpus pays more for the site's fixed pages: 18.5x here on 2026-12-01
+    assert total <= 22 * text, (total, text)
