@@ -321,11 +321,10 @@ def _write_graphml(analysis: Analysis, fh: IO[bytes]) -> None:
 # -- Parquet ------------------------------------------------------------------------
 
 
-def _edge_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    rows = []
+def _edge_rows(analysis: Analysis) -> Iterator[dict[str, Any]]:
     for e in analysis.edges:
         records = _evidence_records(e)
-        rows.append(
+        yield (
             {
                 "parent": e.parent,
                 "child": e.child,
@@ -349,7 +348,6 @@ def _edge_rows(analysis: Analysis) -> list[dict[str, Any]]:
                 ],
             }
         )
-    return rows
 
 
 def _schemas() -> dict[str, dict[str, pa.DataType | None]]:
@@ -409,6 +407,7 @@ def _clean(value: Any) -> Any:
 # rows per Parquet row group: the tables are built and written a chunk at a time, so a
 # passages table of millions of rows never sits in memory whole
 _CHUNK_ROWS = 10_000
+_CHUNK_EDGES = 2_000  # an edge's row holds its evidence records: a few kB each
 
 
 def _table_rows(analysis: Analysis, name: str) -> Iterator[dict[str, Any]]:
@@ -442,7 +441,7 @@ def _record_batches(
     _require_pyarrow()
     import pyarrow as pa
 
-    chunk = chunk or _CHUNK_ROWS
+    chunk = chunk or (_CHUNK_EDGES if name == "edges" else _CHUNK_ROWS)
     schema = {c: t for c, t in _schemas()[name].items() if passage_text or c not in _PASSAGE_TEXTS}
     fixed: dict[str, pa.DataType] = {}
     rows = _table_rows(analysis, name)
