@@ -444,7 +444,7 @@ def _record_batches(
     chunk = chunk or (_CHUNK_EDGES if name == "edges" else _CHUNK_ROWS)
     schema = {c: t for c, t in _schemas()[name].items() if passage_text or c not in _PASSAGE_TEXTS}
     fixed: dict[str, pa.DataType] = {}
-    rows = _table_rows(analysis, name)
+    rows = iter(_table_rows(analysis, name))  # islice on a list would restart it
     first = True
     while True:
         part = list(itertools.islice(rows, chunk))
