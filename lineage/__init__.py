@@ -115,12 +115,14 @@ def write_reports(
     generated_at: str | None = None,
     formats: Iterable[str] | None = None,
     max_pages: int | None = None,
+    passage_text: bool = False,
 ) -> list[Path]:
     """Write everything ``lineage analyze`` writes into the folder ``out``: lineage.json,
     documents.csv, pairs.csv, edges.csv and passages.jsonl; the files of ``formats``
     ("graphml", "parquet", "passim"; by default GraphML and, when pyarrow is
     installed, Parquet); then (unless ``html`` is false) the HTML report and
-    its pictures. Returns the files written.
+    its pictures. Returns the files written. ``passage_text``: passages.jsonl also gives
+    each passage's two texts (by default offsets into the documents' texts).
 
     >>> lineage.write_reports(lineage.analyze(["seeds"]), "reports")   # doctest: +SKIP
     """
@@ -128,7 +130,13 @@ def write_reports(
     from lineage.files import output_dir
 
     with output_dir(out) as folder:  # the command line's open folder, or one of its own
-        written = write_exports(analysis, folder, generated_at=generated_at, formats=formats)
+        written = write_exports(
+            analysis,
+            folder,
+            generated_at=generated_at,
+            formats=formats,
+            passage_text=passage_text,
+        )
         if html:
             from lineage.report import write_reports as write_html
 

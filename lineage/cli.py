@@ -104,6 +104,12 @@ _SHOWN_EDGES = 15
     "[default: every derivation plus the 100 strongest other pairs].",
 )
 @click.option(
+    "--passage-text",
+    is_flag=True,
+    help="Give each passage's text on both sides in passages.jsonl (by default its "
+    "offsets into the documents, word counts and similarity).",
+)
+@click.option(
     "--generated-at",
     default=None,
     help="Timestamp to print in the reports (none by default, so runs diff cleanly).",
@@ -136,6 +142,7 @@ def analyze(
     no_html: bool,
     formats: tuple[str, ...],
     max_pages: int | None,
+    passage_text: bool,
     generated_at: str | None,
     engine: str,
     spark_master: str | None,
@@ -204,6 +211,7 @@ def analyze(
                 generated_at=generated_at,
                 formats=formats,
                 max_pages=max_pages,
+                passage_text=passage_text,
             )
     except Interrupted as exc:
         click.echo(

@@ -19,13 +19,13 @@ Everything is written atomically and deterministically (sorted, no timestamps un
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from lineage import __version__
 from lineage.files import OutputDir, output_dir
@@ -56,31 +56,43 @@ __all__ = [
 
 def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str, Any]:
     """The whole analysis as plain JSON-ready data."""
-    edge_quotes = quote_sections(analysis)
-    docs = []
-    for d in analysis.documents:
-        row = _document_row(analysis, d)
-        row.update(
-            {
-                "url": d.url,
-                "dateline_outlet": d.dateline_outlet,
-                "host_outlet": d.host_outlet,
-                "boilerplate": [list(s) for s in d.boilerplate],
-                "format": d.source_format,
-                "line": d.line,
-            }
-        )
-        docs.append(row)
-    pairs = []
-    for p in analysis.pairs:
-        row = _pair_row(p)
-        row["shingle_containment_a"] = p.shingle_containment_a
-        row["shingle_containment_b"] = p.shingle_containment_b
-        pairs.append(row)
+    return {
+        k: list(v) if isinstance(v, Iterator) else v
+        for k, v in _sections(analysis, generated_at=generated_at).items()
+    }
+
+
+def _sections(analysis: Analysis, *, generated_at: str | None = None) -> dict[str, Any]:
+    """:func:`to_dict`'s keys in order, the long lists as iterators of their records, so
+    lineage.json can be written one record at a time (:func:`_dump_json`)."""
+    edge_quotes = _edge_matches(analysis)
+
+    def documents() -> Iterator[dict[str, Any]]:
+        for d in analysis.documents:
+            row = _document_row(analysis, d)
+            row.update(
+                {
+                    "url": d.url,
+                    "dateline_outlet": d.dateline_outlet,
+                    "host_outlet": d.host_outlet,
+                    "boilerplate": [list(s) for s in d.boilerplate],
+                    "format": d.source_format,
+                    "line": d.line,
+                }
+            )
+            yield row
+
+    def pairs() -> Iterator[dict[str, Any]]:
+        for p in analysis.pairs:
+            row = _pair_row(p)
+            row["shingle_containment_a"] = p.shingle_containment_a
+            row["shingle_containment_b"] = p.shingle_containment_b
+            yield row
+
     out: dict[str, Any] = {
-        "documents": docs,
-        "pairs": pairs,
-        "edges": [
+        "documents": documents(),
+        "pairs": pairs(),
+        "edges": (
             {
                 "parent": e.parent,
                 "child": e.child,
@@ -89,7 +101,7 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 "alternatives": [
                     {"parent": a.parent, "confidence": a.confidence} for a in e.alternatives
                 ],
-                "quotes": edge_quotes.get((e.parent, e.child), _no_quotes()),
+                "quotes": _quote_section(edge_quotes.get((e.parent, e.child), ())),
                 **(
                     {"secondary": True, "region": list(e.region) if e.region else None}
                     if e.secondary
@@ -97,8 +109,8 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 ),
             }
             for e in analysis.edges
-        ],
-        "origins": [
+        ),
+        "origins": (
             {
                 "id": o.id,
                 "kind": o.kind,
@@ -107,8 +119,8 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 "evidence": [evidence_record(x) for x in o.evidence],
             }
             for o in analysis.origins
-        ],
-        "nodes": [
+        ),
+        "nodes": (
             {
                 "id": h.id,
                 "hypothetical": True,
@@ -118,14 +130,14 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
                 "evidence": [evidence_record(x) for x in h.evidence],
             }
             for h in analysis.hypotheticals
-        ],
-        "stories": [list(s) for s in analysis.stories],
-        "duplicates": [
+        ),
+        "stories": (list(s) for s in analysis.stories),
+        "duplicates": (
             {"representative": g.representative, "kind": g.kind, "members": list(g.members)}
             for g in analysis.duplicates
-        ],
-        "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.skipped],
-        "notices": [{"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.notices],
+        ),
+        "skipped": ({"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.skipped),
+        "notices": ({"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.notices),
         "summary": summary(analysis),
         "config": {k: v for k, v in vars(analysis.config).items() if k != "generated_at"},
         # the weight profile used; with --profile auto, the corpus features that chose it
@@ -135,6 +147,34 @@ def to_dict(analysis: Analysis, *, generated_at: str | None = None) -> dict[str,
     if generated_at:
         out["generated_at"] = generated_at
     return out
+
+
+def _dump_json(fh: IO[str], data: dict[str, Any]) -> None:
+    """Write ``data`` as ``json.dumps(data, ensure_ascii=False, indent=2) + "\\n"`` does,
+    byte for byte, holding one record at a time: a value that is an iterator (or a list)
+    is written item by item, each item dumped on its own and indented two levels.
+
+    Note: json.dumps escapes every newline inside a string, so indenting a dumped item
+    line by line cannot touch its content."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+    if not data:
+        fh.write("{}\n")
+        return
+    fh.write("{")
+    for n, (key, value) in enumerate(data.items()):
+        fh.write(("," if n else "") + "\n  " + dumps(key) + ": ")
+        if isinstance(value, (Iterator, list)):
+            first = True
+            for item in value:
+                fh.write(("[\n    " if first else ",\n    ") + dumps(item).replace("\n", "\n    "))
+                first = False
+            fh.write("[]" if first else "\n  ]")
+        else:
+            fh.write(dumps(value).replace("\n", "\n  "))
+    fh.write("\n}\n")
 
 
 def evidence_record(ev: Evidence) -> dict[str, Any]:
@@ -191,23 +231,56 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: ("" if r.get(k) is None else spreadsheet_safe(r.get(k))) for k in columns})
-    return buf.getvalue()
+def _write_csv(
+    out: OutputDir, rel: str, rows: Iterable[dict[str, Any]], columns: list[str]
+) -> Path:
+    """A CSV table written row by row."""
+    with _open_text(out, rel) as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow(
+                {k: ("" if r.get(k) is None else spreadsheet_safe(r.get(k))) for k in columns}
+            )
+    return out.target(rel)
+
+
+def _write_jsonl(
+    out: OutputDir, rel: str, rows: Iterable[dict[str, Any]], *, sort_keys: bool = False
+) -> Path:
+    """JSON lines written one line at a time."""
+    with _open_text(out, rel) as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False, sort_keys=sort_keys) + "\n")
+    return out.target(rel)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _write(out: OutputDir, rel: str, text: str) -> Path:
-    """Write ``text`` as UTF-8 into the run's folder. Note: ingest already replaces lone
-    surrogates; documents built by hand (``analyze_documents``) may still hold one, and it
-    must cost a U+FFFD, not the whole run's output."""
-    return out.write_text(rel, _SURROGATE.sub("\ufffd", text))
+class _Utf8Text:
+    """A text file that writes a lone surrogate as U+FFFD. Note: ingest already replaces
+    them; documents built by hand (``analyze_documents``) may still hold one, and it must
+    cost a U+FFFD, not the whole run's output."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        self._fh = fh
+
+    def write(self, text: str) -> int:
+        return self._fh.write(_SURROGATE.sub("\ufffd", text))
+
+
+@contextlib.contextmanager
+def _open_text(out: OutputDir, rel: str) -> Iterator[Any]:
+    # buffered by the file object: each record is a small write, the file one stream
+    with out.open_text(rel) as fh:
+        yield _Utf8Text(fh)
+
+
+# passages.jsonl leaves out the passages' two texts unless asked for: they are the
+# documents' text between the offsets, and written twice they were 85% of the file
+# (24 MB of the 1,483-document simulated corpus's output)
+_PASSAGE_TEXTS = ("a_text", "b_text")
 
 
 def write_exports(
@@ -216,13 +289,21 @@ def write_exports(
     *,
     generated_at: str | None = None,
     formats: Iterable[str] | None = None,
+    passage_text: bool = False,
 ) -> list[Path]:
     """Write lineage.json, documents.csv, pairs.csv, edges.csv, passages.jsonl and
     quotes.jsonl, then the files of ``formats`` (see
     :func:`lineage.interchange.write_formats`: GraphML and, when pyarrow is installed,
-    Parquet by default)."""
+    Parquet by default). Each file is written record by record, so memory holds one
+    record, not the file.
+
+    ``passage_text``: passages.jsonl also gives each passage's text on both sides
+    (``a_text``, ``b_text``); by default it gives the offsets into each document's text
+    (``text[a_start:a_end]``), the word counts, the similarity and the quote counts."""
     with output_dir(out_dir) as out:
-        return _write_exports(analysis, out, generated_at=generated_at, formats=formats)
+        return _write_exports(
+            analysis, out, generated_at=generated_at, formats=formats, passage_text=passage_text
+        )
 
 
 def _write_exports(
@@ -231,40 +312,44 @@ def _write_exports(
     *,
     generated_at: str | None = None,
     formats: Iterable[str] | None = None,
+    passage_text: bool = False,
 ) -> list[Path]:
-    data = to_dict(analysis, generated_at=generated_at)
+    with _open_text(out, "lineage.json") as fh:
+        _dump_json(fh, _sections(analysis, generated_at=generated_at))
     written = [
-        _write(out, "lineage.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
-        _write(
+        out.target("lineage.json"),
+        _write_csv(
             out,
             "documents.csv",
-            _csv([_document_row(analysis, d) for d in analysis.documents], _DOC_COLUMNS),
+            (_document_row(analysis, d) for d in analysis.documents),
+            _DOC_COLUMNS,
         ),
-        _write(out, "pairs.csv", _csv([_pair_row(p) for p in analysis.pairs], _PAIR_COLUMNS)),
-        _write(
+        _write_csv(out, "pairs.csv", (_pair_row(p) for p in analysis.pairs), _PAIR_COLUMNS),
+        _write_csv(
             out,
             "edges.csv",
-            _csv(
-                [
-                    {
-                        "parent": e.parent,
-                        "child": e.child,
-                        "confidence": e.confidence,
-                        "evidence": " | ".join(e.reasons),
-                    }
-                    for e in analysis.edges
-                ],
-                ["parent", "child", "confidence", "evidence"],
+            (
+                {
+                    "parent": e.parent,
+                    "child": e.child,
+                    "confidence": e.confidence,
+                    "evidence": " | ".join(e.reasons),
+                }
+                for e in analysis.edges
             ),
+            ["parent", "child", "confidence", "evidence"],
         ),
     ]
-    lines = [
-        json.dumps({c: _passage_row(p)[c] for c in _PASSAGE_COLUMNS}, ensure_ascii=False)
-        for p in analysis.passages
-    ]
-    written.append(_write(out, "passages.jsonl", "".join(x + "\n" for x in lines)))
+    columns = [c for c in _PASSAGE_COLUMNS if passage_text or c not in _PASSAGE_TEXTS]
+    written.append(
+        _write_jsonl(
+            out,
+            "passages.jsonl",
+            ({c: row[c] for c in columns} for row in map(_passage_row, analysis.passages)),
+        )
+    )
     written.append(write_quotes_jsonl(analysis, out))
-    written += write_formats(analysis, out, formats=formats)
+    written += write_formats(analysis, out, formats=formats, passage_text=passage_text)
     return written
 
 
@@ -278,17 +363,28 @@ def _no_quotes() -> dict[str, Any]:
 def quote_sections(analysis: Analysis) -> dict[tuple[str, str], dict[str, Any]]:
     """Per edge (parent, child): counts of its quotations by class, and each finding's
     facts, misattributions first."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    rank = {k: i for i, k in enumerate(QUOTE_KINDS)}
+    return {edge: _quote_section(ms) for edge, ms in _edge_matches(analysis).items()}
+
+
+def _edge_matches(analysis: Analysis) -> dict[tuple[str, str], list[QuoteMatch]]:
+    """The quotation matches along each edge, in text order: references only, so an
+    edge's section is built when it is written (the facts of every match at once were
+    most of the export's memory)."""
+    out: dict[tuple[str, str], list[QuoteMatch]] = {}
     for m in analysis.quotes.matches:
-        if m.relation != "edge":
-            continue
-        sec = out.setdefault((m.parent, m.child), _no_quotes())
+        if m.relation == "edge":
+            out.setdefault((m.parent, m.child), []).append(m)
+    return out
+
+
+def _quote_section(matches: Iterable[QuoteMatch]) -> dict[str, Any]:
+    rank = {k: i for i, k in enumerate(QUOTE_KINDS)}
+    sec = _no_quotes()
+    for m in matches:
         sec["counts"][m.kind] += 1
         sec["findings"].append(m.facts)
-    for sec in out.values():
-        sec["findings"].sort(key=lambda f: rank[f["kind"]])  # stable: text order within
-    return out
+    sec["findings"].sort(key=lambda f: rank[f["kind"]])  # stable: text order within
+    return sec
 
 
 def _quote_ref(q: Quote) -> dict[str, Any]:
@@ -301,7 +397,7 @@ def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path | OutputDir) -> P
     the children that dropped it, and its class in other documents that share it."""
     along: dict[tuple[str, int, int], QuoteMatch] = {}
     dropped: dict[tuple[str, int, int], list[str]] = {}
-    shared: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
+    shared: dict[tuple[str, int, int], list[QuoteMatch]] = {}
     for m in analysis.quotes.matches:
         if m.kind == "dropped":
             for q in m.parent_quotes:
@@ -311,29 +407,34 @@ def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path | OutputDir) -> P
             if m.relation == "edge":
                 along[key] = m
             else:
-                shared.setdefault(key, []).append({"document": m.parent, "class": m.kind})
-    lines = []
-    for q in analysis.quotes.quotes:
-        key = (q.doc, q.start, q.end)
-        hit = along.get(key)
-        row = {
-            "document": q.doc,
-            "start": q.start,
-            "end": q.end,
-            "text": q.text,
-            "speaker": q.speaker,
-            "speaker_by": q.speaker_by or None,
-            "level": q.level,
-            "group": q.group,
-            "credit": q.credit,
-            "parent": hit.parent if hit else None,
-            "class": hit.kind if hit else None,
-            "form": (hit.form or hit.kind) if hit else None,
-            "match": [_quote_ref(p) for p in hit.parent_quotes] if hit else [],
-            "changes": [list(c) for c in hit.changes] if hit else [],
-            "dropped_by": sorted(dropped.get(key, [])),
-            "shared_with": sorted(shared.get(key, []), key=lambda r: r["document"]),
-        }
-        lines.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
+                shared.setdefault(key, []).append(m)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for q in analysis.quotes.quotes:
+            key = (q.doc, q.start, q.end)
+            hit = along.get(key)
+            row = {
+                "document": q.doc,
+                "start": q.start,
+                "end": q.end,
+                "text": q.text,
+                "speaker": q.speaker,
+                "speaker_by": q.speaker_by or None,
+                "level": q.level,
+                "group": q.group,
+                "credit": q.credit,
+                "parent": hit.parent if hit else None,
+                "class": hit.kind if hit else None,
+                "form": (hit.form or hit.kind) if hit else None,
+                "match": [_quote_ref(p) for p in hit.parent_quotes] if hit else [],
+                "changes": [list(c) for c in hit.changes] if hit else [],
+                "dropped_by": sorted(dropped.get(key, [])),
+                "shared_with": sorted(
+                    ({"document": x.parent, "class": x.kind} for x in shared.get(key, [])),
+                    key=lambda r: r["document"],
+                ),
+            }
+            yield row
+
     with output_dir(out_dir) as out:
-        return _write(out, "quotes.jsonl", "".join(x + "\n" for x in lines))
+        return _write_jsonl(out, "quotes.jsonl", rows(), sort_keys=True)

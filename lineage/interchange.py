@@ -23,14 +23,15 @@ networkx and pyarrow are imported only when their format is written.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from lineage.files import OutputDir, output_dir, write_bytes_atomic, write_text_atomic
+from lineage.files import OutputDir, open_atomic, output_dir
 from lineage.model import (
     _DOC_COLUMNS,
     _PAIR_COLUMNS,
@@ -129,18 +130,29 @@ def write_formats(
     out_dir: str | os.PathLike[str] | OutputDir,
     *,
     formats: Iterable[str] | None = None,
+    passage_text: bool = False,
 ) -> list[Path]:
     """Write the files of ``formats`` (names of :data:`FORMATS`; ``None``: the
-    :func:`default_formats`) into ``out_dir``; returns the files written."""
+    :func:`default_formats`) into ``out_dir``; returns the files written.
+    ``passage_text``: passages.parquet also holds the passages' two texts, as
+    passages.jsonl does (:func:`lineage.export.write_exports`)."""
     chosen = parse_formats(formats)
     written: list[Path] = []
     with output_dir(out_dir) as out:  # the run's folder: each file goes in its manifest
+        # each file streamed into its temporary: no file is ever one bytes object
         if "graphml" in chosen:
-            written.append(out.write_bytes("lineage.graphml", graphml_bytes(analysis)))
+            with out.open_binary("lineage.graphml") as fh:
+                _write_graphml(analysis, fh)
+            written.append(out.target("lineage.graphml"))
         if "parquet" in chosen:
-            written += [out.write_bytes(n, b) for n, b in parquet_files(analysis).items()]
+            for name in PARQUET_TABLES:
+                with out.open_binary(f"{name}.parquet") as fh:
+                    _write_parquet(analysis, name, fh, passage_text=passage_text)
+                written.append(out.target(f"{name}.parquet"))
         if "passim" in chosen:
-            written.append(out.write_text("passim.jsonl", passim_text(analysis)))
+            with out.open_text("passim.jsonl") as fh:
+                _write_passim(analysis, fh)
+            written.append(out.target("passim.jsonl"))
     return written
 
 
@@ -272,37 +284,47 @@ def export_graphml(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
 
     >>> export_graphml(lineage.analyze(["seeds"]), "forest.graphml")   # doctest: +SKIP
     """
-    return write_bytes_atomic(path, graphml_bytes(analysis))
+    with open_atomic(path, "wb") as fh:
+        _write_graphml(analysis, fh)
+    return Path(path)
 
 
 def graphml_bytes(analysis: Analysis) -> bytes:
     """The lineage forest (:func:`to_networkx`) as a GraphML document."""
+    buf = io.BytesIO()
+    _write_graphml(analysis, buf)
+    return buf.getvalue()
+
+
+def _write_graphml(analysis: Analysis, fh: IO[bytes]) -> None:
     import networkx as nx
 
     graph = to_networkx(analysis)
-    # ids and titles are untrusted text: make every string one XML can hold
-    clean = nx.relabel_nodes(graph, {n: _xml_text(n) for n in graph}, copy=True)
-    for _n, attrs in clean.nodes(data=True):
+    # ids and titles are untrusted text: make every string one XML can hold. The graph
+    # is this call's own, so it is cleaned in place (a copy was a second graph in memory);
+    # only ids that change are relabelled, by a copy, which keeps the nodes' order
+    renamed = {n: _xml_text(n) for n in graph if _xml_text(n) != n}
+    if renamed:
+        graph = nx.relabel_nodes(graph, renamed, copy=True)
+    for _n, attrs in graph.nodes(data=True):
         for k, v in attrs.items():
             if isinstance(v, str):
                 attrs[k] = _xml_text(v)
-    for _u, _v, attrs in clean.edges(data=True):
+    for _u, _v, attrs in graph.edges(data=True):
         for k, v in attrs.items():
             if isinstance(v, str):
                 attrs[k] = _xml_text(v)
-    buf = io.BytesIO()
-    nx.write_graphml(clean, buf, encoding="utf-8", prettyprint=True)
-    return buf.getvalue()
+    # written to the file as it is serialized (networkx's lxml writer is incremental)
+    nx.write_graphml(graph, fh, encoding="utf-8", prettyprint=True)
 
 
 # -- Parquet ------------------------------------------------------------------------
 
 
-def _edge_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    rows = []
+def _edge_rows(analysis: Analysis) -> Iterator[dict[str, Any]]:
     for e in analysis.edges:
         records = _evidence_records(e)
-        rows.append(
+        yield (
             {
                 "parent": e.parent,
                 "child": e.child,
@@ -326,7 +348,6 @@ def _edge_rows(analysis: Analysis) -> list[dict[str, Any]]:
                 ],
             }
         )
-    return rows
 
 
 def _schemas() -> dict[str, dict[str, pa.DataType | None]]:
@@ -383,59 +404,123 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def parquet_tables(analysis: Analysis) -> dict[str, pa.Table]:
-    """The documents, pairs, passages and edges tables as ``pyarrow.Table``: the rows of
-    documents.csv, pairs.csv, passages.jsonl and edges.csv, with typed columns (an
-    edge's evidence is a list of ``{kind, sign, score, text, facts}``)."""
+# rows per Parquet row group: the tables are built and written a chunk at a time, so a
+# passages table of millions of rows never sits in memory whole
+_CHUNK_ROWS = 10_000
+_CHUNK_EDGES = 2_000  # an edge's row holds its evidence records: a few kB each
+
+
+def _table_rows(analysis: Analysis, name: str) -> Iterator[dict[str, Any]]:
+    if name == "documents":
+        return (_document_row(analysis, d) for d in analysis.documents)
+    if name == "pairs":
+        return (_pair_row(p) for p in analysis.pairs)
+    if name == "passages":
+        return (_passage_row(p) for p in analysis.passages)
+    return _edge_rows(analysis)
+
+
+def _require_pyarrow() -> None:
     try:
-        import pyarrow as pa
+        import pyarrow  # noqa: F401
     except ImportError as exc:
         raise MissingDependency(
             f"Parquet needs pyarrow, which is not installed: {INSTALL_PARQUET}"
         ) from exc
-    schemas = _schemas()
-    rows: dict[str, list[dict[str, Any]]] = {
-        "documents": [_document_row(analysis, d) for d in analysis.documents],
-        "pairs": [_pair_row(p) for p in analysis.pairs],
-        "passages": [_passage_row(p) for p in analysis.passages],
-        "edges": _edge_rows(analysis),
-    }
-    tables = {}
-    for name in PARQUET_TABLES:
+
+
+# the passages' two texts: in passages.parquet only when asked for, as in passages.jsonl
+_PASSAGE_TEXTS = ("a_text", "b_text")
+
+
+def _record_batches(
+    analysis: Analysis, name: str, *, chunk: int | None = None, passage_text: bool = True
+) -> Iterator[pa.Table]:
+    """Table ``name`` as tables of at most ``chunk`` rows, all of one schema (an untyped
+    column takes the type of its first chunk's values, text when they are all null)."""
+    _require_pyarrow()
+    import pyarrow as pa
+
+    chunk = chunk or (_CHUNK_EDGES if name == "edges" else _CHUNK_ROWS)
+    schema = {c: t for c, t in _schemas()[name].items() if passage_text or c not in _PASSAGE_TEXTS}
+    fixed: dict[str, pa.DataType] = {}
+    rows = iter(_table_rows(analysis, name))  # islice on a list would restart it
+    first = True
+    while True:
+        part = list(itertools.islice(rows, chunk))
+        if not part and not first:
+            return
         arrays = {}
-        for column, kind in schemas[name].items():
-            values = [_clean(r.get(column)) for r in rows[name]]
-            array = pa.array(values, type=kind)
+        for column, kind in schema.items():
+            values = [_clean(r.get(column)) for r in part]
+            array = pa.array(values, type=kind or fixed.get(column))
             if pa.types.is_null(array.type):  # untyped and empty (or all unknown): text
                 array = array.cast(pa.string())
+            fixed.setdefault(column, array.type)
             arrays[column] = array
-        tables[name] = pa.table(arrays)
-    return tables
+        first = False
+        yield pa.table(arrays)
+        if len(part) < chunk:
+            return
 
 
-def export_parquet(analysis: Analysis, out_dir: str | os.PathLike[str]) -> list[Path]:
+def parquet_tables(analysis: Analysis, *, passage_text: bool = True) -> dict[str, pa.Table]:
+    """The documents, pairs, passages and edges tables as ``pyarrow.Table``: the rows of
+    documents.csv, pairs.csv, passages.jsonl and edges.csv, with typed columns (an
+    edge's evidence is a list of ``{kind, sign, score, text, facts}``). ``passage_text``:
+    the passages table holds each passage's two texts (the files leave them out unless
+    asked for)."""
+    _require_pyarrow()
+    import pyarrow as pa
+
+    return {
+        name: pa.concat_tables(list(_record_batches(analysis, name, passage_text=passage_text)))
+        for name in PARQUET_TABLES
+    }
+
+
+def _write_parquet(
+    analysis: Analysis, name: str, fh: IO[bytes], *, passage_text: bool = False
+) -> None:
+    """Table ``name``, zstd-compressed, one row group per chunk of rows."""
+    _require_pyarrow()
+    import pyarrow.parquet as pq
+
+    writer: pq.ParquetWriter | None = None
+    try:
+        for table in _record_batches(analysis, name, passage_text=passage_text):
+            if writer is None:
+                writer = pq.ParquetWriter(fh, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def export_parquet(
+    analysis: Analysis, out_dir: str | os.PathLike[str], *, passage_text: bool = False
+) -> list[Path]:
     """Write documents.parquet, pairs.parquet, passages.parquet and edges.parquet into
-    ``out_dir`` (zstd-compressed); returns the files written.
+    ``out_dir`` (zstd-compressed); returns the files written. ``passage_text``:
+    passages.parquet holds the passages' two texts too.
 
     >>> pd.read_parquet("reports/pairs.parquet")   # doctest: +SKIP
     """
-    return [
-        write_bytes_atomic(Path(out_dir) / name, data)
-        for name, data in parquet_files(analysis).items()
-    ]
+    written = []
+    for name in PARQUET_TABLES:
+        with open_atomic(Path(out_dir) / f"{name}.parquet", "wb") as fh:
+            _write_parquet(analysis, name, fh, passage_text=passage_text)
+        written.append(Path(out_dir) / f"{name}.parquet")
+    return written
 
 
-def parquet_files(analysis: Analysis) -> dict[str, bytes]:
+def parquet_files(analysis: Analysis, *, passage_text: bool = False) -> dict[str, bytes]:
     """``{file name: Parquet bytes}`` of the four tables, zstd-compressed."""
-    tables = parquet_tables(analysis)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     files = {}
     for name in PARQUET_TABLES:
-        sink = pa.BufferOutputStream()
-        pq.write_table(tables[name], sink, compression="zstd")
-        files[f"{name}.parquet"] = sink.getvalue().to_pybytes()
+        buf = io.BytesIO()
+        _write_parquet(analysis, name, buf, passage_text=passage_text)
+        files[f"{name}.parquet"] = buf.getvalue()
     return files
 
 
@@ -450,7 +535,11 @@ def passim_records(analysis: Analysis) -> list[dict[str, Any]]:
     ``series`` is the outlet, else the document's own id: passim ignores reuse between
     documents of one series, so documents of unknown outlet must not share one.
     """
-    out = []
+    return list(_passim_records(analysis))
+
+
+def _passim_records(analysis: Analysis) -> Iterator[dict[str, Any]]:
+    """The records of :func:`passim_records`, one at a time."""
     for d in analysis.documents:
         rec: dict[str, Any] = {
             "id": d.id,
@@ -462,16 +551,23 @@ def passim_records(analysis: Analysis) -> list[dict[str, Any]]:
             rec["title"] = d.title
         if d.url:
             rec["url"] = d.url
-        out.append(rec)
-    return out
+        yield rec
 
 
 def export_passim(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
     """Write :func:`passim_records` as JSON lines to ``path`` (run ``passim path out/``)."""
-    return write_text_atomic(path, passim_text(analysis))
+    with open_atomic(path, "w") as fh:
+        _write_passim(analysis, fh)
+    return Path(path)
 
 
 def passim_text(analysis: Analysis) -> str:
     """:func:`passim_records` as JSON lines."""
-    lines = (json.dumps(r, ensure_ascii=False) for r in passim_records(analysis))
-    return _utf8_text("".join(line + "\n" for line in lines))
+    buf = io.StringIO()
+    _write_passim(analysis, buf)
+    return buf.getvalue()
+
+
+def _write_passim(analysis: Analysis, fh: IO[str]) -> None:
+    for r in _passim_records(analysis):  # a line at a time: each is a document's text
+        fh.write(_utf8_text(json.dumps(r, ensure_ascii=False)) + "\n")

@@ -39,9 +39,7 @@ def test_analyze_writes_the_contract(tmp_path):
         "quoted",
         "quoted_words",
         "narrative_words",
-        "a_text",
-        "b_text",
-    }
+    }  # the passages' texts only with --passage-text (tests/test_export_stream.py)
     assert all(set(json.loads(x)) == keys for x in lines)
     for name in ("pairs.csv", "documents.csv", "edges.csv"):
         assert (out / name).read_text().count("\n") >= 2
