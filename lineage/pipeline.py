@@ -27,7 +27,7 @@ from lineage.parallel import chunks, fork_map, shared, worker_count
 from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
 from lineage.text import Tokens
 
-__all__ = ["after_pairs", "analyze", "analyze_documents", "group_stories"]
+__all__ = ["after_pairs", "align_pair", "analyze", "analyze_documents", "group_stories"]
 
 # Below these sizes a worker pool costs more than it saves.
 _PARALLEL_DOCS = 2_000
@@ -283,10 +283,9 @@ def _done(ranges: Sequence[range], k: int) -> int:
     return ranges[k].start if k < len(ranges) else ranges[-1].stop if ranges else 0
 
 
-def _align_one(ov: Overlap) -> Pair | None:
-    aligned: list[AlignedDoc] = shared("aligned")
-    config: Config = shared("config")
-    a, b = aligned[ov.i], aligned[ov.j]
+def align_pair(a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config) -> Pair | None:
+    """The passages two candidate documents share and the pair's figures, or None when
+    they share only scattered shingles (every engine's verification step)."""
     passages = align(
         a,
         b,
@@ -304,6 +303,11 @@ def _align_one(ov: Overlap) -> Pair | None:
         containment_b=ov.containment_j,
     )
     return pair if pair.passages else None
+
+
+def _align_one(ov: Overlap) -> Pair | None:
+    aligned: list[AlignedDoc] = shared("aligned")
+    return align_pair(aligned[ov.i], aligned[ov.j], ov, shared("config"))
 
 
 def _align_all(

@@ -109,8 +109,8 @@ def verify_and_align(
 ) -> list[Pair]:
     """Exact overlap, then alignment, of each candidate pair; pairs without a passage
     share only scattered shingles and are dropped (as in the local engine)."""
-    from lineage.align import align, pair_figures
     from lineage.candidates import overlap
+    from lineage.pipeline import align_pair
 
     cache: dict[int, Any] = {}  # a document in many pairs of the batch is tokenized once
 
@@ -125,23 +125,8 @@ def verify_and_align(
         ov = overlap(a.fp, b.fp, i, j)
         if ov.shared < 1:
             continue
-        passages = align(
-            a,
-            b,
-            shingle_size=config.shingle_size,
-            min_words=config.min_passage_words,
-            max_gap=config.max_gap_words,
-            min_similarity=config.min_passage_similarity,
-        )
-        pair = pair_figures(
-            a,
-            b,
-            passages,
-            jaccard=ov.jaccard,
-            containment_a=ov.containment_i,
-            containment_b=ov.containment_j,
-        )
-        if pair.passages:
+        pair = align_pair(a, b, ov, config)
+        if pair is not None:
             out.append(pair)
     return out
 
