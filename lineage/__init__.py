@@ -69,12 +69,9 @@ def analyze(
     >>> a = analyze(["seeds"], profile="news")   # doctest: +SKIP
     >>> a.pairs_frame().head()                    # doctest: +SKIP
     """
-    import time
     from dataclasses import fields, replace
 
-    from lineage.boilerplate import mark_boilerplate
-    from lineage.ingest import read_corpus
-    from lineage.pipeline import analyze_documents
+    from lineage.pipeline import analyze as run
 
     known = {f.name for f in fields(Config)}
     unknown = sorted(set(options) - known)
@@ -84,27 +81,7 @@ def analyze(
             f"Config has {', '.join(sorted(known))}"
         )
     config = replace(config or Config(), **options)
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    # Note: the same steps as lineage.pipeline.analyze, with the ingest options passed on
-    started = time.perf_counter()
-    ingested = read_corpus(
-        list(paths),
-        follow_links=follow_links,
-        exclude=exclude,
-        progress=(lambda n: progress("reading", n, 0)) if progress else None,
-    )
-    docs = mark_boilerplate(ingested.documents, min_docs=config.boilerplate_min_docs)
-    reading = time.perf_counter() - started
-    analysis = analyze_documents(
-        docs,
-        config,
-        skipped=ingested.skipped,
-        notices=ingested.notices,
-        progress=progress,
-    )
-    analysis.timings["ingest"] = round(reading, 4)
-    return analysis
+    return run(paths, config, progress=progress, follow_links=follow_links, exclude=exclude)
 
 
 def write_reports(

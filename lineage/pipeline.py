@@ -43,8 +43,11 @@ def analyze(
     config: Config | None = None,
     *,
     progress: Progress | None = None,
+    follow_links: bool = False,
+    exclude: Iterable[str | os.PathLike[str]] = (),
 ) -> Analysis:
-    """Read ``paths`` (files and folders) and run every stage.
+    """Read ``paths`` (files and folders) and run every stage. ``follow_links`` and
+    ``exclude`` go to :func:`lineage.ingest.read_corpus`.
 
     >>> a = analyze(["seeds"])            # doctest: +SKIP
     >>> a.pairs_frame().head()            # doctest: +SKIP
@@ -57,6 +60,8 @@ def analyze(
     t0 = time.perf_counter()
     ingested = read_corpus(
         [Path(p) for p in paths],
+        follow_links=follow_links,
+        exclude=exclude,
         progress=(lambda n: progress("reading", n, 0)) if progress else None,
     )
     t_ingest = time.perf_counter() - t0
