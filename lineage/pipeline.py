@@ -88,9 +88,10 @@ def analyze_documents(
     chrome is marked here (idempotent, so documents marked before are unchanged)."""
     from lineage.boilerplate import mark_boilerplate
     from lineage.infer import Weights
+    from lineage.infer.profile import TRADITION
 
     config = config or Config()
-    if config.profile != AUTO:
+    if config.profile not in (AUTO, TRADITION):
         Weights.for_profile(config.profile)  # an unknown name fails before any work
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
@@ -173,6 +174,8 @@ def after_pairs(
     are the documents that were paired (marked, sorted by id); ``tokens`` theirs."""
     from lineage.infer import Weights, infer_lineage
     from lineage.infer.hypothetical import lost_sources
+    from lineage.infer.profile import TRADITION, TRADITION_WEIGHTS
+    from lineage.infer.stemma import stemmata
     from lineage.quotes import quote_findings
 
     timings = dict(timings or {})
@@ -183,7 +186,8 @@ def after_pairs(
         min_ratio=config.story_min_ratio,
     )
     choice = _profile(config.profile, docs, pairs, stories)
-    weights = Weights.for_profile(choice.profile)
+    tradition = choice.profile == TRADITION
+    weights = Weights.for_profile(TRADITION_WEIGHTS if tradition else choice.profile)
     t = time.perf_counter()
     edges, origins = infer_lineage(
         docs,
@@ -196,6 +200,10 @@ def after_pairs(
     )
     # lost sources and second parents, read from what the texts hold beyond the forest
     edges, origins, hypotheticals = lost_sources(docs, pairs, edges, origins, tokens=tokens)
+    if tradition:  # a hand-copied tradition: each story's skeleton is its stemma
+        edges, origins, hypotheticals = stemmata(
+            docs, pairs, stories, edges, origins, tokens=tokens
+        )
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges

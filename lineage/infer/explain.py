@@ -79,6 +79,15 @@ def _lost_source(f: Facts) -> str:
     )
 
 
+@_says("stemma")
+def _stemma(f: Facts) -> str:
+    where = f"below {f['parent']}" if f["parent"] else "at the centre of the stemma"
+    return (
+        f"stemma: {f['node']} sits {where}, {f['variants']:g} variant readings apart "
+        f"({f['rate']:.2%} of the text they share), by neighbour-joining on variant rates"
+    )
+
+
 @_says("second-source")
 def _second_source(f: Facts) -> str:
     a, b = f["region"]

@@ -32,7 +32,25 @@ from collections.abc import Mapping, Sequence
 
 from lineage.model import Document, Pair, ProfileChoice
 
-__all__ = ["CHAIN_SHAPE", "MIN_STORY_SIZE", "NAMED_SHARE", "ProfileChoice", "choose_profile"]
+__all__ = [
+    "CHAIN_SHAPE",
+    "MIN_STORY_SIZE",
+    "NAMED_SHARE",
+    "TRADITION",
+    "TRADITION_WEIGHTS",
+    "ProfileChoice",
+    "choose_profile",
+]
+
+#: The profile of a hand-copied tradition: stories that are neither stars of syndicated
+#: copies nor chains of versions, whose documents name no source and carry no date. Its
+#: skeleton is a stemma of variant readings (:mod:`lineage.infer.stemma`); the forest
+#: before it (whose confidences the stemma's edges keep) is scored with
+#: :data:`TRADITION_WEIGHTS`.
+TRADITION = "tradition"
+TRADITION_WEIGHTS = "revisions"
+#: Share of dated documents below which a corpus shows no dates to read direction from.
+DATED_SHARE = 0.5
 
 #: The smallest story whose reuse tree tells a chain from a star (three documents are both).
 MIN_STORY_SIZE = 4
@@ -83,10 +101,12 @@ def choose_profile(
     n = len(docs)
     named = round(sum(1 for d in docs if d.outlet or d.host_outlet or d.url) / n, 3) if n else 0.0
     shape, counted = _chain_shape(stories, pairs, {d.id: d.content_key for d in docs})
+    dated = round(sum(1 for d in docs if d.date is not None) / n, 3) if n else 0.0
     features: dict[str, float | int | None] = {
         "chain_shape": shape,
         "stories_measured": counted,
         "named_share": named,
+        "dated_share": dated,
     }
     if shape is None:
         reason = (
@@ -105,4 +125,13 @@ def choose_profile(
     )
     if shape >= CHAIN_SHAPE and named < NAMED_SHARE:
         return ProfileChoice("revisions", True, f"{shape_txt}; {named_txt}", features)
+    if named < NAMED_SHARE and dated < DATED_SHARE:
+        dated_txt = f"{dated:.0%} of documents are dated (< {DATED_SHARE:.0%})"
+        return ProfileChoice(
+            TRADITION,
+            True,
+            f"{shape_txt}; {named_txt}; {dated_txt}: copies of one text by hand, "
+            "read as a stemma of variant readings",
+            features,
+        )
     return ProfileChoice("news", True, f"{shape_txt}; {named_txt}", features)
