@@ -1,4 +1,4 @@
-"""Accuracy benchmark: leave-one-source-out over five sources of truth, with baselines.
+"""Accuracy benchmark: leave-one-source-out over six sources of truth, with baselines.
 
     python bench/accuracy.py [--quick] [--eval-dir DIR] [--seeds DIR] [--json OUT]
 
@@ -11,7 +11,11 @@ Sources (each its own family; ids opaque and shuffled, lineage.evaluation.datase
      (dates), test seeds 2 (no dates) and 4 (dates);
   c. the Wikipedia revision chains, all 223 articles in one run (no dates);
   d. the florilegium: 13 witnesses, the scholar's stemma with 8 lost exemplars (ASD);
-  e. the seeds (five articles, two true edges).
+  e. the seeds (five articles, two true edges);
+  f. artificial manuscript traditions (lineage.evaluation.traditions: stemmabench's
+     scribes run in their own venv, lost exemplars, true stemmata; ASD per tradition):
+     train seeds 1 and 3, test seeds 2 and 4, 20 traditions each (skipped, with a note,
+     when the stemmabench venv is absent).
 
 The grid of tuned choices is every weight profile (``Config.profile``); a fit picks the
 one with the best mean headline (edge F1; ASD/100 for the tradition) on the training
@@ -50,6 +54,8 @@ from lineage.evaluation.loso import BASELINES, Row, Source, headline, leave_one_
 from lineage.evaluation.metrics import Metrics  # noqa: E402
 
 SALT = "lineage-bench-1"
+TRADITION_TRAIN = (1, 3)
+TRADITION_TEST = (2, 4)
 PROFILES = ("news", "revisions")
 VALIDATION_SEEDS = (7, 17)  # read in earlier rounds
 HELD_OUT_SEEDS = (2026, 2027)  # fresh: never read while choosing
@@ -75,8 +81,27 @@ def _wire(seeds: tuple[int, int], stories: int) -> Corpus:
     )
 
 
+def _traditions(seeds: tuple[int, ...], n: int) -> Corpus | None:
+    """stemmabench traditions of ``seeds`` (n each), generated into a temporary folder."""
+    import tempfile
+
+    from lineage.evaluation.traditions import generate, stemmabench_python, traditions_corpus
+
+    if stemmabench_python() is None:
+        return None
+    parts = []
+    for seed in seeds:
+        with tempfile.TemporaryDirectory(prefix="lineage-traditions-") as tmp:
+            generate(tmp, traditions=n, seed=seed)
+            corpus = traditions_corpus(tmp, name=f"traditions seed {seed}")
+        assert corpus is not None
+        parts += [opaque(c, f"{SALT}:t{seed}:{k}") for k, c in enumerate(corpus.parts)]
+    label = " + ".join(str(s) for s in seeds)
+    return concat(f"stemmabench traditions seeds {label}, {n} each", parts)
+
+
 def sources(*, quick: bool, eval_dir: Path, seeds_dir: Path) -> tuple[list[Source], list[str]]:
-    """The five sources (those whose data is present) and notes on any skipped."""
+    """The six sources (those whose data is present) and notes on any skipped."""
     n_sim = 10 if quick else 50
     n_wire = 12 if quick else 40
     out = [
@@ -104,6 +129,12 @@ def sources(*, quick: bool, eval_dir: Path, seeds_dir: Path) -> tuple[list[Sourc
     if seeds is not None:
         s = opaque(seeds, SALT)
         out.append(Source(f"e. {seeds.name}", s, s))
+    n_trad = 5 if quick else 20
+    train, test = _traditions(TRADITION_TRAIN, n_trad), _traditions(TRADITION_TEST, n_trad)
+    if train is not None and test is not None:
+        out.append(Source("f. stemmabench traditions", train, test))
+    else:
+        notes.append("f. traditions: no stemmabench venv ($LINEAGE_STEMMABENCH_PYTHON), skipped")
     return out, notes
 
 

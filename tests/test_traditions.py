@@ -1,0 +1,173 @@
+"""Manuscript traditions: the stemma skeleton, the tradition profile, the stemmabench source."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+import lineage
+from lineage.evaluation.metrics import average_sign_distance, load_prediction, score
+from lineage.evaluation.traditions import (
+    generate,
+    read_tradition,
+    stemmabench_python,
+    traditions_corpus,
+)
+from lineage.infer.profile import TRADITION
+from lineage.infer.stemma import distances, neighbour_joining
+from lineage.model import Config
+from lineage.text import tokenize
+
+_WORDS = (
+    "harbor council budget river station museum bridge winter teacher farmer engine "
+    "market doctor garden village island letter mayor railway theatre orchard mill "
+    "bakery canal tower valley meadow quarry ferry library tavern chapel forge barn "
+    "lantern granary vineyard fountain courtyard plaza avenue wharf signal beacon"
+).split()
+
+
+def _archetype(seed: int, n: int = 240) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(_WORDS) for _ in range(n)]
+
+
+def _copy(words: list[str], rng: random.Random, changes: int) -> list[str]:
+    """A copy with ``changes`` readings of its own (a word replaced by a new one)."""
+    out = list(words)
+    for pos in rng.sample(range(len(out)), changes):
+        out[pos] = f"{out[pos]}{rng.randrange(10**6)}"
+    return out
+
+
+def _tradition() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Archetype (lost) -> two lost exemplars x and y; x -> A, B; y -> C, D, E; y -> F,
+    a fragment (its first half). Every copying makes 8 readings of its own."""
+    rng = random.Random(7)
+    arch = _archetype(3)
+    x, y = _copy(arch, rng, 8), _copy(arch, rng, 8)
+    texts = {k: _copy(x, rng, 8) for k in "AB"}
+    texts |= {k: _copy(y, rng, 8) for k in "CDE"}
+    texts["F"] = _copy(y, rng, 8)[:120]
+    tree = [("arch", "x"), ("arch", "y"), ("x", "A"), ("x", "B")]
+    tree += [("y", k) for k in "CDEF"]
+    return {k: " ".join(v) for k, v in texts.items()}, tree
+
+
+def _analyze(tmp_path: Path, texts: dict[str, str], **cfg: object) -> lineage.Analysis:
+    path = tmp_path / "corpus.jsonl"
+    rows = [{"id": k, "text": v} for k, v in texts.items()]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return lineage.analyze([path], Config(**cfg))  # type: ignore[arg-type]
+
+
+def test_an_undated_sourceless_tradition_is_read_as_a_stemma(tmp_path):
+    texts, tree = _tradition()
+    a = _analyze(tmp_path, texts)
+    pc = a.profile_choice
+    assert pc is not None and pc.auto and pc.profile == TRADITION, pc and pc.reason
+    assert "stemma" in pc.reason
+    # the two lost exemplars come back as hypothetical nodes holding their witnesses
+    groups = {frozenset(c for c in h.children if c in texts) for h in a.hypotheticals}
+    assert frozenset("AB") in groups and frozenset("CDEF") in groups, groups
+    assert all(h.evidence and h.evidence[0].kind == "stemma" for h in a.hypotheticals)
+    assert all(e.text for h in a.hypotheticals for e in h.evidence)
+    # every witness is placed: a child of an edge, or an origin below a lost exemplar
+    placed = {e.child for e in a.edges} | {o.id for o in a.origins}
+    assert placed == set(texts)
+    pred = load_prediction(a)
+    assert average_sign_distance(pred.edges + pred.lost_edges, tree, sorted(texts)) == 100.0
+
+
+def test_the_stemma_does_not_depend_on_the_names(tmp_path):
+    texts, _ = _tradition()
+    (tmp_path / "a").mkdir()
+    first = _analyze(tmp_path / "a", texts)
+    renamed = {f"z{ord(k) * 7919 % 97:02d}": v for k, v in texts.items()}
+    back = {f"z{ord(k) * 7919 % 97:02d}": k for k in texts}
+    (tmp_path / "b").mkdir()
+    second = _analyze(tmp_path / "b", renamed)
+
+    def shape(a: lineage.Analysis, names: dict[str, str]) -> set[frozenset[str]]:
+        return {frozenset(names.get(c, "lost") for c in h.children) for h in a.hypotheticals}
+
+    assert shape(first, {k: k for k in texts}) == shape(second, back)
+
+
+def test_accents_and_case_are_orthography_not_readings():
+    plain = " ".join(_archetype(5, 60))
+    accented = plain.replace("a", "á").replace("e", "È")
+    other = " ".join(_copy(_archetype(5, 60), random.Random(1), 6))
+    tokens = {"p": tokenize(plain), "q": tokenize(accented), "r": tokenize(other)}
+    d, extent = distances(["p", "q", "r"], [], tokens)
+    assert d[("p", "q")] == 0.0
+    assert d[("p", "r")] == pytest.approx(6 / 60)
+    assert extent == 60
+
+
+def test_neighbour_joining_recovers_an_additive_tree():
+    # ((a:1, b:2):1, c:3, d:1) as a path-length matrix
+    legs = {"a": 1, "b": 2, "c": 3, "d": 1}
+    inner = {"a": 1, "b": 1, "c": 0, "d": 0}  # a and b meet one branch away from c, d
+
+    def dd(x: str, y: str) -> float:
+        return legs[x] + legs[y] + (1 if inner[x] != inner[y] else 0)
+
+    names = sorted(legs)
+    dist = {(x, y): dd(x, y) for x in names for y in names if x != y}
+    branches = neighbour_joining(names, dist, prefix="h")
+    got = {(u, v): w for u, v, w in branches}
+    assert sum(got.values()) == pytest.approx(sum(legs.values()) + 1)
+    assert any({v for u, v, _ in branches if u == h} >= {"a", "b"} for h, _, _ in branches)
+
+
+def test_news_and_revisions_are_unchanged_by_the_tradition_profile(tmp_path):
+    texts, _ = _tradition()
+    a = _analyze(tmp_path, texts, profile="news")
+    assert a.profile_choice is not None and a.profile_choice.profile == "news"
+    assert not any(e.kind == "stemma" for h in a.hypotheticals for e in h.evidence)
+
+
+def _write(folder: Path, witnesses: dict[str, str], tree: list[tuple[str, str]]) -> None:
+    (folder / "witnesses").mkdir(parents=True)
+    for k, v in witnesses.items():
+        (folder / "witnesses" / f"{k}.txt").write_text(v, encoding="utf-8")
+    rows = ["parent\tchild", *(f"{p}\t{c}" for p, c in tree)]
+    (folder / "true_edges.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_traditions_are_read_and_scored_one_by_one(tmp_path):
+    _write(tmp_path / "t1", {"a": "x y", "b": "x z", "c": "y z"},
+           [("lost", "a"), ("lost", "b"), ("a", "c")])  # fmt: skip
+    _write(tmp_path / "t2", {"p": "1", "q": "2", "r": "3"}, [("p", "q"), ("p", "r")])
+    one = read_tradition(tmp_path / "t1")
+    assert one is not None and one.kind == "tradition"
+    assert one.truth.edges == (("t1/a", "t1/c"),) and one.truth.roots == ()
+    both = traditions_corpus(tmp_path)
+    assert both is not None and len(both.parts) == 2
+    assert both.truth.stories == (("t1/a", "t1/b", "t1/c"), ("t2/p", "t2/q", "t2/r"))
+    # the true stemmata score 100; the score is the mean of each tradition's own
+    perfect = score([], both.truth, lost_edges=both.truth.tree)
+    assert perfect.asd == 100.0
+    wrong = [*one.truth.tree, ("t2/q", "t2/p"), ("t2/q", "t2/r")]
+    m = score([], both.truth, lost_edges=wrong)
+    alone = average_sign_distance(wrong, both.truth.tree, ["t2/p", "t2/q", "t2/r"])
+    assert m.asd == pytest.approx((100.0 + alone) / 2) and alone < 100.0
+    assert read_tradition(tmp_path / "absent") is None
+
+
+@pytest.mark.skipif(stemmabench_python() is None, reason="no stemmabench venv")
+def test_stemmabench_generates_the_same_traditions_for_a_seed(tmp_path):
+    generate(tmp_path / "a", traditions=3, seed=11)
+    generate(tmp_path / "b", traditions=3, seed=11)
+    a, b = traditions_corpus(tmp_path / "a"), traditions_corpus(tmp_path / "b")
+    assert a is not None and b is not None
+    assert [r["text"] for r in a.records] == [r["text"] for r in b.records]
+    for part in a.parts:
+        assert 5 <= len(part.records) <= 20
+        nodes = {x for e in part.truth.tree for x in e}
+        assert set(part.truth.documents) <= nodes  # every witness is in its stemma
+        kids = [c for _, c in part.truth.tree]
+        assert len(kids) == len(set(kids)) == len(nodes) - 1  # a tree
