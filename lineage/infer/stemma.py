@@ -105,8 +105,18 @@ def aligned_rate(x: Sequence[int], y: Sequence[int]) -> tuple[float, float] | No
         return None
     same = sum(o.src_end - o.src_start for o in ops if o.tag == "equal")
     extent = ((ops[-1].src_end - ops[0].src_start) + (ops[-1].dest_end - ops[0].dest_start)) / 2
+    # a run of words one text lacks, longer than a reused passage's minimum, is a lacuna
+    # or one omission by one scribe: one variant location, its words no shared extent
+    for o in ops:
+        gap = (o.src_end - o.src_start) + (o.dest_end - o.dest_start)
+        if o.tag in ("insert", "delete") and gap > LACUNA_WORDS:
+            extent -= gap / 2 - 1
     return 1.0 - same / extent, extent
 
+
+#: An insertion or deletion longer than this is a lacuna or one omission (chosen a priori:
+#: Config.min_passage_words, the shortest run the analysis reports as reuse)
+LACUNA_WORDS = 8
 
 #: Stories of at most this many documents align every two of their documents (the
 #: verified pairs miss cousins that share few 8-word runs); larger ones read the
@@ -328,7 +338,7 @@ def stemma_of_story(
 
 
 #: Stories of more documents keep the forest (neighbour-joining is cubic in the story).
-MAX_STORY = 400
+MAX_STORY = 200
 
 
 def stemmata(
