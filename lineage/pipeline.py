@@ -185,7 +185,7 @@ def after_pairs(
         min_words=config.story_min_words,
         min_ratio=config.story_min_ratio,
     )
-    choice = _profile(config.profile, docs, pairs, stories)
+    choice = _profile(config.profile, docs, pairs, stories, tokens)
     tradition = choice.profile == TRADITION
     weights = Weights.for_profile(TRADITION_WEIGHTS if tradition else choice.profile)
     t = time.perf_counter()
@@ -229,14 +229,18 @@ def after_pairs(
 
 
 def _profile(
-    name: str, docs: Sequence[Document], pairs: Sequence[Pair], stories: Sequence[Sequence[str]]
+    name: str,
+    docs: Sequence[Document],
+    pairs: Sequence[Pair],
+    stories: Sequence[Sequence[str]],
+    tokens: Mapping[str, Tokens] | None = None,
 ) -> ProfileChoice:
     """The profile named, or with ``auto`` the one the corpus looks like (its stories'
     shape and metadata: lineage.infer.profile)."""
     from lineage.infer.profile import choose_profile
 
     if name == AUTO:
-        return choose_profile(docs, pairs, stories)
+        return choose_profile(docs, pairs, stories, tokens=tokens)
     return ProfileChoice(name, False, "named by the run's configuration")
 
 
