@@ -38,6 +38,7 @@ install stemmabench``). Without it :func:`stemmabench_python` gives None and cal
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -61,7 +62,8 @@ __all__ = [
 
 ENV_PYTHON = "LINEAGE_STEMMABENCH_PYTHON"
 DEFAULT_PYTHON = Path("/tmp/sbvenv/bin/python")
-RUNNER = Path(__file__).with_name("stemmabench_runner.py")
+#: the module run by stemmabench's interpreter (a script of this package, found as a module)
+RUNNER_MODULE = "lineage.evaluation.stemmabench_runner"
 
 #: Archetype length in words (the florilegium's witnesses hold 147-265).
 WORDS = (120, 300)
@@ -199,8 +201,11 @@ def generate(
             continue
         plans.append((parents, alive))
         jobs.append({"text": _archetype(rng, used), "parents": parents, "variants": _config(rng)})
+    spec = importlib.util.find_spec(RUNNER_MODULE)
+    if spec is None or spec.origin is None:  # pragma: no cover - an incomplete install
+        raise RuntimeError(f"{RUNNER_MODULE} is not installed")
     run = subprocess.run(
-        [str(py), str(RUNNER)],
+        [str(py), spec.origin],
         input=json.dumps({"seed": seed, "traditions": jobs}),
         capture_output=True,
         text=True,
