@@ -8,7 +8,9 @@ Input on stdin, JSON: ``{"seed": int, "traditions": [{"text": str, "parents": [i
 ...], "variants": {"words": {...}, "sentences": {...}}}, ...]}``: per tradition the
 archetype's text, each manuscript's parent (an index into the list; ``null`` for the
 archetype, which must come first and parents before their copies) and the variant
-configuration in stemmabench's own schema. Output on stdout, JSON: ``{"texts": [[str,
+configuration in stemmabench's own schema; optionally ``"second": [[int, float]|null,
+...]``, a second exemplar per manuscript and the share of the text after which the
+scribe switched to it (contamination). Output on stdout, JSON: ``{"texts": [[str,
 ...], ...]}``, each manuscript's text, made by ``Text(parent).transform(variants)``:
 stemmabench's own copying step (word synonyms from its English list, misspelt letters,
 omitted words, duplicated word groups).
@@ -48,7 +50,13 @@ def main() -> int:
                     raise SystemExit("the archetype must come first")
                 texts.append(Text(trad["text"]).transform(plain))
             else:
-                texts.append(Text(texts[parent]).transform(variants))
+                source = texts[parent]
+                mixed = (trad.get("second") or [None] * len(trad["parents"]))[i]
+                if mixed is not None:  # contamination: the rest from a second exemplar
+                    other, share = mixed
+                    a, b = source.split(" "), texts[other].split(" ")
+                    source = " ".join(a[: round(share * len(a))] + b[round(share * len(b)) :])
+                texts.append(Text(source).transform(variants))
         out.append(texts)
     json.dump({"texts": out}, sys.stdout, ensure_ascii=False)
     return 0

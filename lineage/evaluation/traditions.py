@@ -11,13 +11,17 @@ A source of traditions that is not the florilegium, to choose on. Each tradition
 * **the copies**: each made from its parent's text by stemmabench's ``Text.transform``
   (word synonyms from its English list, misspelt letters, omitted words, duplicated word
   groups), run in the isolated venv by :mod:`lineage.evaluation.stemmabench_runner`;
-  rates drawn per tradition from the ranges in :data:`RATES`;
+  rates drawn per tradition from the ranges in :data:`RATES`; a copy is contaminated
+  (:data:`CONTAMINATION`: the first part from its exemplar, the rest from another
+  manuscript; its stemma keeps the first);
 * **survival**: each manuscript survives with one probability drawn per tradition
   (:data:`SURVIVAL`), the archetype with :data:`ARCHETYPE_SURVIVES`. Lost manuscripts
   with no surviving descendant are dropped, and a lost one with a single child is
   contracted (nothing in the texts can show it; a scholar's stemma does not draw it
   either), so the truth is what a stemma of the survivors would be: lost exemplars where
-  two or more lines meet.
+  two or more lines meet;
+* **damage** to survivors (:data:`FRAGMENT`, :data:`LACUNA`): fragments and lacunae, as
+  real witnesses have; stemmabench models neither.
 
 Every number here is this module's own choice, set before any analysis was run on its
 output (none is fitted): they are documented in docs/METRICS.md.
@@ -78,6 +82,16 @@ RATES = {
     "omit": (0.005, 0.03),
     "duplicate": (0.0, 0.1),  # per sentence: a group of two words written twice
 }
+#: Contamination: a copy made from two exemplars, the first up to a point (a share of the
+#: text drawn from CONTAMINATION_CUT), the second after it.
+CONTAMINATION = 0.1
+CONTAMINATION_CUT = (0.3, 0.7)
+#: Damage to a surviving witness (its own, not its copies'): a fragment keeps one
+#: contiguous share of its text; a lacuna loses a run of words inside it.
+FRAGMENT = 0.15
+FRAGMENT_KEEPS = (0.4, 0.8)
+LACUNA = 0.2
+LACUNA_WORDS = (10, 40)
 SURVIVAL = (0.3, 0.7)
 ARCHETYPE_SURVIVES = 0.2
 #: A tradition keeps at least this many witnesses (else it is drawn again) and at most
@@ -162,6 +176,24 @@ def _stemma(parents: Sequence[int | None], alive: set[int]) -> list[tuple[int, i
     return edges
 
 
+def _damage(rng: random.Random, text: str) -> tuple[str, str]:
+    """A surviving witness's own damage: a fragment, a lacuna, both or none."""
+    words = text.split(" ")
+    what = []
+    if rng.random() < FRAGMENT:
+        keep = max(1, round(rng.uniform(*FRAGMENT_KEEPS) * len(words)))
+        start = rng.randrange(len(words) - keep + 1)
+        words = words[start : start + keep]
+        what.append("fragment")
+    if rng.random() < LACUNA:
+        n = rng.randint(*LACUNA_WORDS)
+        if len(words) > n + 20:
+            at = rng.randrange(10, len(words) - n - 10)
+            words = words[:at] + words[at + n :]
+            what.append("lacuna")
+    return " ".join(words), ", ".join(what)
+
+
 def _sigil(k: int) -> str:
     return f"w{k:02d}"
 
@@ -200,7 +232,15 @@ def generate(
         if alive is None:
             continue
         plans.append((parents, alive))
-        jobs.append({"text": _archetype(rng, used), "parents": parents, "variants": _config(rng)})
+        second: list[list[float] | None] = [None]
+        for i in range(1, len(parents)):
+            others = [j for j in range(i) if j != parents[i]]
+            if others and rng.random() < CONTAMINATION:
+                second.append([rng.choice(others), round(rng.uniform(*CONTAMINATION_CUT), 3)])
+            else:
+                second.append(None)
+        jobs.append({"text": _archetype(rng, used), "parents": parents, "variants": _config(rng),
+                     "second": second})  # fmt: skip
     spec = importlib.util.find_spec(RUNNER_MODULE)
     if spec is None or spec.origin is None:  # pragma: no cover - an incomplete install
         raise RuntimeError(f"{RUNNER_MODULE} is not installed")
@@ -221,11 +261,16 @@ def generate(
         wit = folder / "witnesses"
         wit.mkdir(parents=True, exist_ok=True)
         names = {i: (_sigil(i) if i in alive else f"lost{i:02d}") for i in range(len(parents))}
+        damage: dict[str, str] = {}
         for i in sorted(alive):
-            (wit / f"{names[i]}.txt").write_text(txt[i] + "\n", encoding="utf-8")
+            text, damage[names[i]] = _damage(rng, txt[i])
+            (wit / f"{names[i]}.txt").write_text(text + "\n", encoding="utf-8")
         lines = ["parent\tchild", *(f"{names[p]}\t{names[c]}" for p, c in _stemma(parents, alive))]
         (folder / "true_edges.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        meta = {"seed": seed, "index": t, "manuscripts": len(parents), "variants": job["variants"]}
+        meta = {"seed": seed, "index": t, "manuscripts": len(parents), "variants": job["variants"],
+                "contaminated": {names[i]: names[int(m[0])] for i, m in enumerate(job["second"])
+                                 if m is not None},
+                "damage": {k: v for k, v in damage.items() if v}}  # fmt: skip
         (folder / "config.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return root
 
