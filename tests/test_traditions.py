@@ -171,3 +171,16 @@ def test_stemmabench_generates_the_same_traditions_for_a_seed(tmp_path):
         assert set(part.truth.documents) <= nodes  # every witness is in its stemma
         kids = [c for _, c in part.truth.tree]
         assert len(kids) == len(set(kids)) == len(nodes) - 1  # a tree
+
+
+def test_copies_that_differ_by_whole_passages_are_no_tradition(tmp_path):
+    # undated and unnamed, not a chain, but the copies keep or drop whole passages: an
+    # editor's work, not a scribe's, so the forest stays (news)
+    para = [" ".join(_archetype(k, 40)) + "." for k in range(6)]
+    texts = {f"c{k}": " ".join(para[:1] + para[1 + k % 5 : 3 + k % 5]) for k in range(5)}
+    texts["full"] = " ".join(para)
+    a = _analyze(tmp_path, texts)
+    pc = a.profile_choice
+    assert pc is not None and pc.profile == "news", pc and pc.reason
+    share = pc.features.get("word_variants")
+    assert share is not None and share < 0.7

@@ -30,8 +30,9 @@ import sys
 
 
 def main() -> int:
-    from stemmabench.config_parser import VariantConfig
-    from stemmabench.textual_units.text import Text
+    # only in stemmabench's own venv: this script is never imported by the project
+    from stemmabench.config_parser import VariantConfig  # type: ignore[import-not-found]
+    from stemmabench.textual_units.text import Text  # type: ignore[import-not-found]
 
     job = json.load(sys.stdin)
     random.seed(int(job["seed"]))  # stemmabench draws from the module-level generator

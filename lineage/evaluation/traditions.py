@@ -281,7 +281,7 @@ def read_tradition(folder: str | Path, *, name: str | None = None) -> Corpus | N
     wit, tsv = base / "witnesses", base / "true_edges.tsv"
     if not wit.is_dir() or not tsv.is_file():
         return None
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": f"{base.name}/{f.stem}", "text": f.read_text(encoding="utf-8").strip(),
          "date": None, "outlet": None, "title": None, "url": None}
         for f in sorted(wit.glob("*.txt"))
@@ -293,7 +293,7 @@ def read_tradition(folder: str | Path, *, name: str | None = None) -> Corpus | N
             p, c = line.split("\t")
             tree.append((f"{base.name}/{p.strip()}", f"{base.name}/{c.strip()}"))
     children = {c for _, c in tree}
-    ids = tuple(r["id"] for r in rows)
+    ids = tuple(str(r["id"]) for r in rows)
     roots = tuple(p for p, _ in tree if p not in children and p in extant)[:1]
     edges = tuple((p, c) for p, c in tree if p in extant and c in extant)
     truth = Truth(ids, edges, roots, (), (ids,), tree=tuple(tree))
