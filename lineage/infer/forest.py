@@ -257,7 +257,7 @@ def _story_forest(
                 return m is not None and int((m & content[q]).sum()) >= w.superset_cover * size[q]
 
             for u in ps:
-                more = excerpt = 0
+                n_more = n_excerpt = 0
                 for q in ps:
                     if q == u or not 0 < n[q] <= n[u]:
                         continue
@@ -265,20 +265,20 @@ def _story_forest(
                         continue
                     # more: beyond what the cover's tolerance leaves to alignment noise
                     if n[q] < w.superset_cover * n[u]:
-                        more += 1
+                        n_more += 1
                     elif contains(u, q) and not contains(q, u):
-                        excerpt += 1
-                for kind, k, weight in (
-                    ("superset", more, w.superset),
-                    ("superset-excerpt", excerpt, w.superset_excerpt),
+                        n_excerpt += 1
+                for kind, count, weight in (
+                    ("superset", n_more, w.superset),
+                    ("superset-excerpt", n_excerpt, w.superset_excerpt),
                 ):
-                    if k and weight:
+                    if count and weight:
                         extra.setdefault((u, child), []).append(
                             Evidence(
                                 kind,
-                                weight * k / (len(ps) - 1),
+                                weight * count / (len(ps) - 1),
                                 "for",
-                                {"parent": u, "child": child, "covers": k},
+                                {"parent": u, "child": child, "covers": count},
                             )
                         )
     referenced = referenced_by(story, by_id, info)
