@@ -233,11 +233,15 @@ def _story_forest(
                             {"parent": parent, "child": child, "words": lag},
                         )
                     )
-    if w.superset:
+    if w.superset or w.superset_excerpt:
         # The superset rule: a candidate parent that holds all the material another
         # candidate shares with the child (and more) is the likelier source of the two;
         # the copy holding less took it from the superset, or from the child. Judged on
         # the child's content words, from the same exact masks both directions read.
+        # Two cases, weighed apart: ``superset``, u holds more of the child's words than
+        # q; ``superset-excerpt``, both hold the same child words and q is an excerpt of
+        # u (u holds q's text, q lacks some of u's): textually either could be the
+        # source, and only u pays omissions for the material it has beyond q.
         cands: dict[str, list[str]] = {}
         for parent, child in base:
             cands.setdefault(child, []).append(parent)
@@ -246,23 +250,37 @@ def _story_forest(
                 continue
             held = {u: info[child].exact[u] & content[child] for u in ps}
             n = {u: int(m.sum()) for u, m in held.items()}
+
+            def contains(u: str, q: str) -> bool:
+                """u holds (nearly) all of q's own text."""
+                m = info[q].exact.get(u)
+                return m is not None and int((m & content[q]).sum()) >= w.superset_cover * size[q]
+
             for u in ps:
-                covered = sum(
-                    1
-                    for q in ps
-                    if q != u
-                    and 0 < n[q] < n[u]
-                    and int((held[q] & held[u]).sum()) >= w.superset_cover * n[q]
-                )
-                if covered:
-                    extra.setdefault((u, child), []).append(
-                        Evidence(
-                            "superset",
-                            w.superset * covered / (len(ps) - 1),
-                            "for",
-                            {"parent": u, "child": child, "covers": covered},
+                n_more = n_excerpt = 0
+                for q in ps:
+                    if q == u or not 0 < n[q] <= n[u]:
+                        continue
+                    if int((held[q] & held[u]).sum()) < w.superset_cover * n[q]:
+                        continue
+                    # more: beyond what the cover's tolerance leaves to alignment noise
+                    if n[q] < w.superset_cover * n[u]:
+                        n_more += 1
+                    elif contains(u, q) and not contains(q, u):
+                        n_excerpt += 1
+                for kind, count, weight in (
+                    ("superset", n_more, w.superset),
+                    ("superset-excerpt", n_excerpt, w.superset_excerpt),
+                ):
+                    if count and weight:
+                        extra.setdefault((u, child), []).append(
+                            Evidence(
+                                kind,
+                                weight * count / (len(ps) - 1),
+                                "for",
+                                {"parent": u, "child": child, "covers": count},
+                            )
                         )
-                    )
     referenced = referenced_by(story, by_id, info)
     central = centrality(story, story_pairs)
     for parent, child in base:
