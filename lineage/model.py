@@ -56,6 +56,10 @@ class Config:
     # (syndication: copies trim their source), "revisions" (version histories that grow)
     # or "auto": the corpus decides (lineage.infer.profile; Analysis.profile_choice says why)
     profile: str = "auto"
+    # how a confidence is read from its edge's marginal over the forests: "fitted" (the
+    # map of lineage/infer/calibration.json, fitted by bench/calibrate.py), "off" (the raw
+    # marginal) or another map of that file ("fitted-without-<source>", a fold's)
+    calibration: str = "fitted"
     # run
     workers: int = 0  # 0 = all cores
     generated_at: str | None = None

@@ -88,10 +88,12 @@ def analyze_documents(
     chrome is marked here (idempotent, so documents marked before are unchanged)."""
     from lineage.boilerplate import mark_boilerplate
     from lineage.infer import Weights
+    from lineage.infer.confidence import load_calibration
 
     config = config or Config()
     if config.profile != AUTO:
         Weights.for_profile(config.profile)  # an unknown name fails before any work
+    load_calibration(config.calibration)  # likewise an unknown calibration
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
     workers = worker_count(config.workers)
@@ -172,6 +174,7 @@ def after_pairs(
     the derivation forest, lost sources and second parents, and quotations. ``docs``
     are the documents that were paired (marked, sorted by id); ``tokens`` theirs."""
     from lineage.infer import Weights, infer_lineage
+    from lineage.infer.confidence import load_calibration
     from lineage.infer.hypothetical import lost_sources
     from lineage.quotes import quote_findings
 
@@ -184,6 +187,7 @@ def after_pairs(
     )
     choice = _profile(config.profile, docs, pairs, stories)
     weights = Weights.for_profile(choice.profile)
+    calibration = load_calibration(config.calibration)
     t = time.perf_counter()
     edges, origins = infer_lineage(
         docs,
@@ -191,6 +195,7 @@ def after_pairs(
         stories,
         tokens=tokens,
         weights=weights,
+        calibration=calibration,
         workers=worker_count(config.workers),
         progress=(lambda k, n: progress("inference", k, n)) if progress else None,
     )

@@ -15,12 +15,26 @@ direction (:func:`direction`) approximates it locally.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EXACT_DOCS", "WALK_DOCS", "direction", "edge_marginals", "softmax"]
+__all__ = [
+    "CALIBRATION_FILE",
+    "EXACT_DOCS",
+    "FEATURES",
+    "WALK_DOCS",
+    "Calibration",
+    "child_features",
+    "direction",
+    "edge_marginals",
+    "load_calibration",
+    "softmax",
+]
 
 #: Stories up to this many documents get exact marginals from the Laplacian's inverse
 #: in floating point, when its error bound allows (a dense n x n inverse: 400 documents
@@ -168,3 +182,106 @@ def softmax(scores: Mapping[str, float], temperature: float) -> dict[str, float]
     ex = {k: math.exp((v - m) / temperature) for k, v in scores.items()}
     z = math.fsum(ex.values())  # exactly rounded: the same whatever the order
     return {k: v / z for k, v in ex.items()}
+
+
+# -- calibration ----------------------------------------------------------------------------
+
+#: The fitted calibration (bench/calibrate.py writes it; read here with json only)
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+#: What the calibration reads of a child besides the marginal: things every run has,
+#: the same for all of the child's candidate parents (so one child's candidates share one
+#: monotone map and keep their order). :func:`child_features` computes them.
+FEATURES = ("origin", "log_size", "dated", "dated_share", "runner_up")
+
+
+def child_features(
+    *, origin: bool, story_size: int, dated: bool, dated_share: float, runner_up: float
+) -> dict[str, float]:
+    """The calibration's features of one child: whether the forest makes it an origin,
+    log of its story's size, whether it is dated, the share of its story that is dated,
+    and the marginal of its best alternative parent (a listed one: not the chosen one, not
+    the virtual root, no descendant of the child, at least 0.01; else 0)."""
+    return {
+        "origin": float(origin),
+        "log_size": math.log(max(story_size, 1)),
+        "dated": float(dated),
+        "dated_share": float(dated_share),
+        "runner_up": float(runner_up) if runner_up >= 0.01 else 0.0,
+    }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A monotone map from an edge's marginal ``p`` to the probability that it is right:
+
+    ``sigmoid(exp(slope . x) * logit(p) + shift . x)``
+
+    where ``x`` is the child's :data:`FEATURES` plus a constant ``bias`` 1, and ``logit``
+    is clipped to ``p`` in ``[eps, 1 - eps]``. The slope is positive whatever ``x``, so
+    for one child (one ``x``) the map never reorders two candidates. Then, when the
+    child's mapped candidates sum to more than 1 (they are exclusive events), all are
+    scaled down alike.
+    """
+
+    slope: Mapping[str, float]
+    shift: Mapping[str, float]
+    eps: float = 1e-3
+    provenance: str = ""
+
+    def mapper(self, x: Mapping[str, float]) -> Callable[[float], float]:
+        """The map of one child with features ``x``."""
+        a = math.exp(self.slope.get("bias", 0.0) + sum(
+            self.slope.get(k, 0.0) * v for k, v in x.items()
+        ))  # fmt: skip
+        b = self.shift.get("bias", 0.0) + sum(self.shift.get(k, 0.0) * v for k, v in x.items())
+        lo, hi = math.log(self.eps / (1 - self.eps)), math.log((1 - self.eps) / self.eps)
+
+        def f(p: float) -> float:
+            z = math.log(p / (1 - p)) if 0.0 < p < 1.0 else (hi if p >= 1.0 else lo)
+            z = a * min(max(z, lo), hi) + b
+            return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+        return f
+
+    def child(self, x: Mapping[str, float], raw: Mapping[str, float]) -> dict[str, float]:
+        """Every candidate of one child (``raw``: candidate -> marginal) mapped, then
+        scaled down alike if together they exceed 1."""
+        f = self.mapper(x)
+        out = {u: f(p) for u, p in raw.items()}
+        total = math.fsum(out.values())
+        if total > 1.0:
+            out = {u: q / total for u, q in out.items()}
+        return out
+
+
+def load_calibration(
+    name: str = "fitted", path: str | Path = CALIBRATION_FILE
+) -> Calibration | None:
+    """The calibration map ``name`` of a file bench/calibrate.py wrote: ``fitted`` (fitted
+    on every source: the default run's), ``fitted-without-<source>`` (a leave-one-source-
+    out fold's), or ``off`` (None: confidences are the raw marginals). With no file,
+    ``fitted`` is None too; any other name the file lacks is an error."""
+    if name == "off":
+        return None
+    path = Path(path)
+    if not path.is_file():
+        if name == "fitted":
+            return None
+        raise ValueError(f"calibration {name!r}: {path} is absent")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    maps = data.get("maps", {})
+    if name not in maps:
+        raise ValueError(
+            f"unknown calibration {name!r}: choose off or one of {', '.join(sorted(maps))}"
+        )
+    m = maps[name]
+    return Calibration(
+        slope={k: float(v) for k, v in m["slope"].items()},
+        shift={k: float(v) for k, v in m["shift"].items()},
+        eps=float(data.get("eps", 1e-3)),
+        provenance=(
+            f"fitted by bench/calibrate.py on {', '.join(m['sources'])} on {data.get('date')}; "
+            f"{path.name}"
+        ),
+    )
