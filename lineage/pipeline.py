@@ -174,7 +174,7 @@ def after_pairs(
     the derivation forest, lost sources and second parents, and quotations. ``docs``
     are the documents that were paired (marked, sorted by id); ``tokens`` theirs."""
     from lineage.infer import Weights, infer_lineage
-    from lineage.infer.confidence import load_calibration
+    from lineage.infer.confidence import calibrate, load_calibration
     from lineage.infer.hypothetical import lost_sources
     from lineage.quotes import quote_findings
 
@@ -195,12 +195,20 @@ def after_pairs(
         stories,
         tokens=tokens,
         weights=weights,
-        calibration=calibration,
         workers=worker_count(config.workers),
         progress=(lambda k, n: progress("inference", k, n)) if progress else None,
     )
     # lost sources and second parents, read from what the texts hold beyond the forest
     edges, origins, hypotheticals = lost_sources(docs, pairs, edges, origins, tokens=tokens)
+    # each marginal mapped to how often such an edge is right (no edge changes)
+    edges, origins = calibrate(
+        edges,
+        origins,
+        stories=stories,
+        documents=docs,
+        hypotheticals=hypotheticals,
+        calibration=calibration,
+    )
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges

@@ -17,14 +17,7 @@ from typing import Any
 import numpy as np
 
 from lineage.arborescence import max_arborescence
-from lineage.infer.confidence import (
-    EXACT_DOCS,
-    Calibration,
-    child_features,
-    direction,
-    edge_marginals,
-    softmax,
-)
+from lineage.infer.confidence import EXACT_DOCS, direction, edge_marginals, softmax
 from lineage.infer.explain import explained, origin_reason
 from lineage.infer.features import (
     Features,
@@ -61,7 +54,6 @@ def infer_lineage(
     tokens: Mapping[str, Tokens],
     weights: Weights | None = None,
     trace: dict[tuple[str, str], list[Evidence]] | None = None,
-    calibration: Calibration | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
     split_docs: int = 2_000,
@@ -70,10 +62,8 @@ def infer_lineage(
 
     ``trace``, when given, receives every scored candidate edge ``(parent, child)``
     (``ROOT`` as parent for the origin case) with its evidence: what a person
-    debugging a surprising edge wants to see. ``calibration`` maps each marginal to the
-    confidence reported (None: the marginal itself); it never changes an edge.
-    ``split_docs``: documents in one story above which its scoring is split over the
-    workers.
+    debugging a surprising edge wants to see. ``split_docs``: documents in one story
+    above which its scoring is split over the workers.
     """
     w = weights or Weights()
     by_id = {d.id: d for d in docs}
@@ -104,7 +94,7 @@ def infer_lineage(
     )
     marks = dict(zip(order, (m for part in done for m in part), strict=True))
     styles = house_styles(linked, by_id, {i: m[0] for i, m in marks.items()})
-    args = (by_id, pairs_of, tokens, marks, styles, w, trace, calibration)
+    args = (by_id, pairs_of, tokens, marks, styles, w, trace)
     # A story of thousands of documents would be one worker's work while the other
     # waits: such a story is split over the workers itself, the others are shared out.
     split = worker_count(workers) > 1 and trace is None
@@ -147,7 +137,6 @@ def _story_forest(
     styles: Mapping[tuple[str, ...], frozenset[str]],
     w: Weights,
     trace: dict[tuple[str, str], list[Evidence]] | None = None,
-    calibration: Calibration | None = None,
     workers: int = 1,
 ) -> tuple[list[Edge], list[Origin]]:
     """One story's forest. ``workers`` > 1: the per-document and per-pair work is split
@@ -368,44 +357,34 @@ def _story_forest(
         return probs[u] * direction(total, u, v, w.temperature)
 
     below = _descendants(children)
-    dated_share = sum(by_id[i].date is not None for i in story) / len(story)
     edges: list[Edge] = []
     origins: list[Origin] = []
     for child in sorted(story):
         parent = parent_of[child]
         incoming = incoming_of[child]
         probs = softmax(incoming, w.temperature) if marginal is None else {}
-        raw = {u: chance(u, child, probs) for u in incoming}
-        if parent == ROOT and marginal is None and children[child]:
-            # approximated, an original is as sure as the direction of its weakest out-edge
-            raw[ROOT] = min(direction(total, child, k, w.temperature) for k in children[child])
         # the other candidate parents on the edge's own scale; a document derived from
         # the child is no alternative source of it
-        listed = [
-            u
-            for u in incoming
-            if u not in (parent, ROOT) and raw[u] >= 0.01 and not below(child, u)
-        ]
-        sure = raw
-        if calibration is not None:  # one monotone map for all of the child's candidates
-            x = child_features(
-                origin=parent == ROOT,
-                story_size=len(story),
-                dated=by_id[child].date is not None,
-                dated_share=dated_share,
-                runner_up=max((raw[u] for u in listed), default=0.0),
-            )
-            sure = calibration.child(x, raw)
         alts = tuple(
-            Alternative(u, round(sure[u], 3))
-            for u in sorted(listed, key=lambda u: (-sure[u], -raw[u], rank[u]))
-            if sure[u] >= 0.01
+            Alternative(u, round(pr, 3))
+            for u, pr in sorted(
+                ((u, chance(u, child, probs)) for u in incoming if u not in (parent, ROOT)),
+                key=lambda kv: (-kv[1], rank[kv[0]]),
+            )
+            if pr >= 0.01 and not below(child, u)
         )
         if parent == ROOT:
             linked = [u for u in incoming if u != ROOT]
             kids = children[child]
             kind, reason = _origin_reason(child, linked, bool(kids), evidence, incoming, rank)
-            conf = sure[ROOT]
+            if marginal is not None:
+                conf = chance(ROOT, child, probs)
+            else:
+                # an original is as sure as the direction of its weakest out-edge
+                conf = min(
+                    (direction(total, child, k, w.temperature) for k in kids),
+                    default=probs[ROOT],
+                )
             case = sorted(scored[(ROOT, child)], key=lambda e: (e.sign == "against", -abs(e.score)))
             shown = tuple(x for x in map(explained, case) if x.text)
             origins.append(Origin(child, kind, reason, round(conf, 3), shown))
@@ -418,7 +397,7 @@ def _story_forest(
         # what a reader is shown: the records that have a sentence
         reasons = [x for x in map(explained, ranked) if x.text]
         # right parent among the candidates, and the right way round
-        conf = sure[parent]
+        conf = chance(parent, child, probs)
         edges.append(Edge(parent, child, round(conf, 3), tuple(reasons), alts))
     if trace is not None:
         trace.update((k, [explained(e) for e in evidence(*k)]) for k in total)
