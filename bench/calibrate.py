@@ -13,8 +13,9 @@ probability under the model, not the frequency with which such edges are right. 
 
 over the child's features ``x`` (:data:`lineage.infer.confidence.FEATURES`: origin or
 edge, story size, dated, the story's dated share, the best alternative's marginal) and a
-constant. The slope is positive, so the map is monotone in the marginal and never
-reorders a child's candidates; it changes no edge.
+constant, kept on the marginal's side of one half (a true tie stays at most 0.5). The
+slope is positive, so the map is monotone in the marginal and never reorders a child's
+candidates; it changes no edge.
 
 1. Every source's train and test corpus (bench/accuracy.py's split, opaque ids) is
    analyzed by the default run with ``calibration="off"``; each document the forest
@@ -164,6 +165,10 @@ def _confidences(
     slope = np.exp(d["x"] @ theta[:k])
     s = np.clip(slope * d["z"] + d["x"] @ theta[k:], -500.0, 500.0)
     f = 1.0 / (1.0 + np.exp(-s))
+    # kept on the marginal's side of one half, as the run keeps it (no gradient there)
+    held = ((d["z"] <= 0) & (f > 0.5)) | ((d["z"] > 0) & (f < 0.5))
+    f = np.where(held, 0.5, f)
+    slope = np.where(held, 0.0, slope)  # ds / dtheta is 0 where the map is held
     total = np.bincount(d["group"], weights=f, minlength=int(d["n"]))
     scale = np.maximum(total, 1.0)
     q = f[d["chosen"]] / scale
@@ -176,6 +181,7 @@ def _confidences(
     over = (total > 1.0)[d["group"]]
     coef[over] = -(u / scale)[d["group"]][over] * (f * (1 - f))[over]
     coef[d["chosen"]] += u * (1 - f[d["chosen"]])
+    coef[held] = 0.0
     grad = np.concatenate([(coef * slope * d["z"]) @ d["x"], coef @ d["x"]])
     return q, grad
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import random
 
 import pytest
@@ -57,6 +58,8 @@ def test_every_shipped_map_is_monotone_in_the_marginal_and_stays_in_0_1():
             ys = [f(p) for p in grid]
             assert all(0.0 <= y <= 1.0 for y in ys), name
             assert all(a <= b for a, b in zip(ys, ys[1:], strict=False)), name  # never reorders
+            # never across one half: a true tie still says at most 0.5
+            assert all((y <= 0.5) == (p <= 0.5) or y == 0.5 for p, y in zip(grid, ys, strict=True))
 
 
 def test_the_map_file_has_provenance():
@@ -123,13 +126,13 @@ def _doc(i: str) -> Document:
 
 
 def test_calibrate_keeps_order_and_scales_exclusive_candidates_to_at_most_one():
-    # a map that lifts every marginal: the child's parent and alternatives would sum past 1
-    up = Calibration(slope={"bias": 0.0}, shift={"bias": 3.0})
-    e = Edge("p", "c", 0.5, alternatives=(Alternative("q", 0.3), Alternative("r", 0.2)))
+    # a map that flattens the marginals: the parent and alternatives would sum past 1
+    flat = Calibration(slope={"bias": math.log(0.5)}, shift={"bias": 0.0})
+    e = Edge("p", "c", 0.45, alternatives=(Alternative("q", 0.3), Alternative("r", 0.2)))
     docs = [_doc(x) for x in "cpqr"]
     (out,), origins = calibrate(
         [e], [Origin("p", "original", "first")], stories=[["c", "p", "q", "r"]],
-        documents=docs, calibration=up,
+        documents=docs, calibration=flat,
     )  # fmt: skip
     assert (out.parent, out.child) == ("p", "c")
     assert [a.parent for a in out.alternatives] == ["q", "r"]

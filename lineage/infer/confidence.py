@@ -262,8 +262,10 @@ class Calibration:
     ``sigmoid(exp(slope . x) * logit(p) + shift . x)``
 
     where ``x`` is the document's :data:`FEATURES` plus a constant ``bias`` 1, and
-    ``logit`` is clipped to ``p`` in ``[eps, 1 - eps]``. The slope is positive whatever
-    ``x``, so for one child (one ``x``) the map never reorders two candidates. When a
+    ``logit`` is clipped to ``p`` in ``[eps, 1 - eps]``; the result is kept on the
+    marginal's side of one half (so a true tie still says at most 0.5). The slope is
+    positive whatever ``x``, so for one child (one ``x``) the map never reorders two
+    candidates. When a
     child's mapped parent and alternatives sum to more than 1 (they are exclusive
     events), all are scaled down alike.
     """
@@ -283,8 +285,12 @@ class Calibration:
 
         def f(p: float) -> float:
             z = math.log(p / (1 - p)) if 0.0 < p < 1.0 else (hi if p >= 1.0 else lo)
-            z = a * min(max(z, lo), hi) + b
-            return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+            s = a * min(max(z, lo), hi) + b
+            q = 1.0 / (1.0 + math.exp(-s)) if s > -700 else 0.0
+            # never across one half: a marginal of at most 1/2 (the forest holds another
+            # case at least as likely, a true tie among them) is never made a claim
+            # that the edge is more likely right than not, nor the reverse
+            return min(q, 0.5) if p <= 0.5 else max(q, 0.5)
 
         return f
 
