@@ -56,6 +56,13 @@ class Config:
     # (syndication: copies trim their source), "revisions" (version histories that grow)
     # or "auto": the corpus decides (lineage.infer.profile; Analysis.profile_choice says why)
     profile: str = "auto"
+    # how a confidence is read from its edge's marginal over the forests: "off" (the raw
+    # marginal, the default), "fitted" (the map of lineage/infer/calibration.json, fitted
+    # by bench/calibrate.py) or another map of that file ("fitted-without-<source>", a
+    # fold's). Off by default: left out of its fit, the map raised the expected
+    # calibration error on three of five sources (pooled 0.146 raw, 0.151 mapped;
+    # docs/ACCURACY.md, "Calibration"), so it does not carry over
+    calibration: str = "off"
     # run
     workers: int = 0  # 0 = all cores
     generated_at: str | None = None

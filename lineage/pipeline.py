@@ -88,11 +88,13 @@ def analyze_documents(
     chrome is marked here (idempotent, so documents marked before are unchanged)."""
     from lineage.boilerplate import mark_boilerplate
     from lineage.infer import Weights
+    from lineage.infer.confidence import load_calibration
     from lineage.infer.profile import TRADITION
 
     config = config or Config()
     if config.profile not in (AUTO, TRADITION):
         Weights.for_profile(config.profile)  # an unknown name fails before any work
+    load_calibration(config.calibration)  # likewise an unknown calibration
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
     workers = worker_count(config.workers)
@@ -173,6 +175,7 @@ def after_pairs(
     the derivation forest, lost sources and second parents, and quotations. ``docs``
     are the documents that were paired (marked, sorted by id); ``tokens`` theirs."""
     from lineage.infer import Weights, infer_lineage
+    from lineage.infer.confidence import calibrate, load_calibration
     from lineage.infer.hypothetical import lost_sources
     from lineage.infer.profile import TRADITION, TRADITION_WEIGHTS
     from lineage.infer.stemma import stemmata
@@ -188,6 +191,7 @@ def after_pairs(
     choice = _profile(config.profile, docs, pairs, stories, tokens)
     tradition = choice.profile == TRADITION
     weights = Weights.for_profile(TRADITION_WEIGHTS if tradition else choice.profile)
+    calibration = load_calibration(config.calibration)
     t = time.perf_counter()
     edges, origins = infer_lineage(
         docs,
@@ -204,6 +208,15 @@ def after_pairs(
         edges, origins, hypotheticals = stemmata(
             docs, pairs, stories, edges, origins, tokens=tokens
         )
+    # each marginal mapped to how often such an edge is right (no edge changes)
+    edges, origins = calibrate(
+        edges,
+        origins,
+        stories=stories,
+        documents=docs,
+        hypotheticals=hypotheticals,
+        calibration=calibration,
+    )
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges

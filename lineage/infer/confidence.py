@@ -15,12 +15,29 @@ direction (:func:`direction`) approximates it locally.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EXACT_DOCS", "WALK_DOCS", "direction", "edge_marginals", "softmax"]
+from lineage.model import Alternative, Document, Edge, Hypothetical, Origin
+
+__all__ = [
+    "CALIBRATION_FILE",
+    "EXACT_DOCS",
+    "FEATURES",
+    "WALK_DOCS",
+    "Calibration",
+    "calibrate",
+    "child_features",
+    "direction",
+    "edge_marginals",
+    "load_calibration",
+    "softmax",
+]
 
 #: Stories up to this many documents get exact marginals from the Laplacian's inverse
 #: in floating point, when its error bound allows (a dense n x n inverse: 400 documents
@@ -168,3 +185,188 @@ def softmax(scores: Mapping[str, float], temperature: float) -> dict[str, float]
     ex = {k: math.exp((v - m) / temperature) for k, v in scores.items()}
     z = math.fsum(ex.values())  # exactly rounded: the same whatever the order
     return {k: v / z for k, v in ex.items()}
+
+
+# -- calibration ----------------------------------------------------------------------------
+
+#: The fitted calibration (bench/calibrate.py writes it; read here with json only)
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+#: What the calibration reads of a document besides its marginal: what every run's output
+#: has, the same for all of the document's candidate parents (so one child's candidates
+#: share one monotone map and keep their order). :func:`child_features` computes them.
+FEATURES = (
+    "origin",
+    "log_size",
+    "dated",
+    "dated_share",
+    "runner_up",
+    "lost",
+    "second",
+    "log_words",
+    "share",
+)
+
+
+def child_features(
+    edges: Sequence[Edge],
+    origins: Sequence[Origin],
+    *,
+    stories: Sequence[Sequence[str]],
+    documents: Sequence[Document],
+    hypotheticals: Sequence[Hypothetical] = (),
+) -> dict[str, dict[str, float]]:
+    """The calibration's features of each document the forest placed (in a story of two
+    or more documents): whether it is an origin; log of its story's size; whether it is
+    dated, and the share of its story that is; the confidence of its best alternative
+    parent (0 for an origin, which lists none); whether a lost source is inferred above
+    it (``lost``: it is a child of a hypothetical node); whether it has a second parent
+    (``second``); and of the reuse its parent explains (0 for an origin): log(1 + the
+    narrative words shared) and the share of the child's words. Computed from a run's
+    output alone, so a fit reads the same numbers. A map may use only some of them."""
+    size = {d: len(s) for s in stories for d in s}
+    dated = {d.id: d.date is not None for d in documents}
+    share = {d: sum(dated.get(x, False) for x in s) / len(s) for s in stories for d in s}
+    lost = {c for h in hypotheticals for c in h.children}
+    second = {e.child for e in edges if e.secondary}
+    runner: dict[str, float] = {}
+    reuse: dict[str, tuple[float, float]] = {}
+    for e in edges:
+        if e.secondary:
+            continue
+        runner[e.child] = max((a.confidence for a in e.alternatives), default=0.0)
+        r = next((x.facts for x in e.evidence if x.kind == "reuse"), {})
+        reuse[e.child] = (float(r.get("narrative_words", 0)), float(r.get("share", 0.0)))
+    out: dict[str, dict[str, float]] = {}
+    for doc, origin in [(o.id, True) for o in origins] + [(c, False) for c in runner]:
+        if size.get(doc, 1) < 2:  # alone in its story: no forest, no marginal
+            continue
+        out[doc] = {
+            "origin": float(origin),
+            "log_size": math.log(size[doc]),
+            "dated": float(dated.get(doc, False)),
+            "dated_share": share[doc],
+            "runner_up": 0.0 if origin else runner[doc],
+            "lost": float(doc in lost),
+            "second": float(doc in second),
+            "log_words": 0.0 if origin else math.log1p(reuse[doc][0]),
+            "share": 0.0 if origin else reuse[doc][1],
+        }
+    return out
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A monotone map from an edge's marginal ``p`` to the probability that it is right:
+
+    ``sigmoid(exp(slope . x) * logit(p) + shift . x)``
+
+    where ``x`` is the document's :data:`FEATURES` plus a constant ``bias`` 1, and
+    ``logit`` is clipped to ``p`` in ``[eps, 1 - eps]``; the result is kept on the
+    marginal's side of one half (so a true tie still says at most 0.5). The slope is
+    positive whatever ``x``, so for one child (one ``x``) the map never reorders two
+    candidates. When a
+    child's mapped parent and alternatives sum to more than 1 (they are exclusive
+    events), all are scaled down alike.
+    """
+
+    slope: Mapping[str, float]
+    shift: Mapping[str, float]
+    eps: float = 1e-3
+    provenance: str = ""
+
+    def mapper(self, x: Mapping[str, float]) -> Callable[[float], float]:
+        """The map of one document with features ``x``."""
+        a = math.exp(self.slope.get("bias", 0.0) + sum(
+            self.slope.get(k, 0.0) * v for k, v in x.items()
+        ))  # fmt: skip
+        b = self.shift.get("bias", 0.0) + sum(self.shift.get(k, 0.0) * v for k, v in x.items())
+        lo, hi = math.log(self.eps / (1 - self.eps)), math.log((1 - self.eps) / self.eps)
+
+        def f(p: float) -> float:
+            z = math.log(p / (1 - p)) if 0.0 < p < 1.0 else (hi if p >= 1.0 else lo)
+            s = a * min(max(z, lo), hi) + b
+            q = 1.0 / (1.0 + math.exp(-s)) if s > -700 else 0.0
+            # never across one half: a marginal of at most 1/2 (the forest holds another
+            # case at least as likely, a true tie among them) is never made a claim
+            # that the edge is more likely right than not, nor the reverse
+            return min(q, 0.5) if p <= 0.5 else max(q, 0.5)
+
+        return f
+
+
+def calibrate(
+    edges: Sequence[Edge],
+    origins: Sequence[Origin],
+    *,
+    stories: Sequence[Sequence[str]],
+    documents: Sequence[Document],
+    hypotheticals: Sequence[Hypothetical] = (),
+    calibration: Calibration | None,
+) -> tuple[list[Edge], list[Origin]]:
+    """The forest's edges and origins with each confidence mapped by ``calibration``
+    (None: unchanged). No edge changes: only confidences, and an alternative mapped below
+    0.01 is no longer listed. A second parent's figure (a share of words, no marginal) and
+    a document alone in its story are left as they are."""
+    if calibration is None:
+        return list(edges), list(origins)
+    feats = child_features(
+        edges, origins, stories=stories, documents=documents, hypotheticals=hypotheticals
+    )
+    out_edges: list[Edge] = []
+    for e in edges:
+        x = feats.get(e.child)
+        if e.secondary or x is None:
+            out_edges.append(e)
+            continue
+        f = calibration.mapper(x)
+        conf = f(e.confidence)
+        alts = [(a.parent, f(a.confidence), a.confidence) for a in e.alternatives]
+        total = math.fsum([conf, *(q for _, q, _ in alts)])
+        scale = 1.0 / total if total > 1.0 else 1.0
+        kept = tuple(
+            Alternative(u, round(q * scale, 3))
+            for u, q, _ in sorted(alts, key=lambda t: (-t[1], -t[2]))  # stable: the forest's
+            if q * scale >= 0.01
+        )
+        out_edges.append(replace(e, confidence=round(conf * scale, 3), alternatives=kept))
+    out_origins = []
+    for o in origins:
+        x = feats.get(o.id)
+        if x is None:
+            out_origins.append(o)
+        else:
+            out_origins.append(replace(o, confidence=round(calibration.mapper(x)(o.confidence), 3)))
+    return out_edges, out_origins
+
+
+def load_calibration(
+    name: str = "fitted", path: str | Path = CALIBRATION_FILE
+) -> Calibration | None:
+    """The calibration map ``name`` of a file bench/calibrate.py wrote: ``fitted`` (fitted
+    on every source: the default run's), ``fitted-without-<source>`` (a leave-one-source-
+    out fold's), or ``off`` (None: confidences are the raw marginals). With no file,
+    ``fitted`` is None too; any other name the file lacks is an error."""
+    if name == "off":
+        return None
+    path = Path(path)
+    if not path.is_file():
+        if name == "fitted":
+            return None
+        raise ValueError(f"calibration {name!r}: {path} is absent")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    maps = data.get("maps", {})
+    if name not in maps:
+        raise ValueError(
+            f"unknown calibration {name!r}: choose off or one of {', '.join(sorted(maps))}"
+        )
+    m = maps[name]
+    return Calibration(
+        slope={k: float(v) for k, v in m["slope"].items()},
+        shift={k: float(v) for k, v in m["shift"].items()},
+        eps=float(data.get("eps", 1e-3)),
+        provenance=(
+            f"fitted by bench/calibrate.py on {', '.join(m['sources'])} on {data.get('date')}; "
+            f"{path.name}"
+        ),
+    )
