@@ -184,3 +184,17 @@ def test_copies_that_differ_by_whole_passages_are_no_tradition(tmp_path):
     assert pc is not None and pc.profile == "news", pc and pc.reason
     share = pc.features.get("word_variants")
     assert share is not None and share < 0.7
+
+
+def test_plagiarised_answers_are_no_tradition(tmp_path):
+    # answers built from excerpts of one source with word-level edits are undated,
+    # unnamed and not a chain, like a tradition; a stemma scores them 0.00-0.20 edge F1
+    # where the forest (news) scores 0.56-0.84, so auto must not send them to it
+    from plagiarism_cases import edge_f1, plagiarism, write
+
+    case = plagiarism(0, region=0.15, per_level=3)
+    write(case, tmp_path)
+    a = lineage.analyze([str(tmp_path)])
+    pc = a.profile_choice
+    assert pc is not None and pc.profile == "news", pc and pc.reason
+    assert edge_f1(case, {(e.parent, e.child) for e in a.edges}) > 0.5
