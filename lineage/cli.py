@@ -32,9 +32,11 @@ def main() -> None:
 PROFILE_NAMES = ("news", "revisions")
 PROFILE_CHOICES = ("auto", *PROFILE_NAMES)
 # how many skipped inputs and notices the summary prints before "… and N more"
-_SHOWN_SKIPPED = 20
-_SHOWN_NOTICES = 10
-_SHOWN_EDGES = 15
+# (together they keep the summary to one screen: at most about 40 lines)
+_SHOWN_SKIPPED = 10
+_SHOWN_NOTICES = 8
+_SHOWN_EDGES = 10
+_SHOWN_IGNORED = 10  # files of other types, when nothing could be read
 
 
 @main.command()
@@ -201,18 +203,21 @@ def analyze(
                 except FileNotFoundError as exc:  # a path removed after the check above
                     _error(shown(str(exc)))
                     sys.exit(2)
+                if analysis.documents:
+                    # the bar stays up while the exports and the pages are written
+                    lineage.write_reports(
+                        analysis,
+                        folder,
+                        html=not no_html,
+                        generated_at=generated_at,
+                        formats=formats,
+                        max_pages=max_pages,
+                        passage_text=passage_text,
+                        progress=bar,
+                    )
             if not analysis.documents:
                 _nothing_read(analysis)
                 sys.exit(1)
-            lineage.write_reports(
-                analysis,
-                folder,
-                html=not no_html,
-                generated_at=generated_at,
-                formats=formats,
-                max_pages=max_pages,
-                passage_text=passage_text,
-            )
     except Interrupted as exc:
         click.echo(
             f"interrupted ({exc.name}): the report in {shown(str(out))} is incomplete", err=True
@@ -305,8 +310,8 @@ def _nothing_read(analysis) -> None:  # type: ignore[no-untyped-def]
     _error(f"no document could be read; supported types: {types}")
     if ignored:
         names = [shown(n.path) for n in ignored]
-        head = ", ".join(names[:_SHOWN_NOTICES])
-        more = f" … and {len(names) - _SHOWN_NOTICES:,} more" if len(names) > _SHOWN_NOTICES else ""
+        head = ", ".join(names[:_SHOWN_IGNORED])
+        more = f" … and {len(names) - _SHOWN_IGNORED:,} more" if len(names) > _SHOWN_IGNORED else ""
         click.echo(f"  {len(names):,} files of other types ignored: {head}{more}", err=True)
 
 

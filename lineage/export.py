@@ -23,13 +23,13 @@ import contextlib
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from lineage import __version__
 from lineage.files import OutputDir, output_dir
-from lineage.interchange import write_formats
+from lineage.interchange import parse_formats, write_formats
 from lineage.model import (
     _DOC_COLUMNS,
     _PAIR_COLUMNS,
@@ -295,6 +295,7 @@ def write_exports(
     generated_at: str | None = None,
     formats: Iterable[str] | None = None,
     passage_text: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
     """Write lineage.json, documents.csv, pairs.csv, edges.csv, passages.jsonl and
     quotes.jsonl, then the files of ``formats`` (see
@@ -307,7 +308,12 @@ def write_exports(
     (``text[a_start:a_end]``), the word counts, the similarity and the quote counts."""
     with output_dir(out_dir) as out:
         return _write_exports(
-            analysis, out, generated_at=generated_at, formats=formats, passage_text=passage_text
+            analysis,
+            out,
+            generated_at=generated_at,
+            formats=formats,
+            passage_text=passage_text,
+            progress=progress,
         )
 
 
@@ -318,18 +324,38 @@ def _write_exports(
     generated_at: str | None = None,
     formats: Iterable[str] | None = None,
     passage_text: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
+    extra = parse_formats(formats)
+    steps = 6 + len(extra)  # the files below, then one per extra format
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress("exports", done, steps)
+
+    if progress:
+        progress("exports", 0, steps)
     with _open_text(out, "lineage.json") as fh:
         _dump_json(fh, _sections(analysis, generated_at=generated_at))
-    written = [
-        out.target("lineage.json"),
+    step()
+    written = [out.target("lineage.json")]
+    written.append(
         _write_csv(
             out,
             "documents.csv",
             (_document_row(analysis, d) for d in analysis.documents),
             _DOC_COLUMNS,
-        ),
-        _write_csv(out, "pairs.csv", (_pair_row(p) for p in analysis.pairs), _PAIR_COLUMNS),
+        )
+    )
+    step()
+    written.append(
+        _write_csv(out, "pairs.csv", (_pair_row(p) for p in analysis.pairs), _PAIR_COLUMNS)
+    )
+    step()
+    written.append(
         _write_csv(
             out,
             "edges.csv",
@@ -343,8 +369,9 @@ def _write_exports(
                 for e in analysis.edges
             ),
             ["parent", "child", "confidence", "evidence"],
-        ),
-    ]
+        )
+    )
+    step()
     columns = [c for c in _PASSAGE_COLUMNS if passage_text or c not in _PASSAGE_TEXTS]
     written.append(
         _write_jsonl(
@@ -353,8 +380,12 @@ def _write_exports(
             ({c: row[c] for c in columns} for row in map(_passage_row, analysis.passages)),
         )
     )
+    step()
     written.append(write_quotes_jsonl(analysis, out))
-    written += write_formats(analysis, out, formats=formats, passage_text=passage_text)
+    step()
+    for fmt in extra:
+        written += write_formats(analysis, out, formats=(fmt,), passage_text=passage_text)
+        step()
     return written
 
 

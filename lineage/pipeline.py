@@ -65,6 +65,8 @@ def analyze(
         progress=(lambda n: progress("reading", n, 0)) if progress else None,
     )
     t_ingest = time.perf_counter() - t0
+    if progress:  # the total, once known (the reader reports every 500 documents)
+        progress("reading", len(ingested.documents), len(ingested.documents))
     analysis = analyze_documents(
         ingested.documents,
         config,
@@ -116,12 +118,16 @@ def analyze_documents(
     timings["duplicates"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    if progress:  # one step: the stage has no count of its own to report
+        progress("candidates", 0, 1)
     overlaps = _candidates([aligned[i].fp for i in dup.keep], config, workers)
     if len(dup.keep) < len(aligned):  # back to indices into `aligned`; i < j still
         overlaps = [replace(ov, i=dup.keep[ov.i], j=dup.keep[ov.j]) for ov in overlaps]
         overlaps += [overlap(aligned[i].fp, aligned[j].fp, i, j) for i, j in dup.near]
         overlaps.sort(key=lambda ov: (ov.i, ov.j))
     timings["candidates"] = time.perf_counter() - t
+    if progress:
+        progress("candidates", 1, 1)
 
     t = time.perf_counter()
     pairs = _align_all(aligned, overlaps, config, workers, progress)
@@ -200,8 +206,12 @@ def after_pairs(
 
     # quotations along the inferred edges
     t = time.perf_counter()
+    if progress:
+        progress("quotations", 0, 1)
     quotes = quote_findings(docs, tokens, edges, pairs)
     timings["quotes"] = time.perf_counter() - t
+    if progress:
+        progress("quotations", 1, 1)
 
     return Analysis(
         documents=tuple(docs),

@@ -82,9 +82,30 @@ def test_progress_callback_sees_every_stage(seeds_dir):
     lineage.analyze(
         [seeds_dir], progress=lambda stage, done, total: seen.update({stage: (done, total)})
     )
+    assert seen["reading"] == (5, 5)  # the total, once known
     assert seen["fingerprints"] == (5, 5)
+    assert seen["candidates"] == (1, 1)
     assert seen["alignment"][0] == seen["alignment"][1] >= 3
     assert seen["inference"] == (1, 1)  # one story with reuse among the seeds
+    assert seen["quotations"] == (1, 1)
+
+
+def test_progress_callback_sees_the_exports_and_every_page(seeds_dir, tmp_path):
+    import lineage
+
+    analysis = lineage.analyze([seeds_dir])
+    seen: dict[str, list[tuple[int, int]]] = {}
+    written = lineage.write_reports(
+        analysis,
+        tmp_path,
+        progress=lambda stage, done, total: seen.setdefault(stage, []).append((done, total)),
+    )
+    done, total = seen["exports"][-1]
+    assert done == total >= 6 and seen["exports"][0] == (0, total)
+    done, total = seen["reports"][-1]
+    pages = [p for p in written if p.suffix == ".html"]
+    assert done == total == len(pages)  # one step a page
+    assert all(d <= t for d, t in seen["reports"])
 
 
 def test_progress_bar_is_quiet_off_a_terminal(tmp_path):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -218,9 +218,12 @@ def passage_segments(
 
 
 def _text_escape(text: str) -> str:
-    # a text node needs only &, < and > escaped; markupsafe's &#39; and &#34; for every
-    # apostrophe and quotation mark were 2% of a page's bytes and bought nothing there
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # a text node needs &, < and > escaped; " too, so that no article text ever looks
+    # like an attribute to a tool that greps the page. Apostrophes are left as they are:
+    # markupsafe's &#39; for each one bought nothing in a text node
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    )
 
 
 def render_segments(segments: Sequence[Segment], *, linked: bool = True) -> Markup:
@@ -641,7 +644,11 @@ def _pair_page(
             "share": share,
             "text_html": render_segments(
                 passage_segments(
-                    d.text, spans, changed=changed, boilerplate=d.boilerplate, side=me,
+                    d.text,
+                    spans,
+                    changed=changed,
+                    boilerplate=d.boilerplate,
+                    side=me,
                     other=other,
                 )
             ),
@@ -906,6 +913,7 @@ def write_reports(
     *,
     generated_at: str | None = None,
     max_pages: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
     """Write the HTML report of ``analysis`` into ``out_dir``; return the files written.
 
@@ -916,9 +924,12 @@ def write_reports(
     strongest other pairs (default: every derivation plus ``EXTRA_PAIR_PAGES``).
     Nothing in ``out_dir`` is deleted. Output is deterministic: no timestamp unless
     ``generated_at`` is given (or set in ``analysis.config.generated_at``).
+    ``progress("reports", done, total)`` is called as the pages are written.
     """
     with output_dir(out_dir) as out:
-        return _write_reports(analysis, out, generated_at=generated_at, max_pages=max_pages)
+        return _write_reports(
+            analysis, out, generated_at=generated_at, max_pages=max_pages, progress=progress
+        )
 
 
 def _write_reports(
@@ -927,6 +938,7 @@ def _write_reports(
     *,
     generated_at: str | None = None,
     max_pages: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
     if generated_at is None:
         generated_at = getattr(analysis.config, "generated_at", None)
@@ -1059,6 +1071,8 @@ def _write_reports(
             workers=worker_count(analysis.config.workers),
             parallel=len(jobs_pages) >= PARALLEL_PAGES,
             share={"pages": (c, env, generated_at, w, multi_stories, views_story, nav)},
+            # the index, documents and outlets pages after these: 4 more steps
+            progress=(lambda k, n: progress("reports", k, n + 4)) if progress else None,
         )
         for path in paths
     ]
@@ -1098,6 +1112,8 @@ def _write_reports(
         more_loose_pairs=max(0, len(loose_pairs) - PAIR_ROWS_MAX),
     )
     w.text("index.html", index)  # last: it never links to a page not yet written
+    if progress:
+        progress("reports", len(jobs_pages) + 4, len(jobs_pages) + 4)
     return w.written
 
 
