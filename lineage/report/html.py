@@ -364,6 +364,7 @@ class _Corpus:
         self.short = {i: cap(s, 60) for i, s in self.lk.short.items()}
         self._long = {i: s for i, s in self.short.items() if s != i}
         self._words: dict[str, int] = {}
+        self._who: dict[str, str] = {}
         self.pairs_of = self.lk.pairs_of
         self.pair_at = {}
         for p in a.pairs:
@@ -411,10 +412,15 @@ class _Corpus:
         return sorted(chosen, key=lambda p: (p.a, p.b))
 
     def who(self, doc_id: str) -> str:
-        d = self.docs.get(doc_id)
-        outlet = cap(outlet_of(d), 60) if d else None
-        name = self.short.get(doc_id) or cap(doc_id, 60)
-        return f"{name} ({outlet})" if outlet else name
+        # asked for 12 times a document on average (every table row, edge and page that
+        # names it): made once
+        got = self._who.get(doc_id)
+        if got is None:
+            d = self.docs.get(doc_id)
+            outlet = cap(outlet_of(d), 60) if d else None
+            name = self.short.get(doc_id) or cap(doc_id, 60)
+            got = self._who[doc_id] = f"{name} ({outlet})" if outlet else name
+        return got
 
     def shorten(self, text: str) -> str:
         """Evidence reads better with the short ids the tables use.
