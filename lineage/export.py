@@ -5,7 +5,8 @@ The JSON contract (fields are added over time, never renamed)::
     {"documents": [{"id", "title", "outlet", "date", "path", "words", "boilerplate_words", ...}],
      "pairs": [{"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words", ...}],
      "edges": [{"parent", "child", "confidence", "evidence": [{"kind", "sign", "score",
-                "facts", "text"}], "alternatives"}],
+                "facts", "text"}], "alternatives", "quotes": {"counts", "findings":
+                [{"kind", "form", "score", "child_quote", "parent_quotes"}]}}],
      "origins": [{"id", "kind", "reason", "confidence", "evidence"}],
      "nodes": [{"id", "hypothetical": true, "parent", "children", "confidence",
                 "evidence"}],  (sources inferred but not in the corpus)
@@ -14,7 +15,8 @@ The JSON contract (fields are added over time, never renamed)::
      "profile": {"profile", "auto", "reason", "features"}, ...}
 
 Everything is written atomically and deterministically (sorted, no timestamps unless
-``generated_at`` is given), so two runs over the same input can be diffed.
+``generated_at`` is given), so two runs over the same input can be diffed. lineage.json
+is compact JSON with one record a line; the JSONL files have no spaces.
 """
 
 from __future__ import annotations
