@@ -83,6 +83,7 @@ def test_progress_callback_sees_every_stage(seeds_dir):
         [seeds_dir], progress=lambda stage, done, total: seen.update({stage: (done, total)})
     )
     assert seen["reading"] == (5, 5)  # the total, once known
+    assert seen["page chrome"] == seen["duplicates"] == (1, 1)
     assert seen["fingerprints"] == (5, 5)
     assert seen["candidates"] == (1, 1)
     assert seen["alignment"][0] == seen["alignment"][1] >= 3
