@@ -11,6 +11,7 @@ import re
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -203,9 +204,10 @@ def analyze(
                 except FileNotFoundError as exc:  # a path removed after the check above
                     _error(shown(str(exc)))
                     sys.exit(2)
+                written: list[Path] = []
                 if analysis.documents:
                     # the bar stays up while the exports and the pages are written
-                    lineage.write_reports(
+                    written = lineage.write_reports(
                         analysis,
                         folder,
                         html=not no_html,
@@ -234,7 +236,7 @@ def analyze(
         _error(f"cannot write the reports to {shown(str(out))}: {exc}")
         sys.exit(1)
     if not quiet:
-        _print_summary(analysis, out, time.perf_counter() - started)
+        _print_summary(analysis, out, time.perf_counter() - started, written=written)
 
 
 # C0 and C1 controls, DEL, bidirectional overrides and isolates, line and paragraph
@@ -315,7 +317,9 @@ def _nothing_read(analysis) -> None:  # type: ignore[no-untyped-def]
         click.echo(f"  {len(names):,} files of other types ignored: {head}{more}", err=True)
 
 
-def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(  # type: ignore[no-untyped-def]
+    analysis, out: Path, seconds: float, *, written: Sequence[Path] = ()
+) -> None:
     from lineage.export import summary
 
     s = summary(analysis)
@@ -360,6 +364,9 @@ def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore
     )
     for line in lines:
         click.echo(line if line.startswith("  ") else f"  {line}")
+    if written:  # how big the output is, beside the input (issue 15: 112 MB for 3.8 MB)
+        size = sum(p.stat().st_size for p in written if p.exists())
+        click.echo(f"wrote {len(written):,} files, {size / 1e6:,.1f} MB")
     click.echo(
         f"reports: {shown(str(out / 'index.html'))}  data: {shown(str(out / 'lineage.json'))}"
     )

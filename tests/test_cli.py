@@ -189,6 +189,9 @@ def test_summary_counts_match_lineage_json(tmp_path):
         f"reuse, {s['passages']} passages, {s['stories']} stories ({s['shared_stories']} of "
         f"two or more documents), {s['edges']} derivation edges"
     ) in r.output
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != ".lineage-manifest.json"]
+    size = sum(p.stat().st_size for p in files)
+    assert f"wrote {len(files):,} files, {size / 1e6:,.1f} MB" in r.output
 
 
 def test_analyze_takes_config_options_by_name(seeds_dir):
