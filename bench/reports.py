@@ -2,6 +2,13 @@
 
     python bench/reports.py [--docs 10000] [--seed 1] [--rounds 2]
     python bench/reports.py --scaling [--stories 1000 3000 10000]
+    python bench/reports.py --real 1000 10000 [--before DIR] [--rounds 2] [--tmp /dev/shm]
+
+``--real`` analyzes ``bench/throughput.py``'s corpus at each size once, then times
+``write_reports`` (1 worker) in a fresh process per run, this checkout's package and,
+with ``--before DIR``, an older one (``git archive <commit> lineage | tar -x -C DIR``),
+alternating; wall and CPU seconds, per story (every entry of ``Analysis.stories``) and
+per file, against the floor of the same files and bytes.
 
 ``--scaling`` builds Analyses of 1k to 10k stories directly (three documents each, an
 original and two copies, plus as many standalone documents), so only the report is
@@ -117,8 +124,113 @@ def scaling(sizes: list[int], *, tmp_root: str | None = None, rounds: int = 2) -
               f"| {best[n] / n * 1000:.2f} | {cpu[n] / n * 1000:.2f} |")  # fmt: skip
 
 
+def _child(pickled: str, out: str) -> None:
+    """One timed ``write_reports`` of a pickled Analysis, 1 worker, in this process (the
+    package on ``sys.path`` first: this checkout's, or ``--before``'s); prints JSON."""
+    import os
+    import pickle
+    import resource
+
+    # the package to time: PYTHONPATH's, not the checkout's this script put first
+    for name in [m for m in sys.modules if m == "lineage" or m.startswith("lineage.")]:
+        del sys.modules[name]
+    sys.path.insert(0, os.environ["PYTHONPATH"].split(os.pathsep)[0])
+    analysis = pickle.loads(Path(pickled).read_bytes())
+    analysis = dataclasses.replace(analysis, config=dataclasses.replace(analysis.config, workers=1))
+    from lineage.report import write_reports as write
+
+    t, c = time.perf_counter(), time.process_time()
+    written = write(analysis, Path(out))
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    print(json.dumps({
+        "wall": wall, "cpu": cpu, "files": len(written),
+        "bytes": sum(p.stat().st_size for p in written),
+        "stories": len(analysis.stories),
+        "multi": sum(1 for s in analysis.stories if len(s) > 1),
+        "documents": len(analysis.documents),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "root": str(Path(sys.modules["lineage"].__file__).resolve().parents[1]),
+    }))  # fmt: skip
+
+
+def real(sizes: list[int], *, before: str | None, rounds: int, seed: int,
+         tmp_root: str | None) -> None:  # fmt: skip
+    """Reports of real analyses (``bench/throughput.py``'s corpus, analyzed once per
+    size, pickled), written by a fresh process each time, old and new alternating round
+    by round; the floor (the same number of files and bytes through the same atomic
+    writer) is measured right before each size's runs, in this process."""
+    import pickle
+    import shutil
+    import subprocess
+
+    from lineage.files import write_text_atomic
+
+    codes = [("new", str(Path(__file__).resolve().parents[1]))]
+    if before:
+        codes.insert(0, ("old", str(Path(before).resolve())))
+    rows = []
+    with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+        pickles = {}
+        for n in sizes:
+            corpus = Path(tmp) / f"c{n}.jsonl"
+            with corpus.open("w", encoding="utf-8") as f:
+                for r in make_corpus(n, seed):
+                    f.write(json.dumps(r) + "\n")
+            pk = Path(tmp) / f"a{n}.pkl"
+            pk.write_bytes(pickle.dumps(lineage.analyze([corpus], workers=2)))
+            pickles[n] = pk
+        best: dict[tuple[int, str], dict] = {}
+        floors: dict[int, float] = {}
+        for _ in range(rounds):
+            for n in sizes:
+                for name, root in codes:
+                    out = Path(tmp) / "out"
+                    env = {"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}
+                    r = subprocess.run(
+                        [sys.executable, __file__, "--child", str(pickles[n]), "--out", str(out)],
+                        env=env, capture_output=True, text=True, check=True,
+                    )  # fmt: skip
+                    res = json.loads(r.stdout.strip().splitlines()[-1])
+                    assert res["root"] == root, (res["root"], root)  # the package asked for
+                    shutil.rmtree(out)
+                    k = (n, name)
+                    if k not in best or res["wall"] < best[k]["wall"]:
+                        best[k] = res
+                    # the floor: the new run's files and bytes, right after it
+                    body = "x" * (res["bytes"] // max(1, res["files"]))
+                    t = time.perf_counter()
+                    for j in range(res["files"]):
+                        write_text_atomic(Path(tmp) / "floor" / f"{j % 64}" / f"{j}.html", body)
+                    fl = time.perf_counter() - t
+                    shutil.rmtree(Path(tmp) / "floor")
+                    if name == "new":
+                        floors[n] = min(floors.get(n, float("inf")), fl)
+        for n in sizes:
+            for name, _ in codes:
+                rows.append((n, name, best[(n, name)], floors[n]))
+    print("| documents | stories (2+ docs) | code | files | MB | report s | CPU s | floor s "
+          "| report / floor | ms per story | CPU ms per story | CPU ms per file |")  # fmt: skip
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for _n, name, r, fl in rows:
+        st = r["stories"]
+        print(f"| {r['documents']:,} | {st:,} ({r['multi']:,}) | {name} | {r['files']:,} "
+              f"| {r['bytes'] / 1e6:.1f} | {r['wall']:.1f} | {r['cpu']:.1f} | {fl:.1f} "
+              f"| {r['wall'] / fl:.1f}x | {r['wall'] / st * 1000:.2f} | {r['cpu'] / st * 1000:.2f} "
+              f"| {r['cpu'] / r['files'] * 1000:.2f} |")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument(
+        "--real",
+        type=int,
+        nargs="+",
+        default=None,
+        help="documents: time the reports of real analyses (e.g. 1000 10000)",
+    )
+    ap.add_argument("--before", default=None, help="folder with an older lineage package")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--out", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=2)
@@ -126,6 +238,13 @@ def main() -> None:
     ap.add_argument("--stories", type=int, nargs="+", default=[1_000, 3_000, 10_000])
     ap.add_argument("--tmp", default=None, help="folder for the reports (e.g. /dev/shm)")
     args = ap.parse_args()
+    if args.child:
+        _child(args.child, args.out)
+        return
+    if args.real:
+        real(args.real, before=args.before, rounds=args.rounds, seed=args.seed,
+             tmp_root=args.tmp)  # fmt: skip
+        return
     if args.scaling:
         scaling(args.stories, tmp_root=args.tmp, rounds=args.rounds)
         return

@@ -93,6 +93,7 @@ def write_reports(
     formats: Iterable[str] | None = None,
     max_pages: int | None = None,
     passage_text: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
     """Write everything ``lineage analyze`` writes into the folder ``out``: lineage.json,
     documents.csv, pairs.csv, edges.csv and passages.jsonl; the files of ``formats``
@@ -100,6 +101,7 @@ def write_reports(
     installed, Parquet); then (unless ``html`` is false) the HTML report and
     its pictures. Returns the files written. ``passage_text``: passages.jsonl also gives
     each passage's two texts (by default offsets into the documents' texts).
+    ``progress(stage, done, total)`` is called as "exports" and "reports" advance.
 
     >>> lineage.write_reports(lineage.analyze(["seeds"]), "reports")   # doctest: +SKIP
     """
@@ -113,9 +115,12 @@ def write_reports(
             generated_at=generated_at,
             formats=formats,
             passage_text=passage_text,
+            progress=progress,
         )
         if html:
             from lineage.report import write_reports as write_html
 
-            written += write_html(analysis, folder, generated_at=generated_at, max_pages=max_pages)
+            written += write_html(
+                analysis, folder, generated_at=generated_at, max_pages=max_pages, progress=progress
+            )
     return written

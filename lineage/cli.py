@@ -11,6 +11,7 @@ import re
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -32,9 +33,11 @@ def main() -> None:
 PROFILE_NAMES = ("news", "revisions")
 PROFILE_CHOICES = ("auto", *PROFILE_NAMES)
 # how many skipped inputs and notices the summary prints before "… and N more"
-_SHOWN_SKIPPED = 20
-_SHOWN_NOTICES = 10
-_SHOWN_EDGES = 15
+# (together they keep the summary to one screen: at most about 40 lines)
+_SHOWN_SKIPPED = 10
+_SHOWN_NOTICES = 8
+_SHOWN_EDGES = 10
+_SHOWN_IGNORED = 10  # files of other types, when nothing could be read
 
 
 @main.command()
@@ -201,18 +204,22 @@ def analyze(
                 except FileNotFoundError as exc:  # a path removed after the check above
                     _error(shown(str(exc)))
                     sys.exit(2)
+                written: list[Path] = []
+                if analysis.documents:
+                    # the bar stays up while the exports and the pages are written
+                    written = lineage.write_reports(
+                        analysis,
+                        folder,
+                        html=not no_html,
+                        generated_at=generated_at,
+                        formats=formats,
+                        max_pages=max_pages,
+                        passage_text=passage_text,
+                        progress=bar,
+                    )
             if not analysis.documents:
                 _nothing_read(analysis)
                 sys.exit(1)
-            lineage.write_reports(
-                analysis,
-                folder,
-                html=not no_html,
-                generated_at=generated_at,
-                formats=formats,
-                max_pages=max_pages,
-                passage_text=passage_text,
-            )
     except Interrupted as exc:
         click.echo(
             f"interrupted ({exc.name}): the report in {shown(str(out))} is incomplete", err=True
@@ -229,7 +236,7 @@ def analyze(
         _error(f"cannot write the reports to {shown(str(out))}: {exc}")
         sys.exit(1)
     if not quiet:
-        _print_summary(analysis, out, time.perf_counter() - started)
+        _print_summary(analysis, out, time.perf_counter() - started, written=written)
 
 
 # C0 and C1 controls, DEL, bidirectional overrides and isolates, line and paragraph
@@ -305,12 +312,14 @@ def _nothing_read(analysis) -> None:  # type: ignore[no-untyped-def]
     _error(f"no document could be read; supported types: {types}")
     if ignored:
         names = [shown(n.path) for n in ignored]
-        head = ", ".join(names[:_SHOWN_NOTICES])
-        more = f" … and {len(names) - _SHOWN_NOTICES:,} more" if len(names) > _SHOWN_NOTICES else ""
+        head = ", ".join(names[:_SHOWN_IGNORED])
+        more = f" … and {len(names) - _SHOWN_IGNORED:,} more" if len(names) > _SHOWN_IGNORED else ""
         click.echo(f"  {len(names):,} files of other types ignored: {head}{more}", err=True)
 
 
-def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(  # type: ignore[no-untyped-def]
+    analysis, out: Path, seconds: float, *, written: Sequence[Path] = ()
+) -> None:
     from lineage.export import summary
 
     s = summary(analysis)
@@ -355,6 +364,9 @@ def _print_summary(analysis, out: Path, seconds: float) -> None:  # type: ignore
     )
     for line in lines:
         click.echo(line if line.startswith("  ") else f"  {line}")
+    if written:  # how big the output is, beside the input (issue 15: 112 MB for 3.8 MB)
+        size = sum(p.stat().st_size for p in written if p.exists())
+        click.echo(f"wrote {len(written):,} files, {size / 1e6:,.1f} MB")
     click.echo(
         f"reports: {shown(str(out / 'index.html'))}  data: {shown(str(out / 'lineage.json'))}"
     )

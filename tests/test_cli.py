@@ -82,9 +82,31 @@ def test_progress_callback_sees_every_stage(seeds_dir):
     lineage.analyze(
         [seeds_dir], progress=lambda stage, done, total: seen.update({stage: (done, total)})
     )
+    assert seen["reading"] == (5, 5)  # the total, once known
+    assert seen["page chrome"] == seen["duplicates"] == (1, 1)
     assert seen["fingerprints"] == (5, 5)
+    assert seen["candidates"] == (1, 1)
     assert seen["alignment"][0] == seen["alignment"][1] >= 3
     assert seen["inference"] == (1, 1)  # one story with reuse among the seeds
+    assert seen["quotations"] == (1, 1)
+
+
+def test_progress_callback_sees_the_exports_and_every_page(seeds_dir, tmp_path):
+    import lineage
+
+    analysis = lineage.analyze([seeds_dir])
+    seen: dict[str, list[tuple[int, int]]] = {}
+    written = lineage.write_reports(
+        analysis,
+        tmp_path,
+        progress=lambda stage, done, total: seen.setdefault(stage, []).append((done, total)),
+    )
+    done, total = seen["exports"][-1]
+    assert done == total >= 6 and seen["exports"][0] == (0, total)
+    done, total = seen["reports"][-1]
+    pages = [p for p in written if p.suffix == ".html"]
+    assert done == total == len(pages)  # one step a page
+    assert all(d <= t for d, t in seen["reports"])
 
 
 def test_progress_bar_is_quiet_off_a_terminal(tmp_path):
@@ -167,6 +189,9 @@ def test_summary_counts_match_lineage_json(tmp_path):
         f"reuse, {s['passages']} passages, {s['stories']} stories ({s['shared_stories']} of "
         f"two or more documents), {s['edges']} derivation edges"
     ) in r.output
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != ".lineage-manifest.json"]
+    size = sum(p.stat().st_size for p in files)
+    assert f"wrote {len(files):,} files, {size / 1e6:,.1f} MB" in r.output
 
 
 def test_analyze_takes_config_options_by_name(seeds_dir):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -48,10 +48,11 @@ from lineage.text import WORD_RE, normalize_word
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+    from markupsafe import Markup
 
-    from lineage.model import Analysis, Document, Edge, Pair
+    from lineage.model import Analysis, Document, Edge, Pair, Passage
 
-__all__ = ["Segment", "pair_filename", "passage_segments", "write_reports"]
+__all__ = ["Segment", "pair_filename", "passage_segments", "render_segments", "write_reports"]
 
 CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -132,6 +133,37 @@ def changed_spans(a_text: str, b_text: str) -> tuple[list[tuple[int, int]], list
             a_out.append((as_[op.src_start], ae[op.src_end - 1]))
         if op.dest_end > op.dest_start:
             b_out.append((bs[op.dest_start], be[op.dest_end - 1]))
+    return a_out, b_out
+
+
+def _changed_from_ops(
+    s: Passage, a_text: str, b_text: str
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """:func:`changed_spans` read from the passage's own edit script (``Passage.ops``,
+    word indices from alignment), so the report does not diff the words again.
+
+    None when there is no script, or when the words of the slices (``WORD_RE``) are not
+    the ones the script counts (the pipeline's tokenizer also joins a word around an
+    invisible character): the caller then diffs. Note: re-diffing every passage was the
+    largest cost of a pair page (a third of the report's CPU at 10,000 documents).
+    """
+    if not s.ops:
+        return None
+    if all(op[0] == "equal" for op in s.ops):
+        return [], []  # the same words on both sides: nothing to mark, nothing to read
+    a_sp = [m.span() for m in WORD_RE.finditer(a_text)]
+    b_sp = [m.span() for m in WORD_RE.finditer(b_text)]
+    if len(a_sp) != s.a_tok[1] - s.a_tok[0] or len(b_sp) != s.b_tok[1] - s.b_tok[0]:
+        return None
+    a_out: list[tuple[int, int]] = []
+    b_out: list[tuple[int, int]] = []
+    for tag, a0, a1, b0, b1 in s.ops:
+        if tag == "equal":
+            continue
+        if a1 > a0:
+            a_out.append((a_sp[a0][0], a_sp[a1 - 1][1]))
+        if b1 > b0:
+            b_out.append((b_sp[b0][0], b_sp[b1 - 1][1]))
     return a_out, b_out
 
 
@@ -216,6 +248,58 @@ def passage_segments(
     return merged
 
 
+def _text_escape(text: str) -> str:
+    # a text node needs &, < and > escaped; " too, so that no article text ever looks
+    # like an attribute to a tool that greps the page. Apostrophes are left as they are:
+    # markupsafe's &#39; for each one bought nothing in a text node
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    )
+
+
+def render_segments(segments: Sequence[Segment], *, linked: bool = True) -> Markup:
+    """The segments of :func:`passage_segments` as HTML, every text escaped.
+
+    A passage is one ``<span class="p cN" data-p="k">`` (``linked``: the pair page's
+    script finds both sides by ``data-p``); its changed words and page chrome are
+    spans inside it, not new passage spans. Its marker is ``<a class="pm cN" id=...
+    href=...>k</a>``. Built here rather than in the template: one string join instead
+    of a macro call per segment (the text was most of a pair page's rendering time).
+    """
+    from markupsafe import Markup
+
+    out: list[str] = []
+    open_k: int | None = None
+    open_cls = ""
+    for s in segments:
+        if s.anchor:
+            if open_k is not None:
+                out.append("</span>")
+                open_k = None
+            out.append(f'<a class="{s.cls}" id="{s.anchor}" href="#{s.target}">{s.label}</a>')
+            continue
+        text = _text_escape(s.text)
+        if s.k is None:
+            if open_k is not None:
+                out.append("</span>")
+                open_k = None
+            out.append(f'<span class="{s.cls}">{text}</span>' if s.cls else text)
+            continue
+        classes = s.cls.split()
+        base = " ".join(c for c in classes if c not in ("chg", "bp"))
+        inner = " ".join(c for c in classes if c in ("chg", "bp"))
+        if open_k != s.k or open_cls != base:
+            if open_k is not None:
+                out.append("</span>")
+            data = f' data-p="{s.k}"' if linked else ""
+            out.append(f'<span class="{base}"{data}>')
+            open_k, open_cls = s.k, base
+        out.append(f'<span class="{inner}">{text}</span>' if inner else text)
+    if open_k is not None:
+        out.append("</span>")
+    return Markup("".join(out))
+
+
 # -- views ---------------------------------------------------------------------------
 def pct(v: float | None) -> str:
     if v is None:
@@ -280,6 +364,7 @@ class _Corpus:
         self.short = {i: cap(s, 60) for i, s in self.lk.short.items()}
         self._long = {i: s for i, s in self.short.items() if s != i}
         self._words: dict[str, int] = {}
+        self._who: dict[str, str] = {}
         self.pairs_of = self.lk.pairs_of
         self.pair_at = {}
         for p in a.pairs:
@@ -327,10 +412,15 @@ class _Corpus:
         return sorted(chosen, key=lambda p: (p.a, p.b))
 
     def who(self, doc_id: str) -> str:
-        d = self.docs.get(doc_id)
-        outlet = cap(outlet_of(d), 60) if d else None
-        name = self.short.get(doc_id) or cap(doc_id, 60)
-        return f"{name} ({outlet})" if outlet else name
+        # asked for 12 times a document on average (every table row, edge and page that
+        # names it): made once
+        got = self._who.get(doc_id)
+        if got is None:
+            d = self.docs.get(doc_id)
+            outlet = cap(outlet_of(d), 60) if d else None
+            name = self.short.get(doc_id) or cap(doc_id, 60)
+            got = self._who[doc_id] = f"{name} ({outlet})" if outlet else name
+        return got
 
     def shorten(self, text: str) -> str:
         """Evidence reads better with the short ids the tables use.
@@ -559,7 +649,8 @@ def _pair_page(
     rows = []
     for k, s in enumerate(ordered, start=1):
         a_slice, b_slice = da.text[s.a_start : s.a_end], db.text[s.b_start : s.b_end]
-        ca, cb = changed_spans(a_slice, b_slice)
+        found = _changed_from_ops(s, a_slice, b_slice)
+        ca, cb = found if found is not None else changed_spans(a_slice, b_slice)
         a_changed += [(s.a_start + x, s.a_start + y) for x, y in ca]
         b_changed += [(s.b_start + x, s.b_start + y) for x, y in cb]
         words = a_slice.split()
@@ -587,8 +678,15 @@ def _pair_page(
         return {
             **_doc_side(c, d),
             "share": share,
-            "segments": passage_segments(
-                d.text, spans, changed=changed, boilerplate=d.boilerplate, side=me, other=other
+            "text_html": render_segments(
+                passage_segments(
+                    d.text,
+                    spans,
+                    changed=changed,
+                    boilerplate=d.boilerplate,
+                    side=me,
+                    other=other,
+                )
             ),
         }
 
@@ -671,7 +769,7 @@ def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | Non
         children=children,
         sources=sources,
         more_sources=max(0, len(pairs) - DOC_SOURCES_MAX),
-        segments=segments,
+        text_html=render_segments(segments, linked=False),
     )
 
 
@@ -851,6 +949,7 @@ def write_reports(
     *,
     generated_at: str | None = None,
     max_pages: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
     """Write the HTML report of ``analysis`` into ``out_dir``; return the files written.
 
@@ -861,9 +960,12 @@ def write_reports(
     strongest other pairs (default: every derivation plus ``EXTRA_PAIR_PAGES``).
     Nothing in ``out_dir`` is deleted. Output is deterministic: no timestamp unless
     ``generated_at`` is given (or set in ``analysis.config.generated_at``).
+    ``progress("reports", done, total)`` is called as the pages are written.
     """
     with output_dir(out_dir) as out:
-        return _write_reports(analysis, out, generated_at=generated_at, max_pages=max_pages)
+        return _write_reports(
+            analysis, out, generated_at=generated_at, max_pages=max_pages, progress=progress
+        )
 
 
 def _write_reports(
@@ -872,6 +974,7 @@ def _write_reports(
     *,
     generated_at: str | None = None,
     max_pages: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
     if generated_at is None:
         generated_at = getattr(analysis.config, "generated_at", None)
@@ -1004,6 +1107,8 @@ def _write_reports(
             workers=worker_count(analysis.config.workers),
             parallel=len(jobs_pages) >= PARALLEL_PAGES,
             share={"pages": (c, env, generated_at, w, multi_stories, views_story, nav)},
+            # the index, documents and outlets pages after these: 4 more steps
+            progress=(lambda k, n: progress("reports", k, n + 4)) if progress else None,
         )
         for path in paths
     ]
@@ -1043,6 +1148,8 @@ def _write_reports(
         more_loose_pairs=max(0, len(loose_pairs) - PAIR_ROWS_MAX),
     )
     w.text("index.html", index)  # last: it never links to a page not yet written
+    if progress:
+        progress("reports", len(jobs_pages) + 4, len(jobs_pages) + 4)
     return w.written
 
 
