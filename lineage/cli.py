@@ -29,9 +29,10 @@ def main() -> None:
 
 # The names of lineage.infer.PROFILES, listed here so that ``--help`` stays instant (infer
 # imports numpy and networkx); tests/test_cli.py checks the two lists agree. "auto" (the
-# default) lets the corpus choose (lineage.infer.profile).
+# default) lets the corpus choose (lineage.infer.profile); "tradition" (lineage.infer.
+# profile.TRADITION) reads each story as a stemma of hand-copied witnesses.
 PROFILE_NAMES = ("news", "revisions")
-PROFILE_CHOICES = ("auto", *PROFILE_NAMES)
+PROFILE_CHOICES = ("auto", *PROFILE_NAMES, "tradition")
 # how many skipped inputs and notices the summary prints before "… and N more"
 # (together they keep the summary to one screen: at most about 40 lines)
 _SHOWN_SKIPPED = 10
@@ -73,9 +74,10 @@ _SHOWN_IGNORED = 10  # files of other types, when nothing could be read
     show_default=True,
     help="What kind of lineage to infer: news syndication (copies trim their source, "
     "originals are copied most) or revisions (versions of one text, each growing from "
-    "the one before, such as Wikipedia revisions or drafts). auto: the corpus decides "
-    "(stories shaped as chains, few outlets or URLs: revisions); the summary says which "
-    "and why.",
+    "the one before, such as Wikipedia revisions or drafts) or tradition (hand-copied "
+    "witnesses of one text, undated: each story a stemma with lost exemplars). auto: the "
+    "corpus decides (stories shaped as chains, few outlets or URLs: revisions; undated, "
+    "unnamed copies differing by single words: tradition); the summary says which and why.",
 )
 @click.option(
     "--workers",

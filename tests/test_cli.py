@@ -148,12 +148,14 @@ def test_revisions_profile_reads_growing_versions_oldest_first(tmp_path):
 
 
 def test_profile_choices_are_the_profiles_of_infer():
-    from lineage.cli import PROFILE_NAMES
+    from lineage.cli import PROFILE_CHOICES, PROFILE_NAMES
     from lineage.infer import PROFILES
+    from lineage.infer.profile import TRADITION
 
     assert tuple(sorted(PROFILES)) == PROFILE_NAMES
+    assert PROFILE_CHOICES == ("auto", *PROFILE_NAMES, TRADITION)
     r = CliRunner().invoke(main, ["analyze", "--help"])
-    assert "[auto|news|revisions]" in r.output
+    assert "[auto|news|revisions|tradition]" in r.output
 
 
 def test_nothing_of_a_supported_type_lists_the_types_and_the_files_ignored(tmp_path):
