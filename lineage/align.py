@@ -78,9 +78,13 @@ class _Span:
     b1: int
 
 
-def _blocks(fa: Fingerprint, fb: Fingerprint, n: int) -> list[_Span]:
-    """Exact runs shared by both documents, from equal shingles on one diagonal."""
-    shared = shared_shingles(fa.unique, fb.unique)
+def _blocks(
+    fa: Fingerprint, fb: Fingerprint, n: int, shared: np.ndarray | None = None
+) -> list[_Span]:
+    """Exact runs shared by both documents, from equal shingles on one diagonal
+    (``shared``: their common shingles, sorted, when the caller has them)."""
+    if shared is None:
+        shared = shared_shingles(fa.unique, fb.unique)
     if not len(shared):
         return []
     ia = np.flatnonzero(isin_sorted(fa.hashes, shared))
@@ -262,8 +266,10 @@ def align(
     min_words: int = 8,
     max_gap: int = 3,
     min_similarity: float = 0.8,
+    common: np.ndarray | None = None,
 ) -> list[Passage]:
-    """The reused passages of ``a`` and ``b``, in ``a``'s text order.
+    """The reused passages of ``a`` and ``b``, in ``a``'s text order. ``common``: the
+    sorted shingle hashes both hold (``lineage.fingerprint.shared_shingles``) if known.
 
     Symmetric: the pair is always aligned in one order (the shorter text first), so
     swapping ``a`` and ``b`` gives the same passages seen from the other side, even where
@@ -279,10 +285,11 @@ def align(
                 min_words=min_words,
                 max_gap=max_gap,
                 min_similarity=min_similarity,
+                common=common,
             )
         ]
         return sorted(mirrored, key=lambda p: (p.a_start, p.b_start))
-    blocks = _blocks(a.fp, b.fp, shingle_size)
+    blocks = _blocks(a.fp, b.fp, shingle_size, common)
     if not blocks:
         return []
     spans = _chain(blocks, max_gap)

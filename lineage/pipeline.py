@@ -18,16 +18,25 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from lineage.align import AlignedDoc, align, pair_figures
-from lineage.candidates import Overlap, candidate_pairs, overlap
+from lineage.candidates import Overlap, candidate_array, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
-from lineage.fingerprint import Fingerprint, Prepared, prepare
+from lineage.fingerprint import Fingerprint, Prepared, prepare, shared_shingles
 from lineage.model import Analysis, Config, Document, Pair, ProfileChoice, Skipped
 from lineage.parallel import chunks, fork_map, shared, worker_count
 from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
 from lineage.text import Tokens
 
-__all__ = ["after_pairs", "align_pair", "analyze", "analyze_documents", "group_stories"]
+__all__ = [
+    "after_pairs",
+    "align_pair",
+    "analyze",
+    "analyze_documents",
+    "group_stories",
+    "verify_and_align",
+]
 
 # Below these sizes a worker pool costs more than it saves.
 _PARALLEL_DOCS = 2_000
@@ -116,15 +125,12 @@ def analyze_documents(
     timings["duplicates"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    overlaps = _candidates([aligned[i].fp for i in dup.keep], config, workers)
-    if len(dup.keep) < len(aligned):  # back to indices into `aligned`; i < j still
-        overlaps = [replace(ov, i=dup.keep[ov.i], j=dup.keep[ov.j]) for ov in overlaps]
-        overlaps += [overlap(aligned[i].fp, aligned[j].fp, i, j) for i, j in dup.near]
-        overlaps.sort(key=lambda ov: (ov.i, ov.j))
+    todo, near = _candidates([aligned[i].fp for i in dup.keep], dup.keep, dup.near, config, workers)
     timings["candidates"] = time.perf_counter() - t
 
+    # verification on the exact shingle sets and alignment, one pass per pair
     t = time.perf_counter()
-    pairs = _align_all(aligned, overlaps, config, workers, progress)
+    pairs = _align_all(aligned, todo, near, config, workers, progress)
     timings["alignment"] = time.perf_counter() - t
 
     # the exact copies wait outside: each becomes a child of its group's representative
@@ -232,8 +238,17 @@ def _profile(
     return ProfileChoice(name, False, "named by the run's configuration")
 
 
-def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> list[Overlap]:
-    return candidate_pairs(
+def _candidates(
+    fps: Sequence[Fingerprint],
+    keep: Sequence[int],
+    near: Sequence[tuple[int, int]],
+    config: Config,
+    workers: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i, j) of indices into the corpus, in (i, j) order, and whether
+    each is a near-identical pair of the duplicates stage (aligned whatever it shares;
+    a candidate is aligned when it shares a shingle: ``lineage.candidates.candidate_pairs``)."""
+    cand = candidate_array(
         fps,
         max_df=config.max_shingle_df,
         min_shared=config.min_shared_shingles,
@@ -242,6 +257,11 @@ def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> lis
         seed=config.seed,
         workers=workers,
     )
+    cand = np.asarray(keep, dtype=np.int64)[cand] if len(cand) else cand  # keep is sorted
+    todo = np.concatenate([cand, np.asarray(near, dtype=np.int64).reshape(-1, 2)])
+    is_near = np.arange(len(todo)) >= len(cand)
+    order = np.lexsort((todo[:, 1], todo[:, 0]))  # stable: a candidate before its near twin
+    return todo[order], is_near[order]
 
 
 # -- per-document and per-pair work, spread over the cores --------------------------
@@ -288,9 +308,12 @@ def _done(ranges: Sequence[range], k: int) -> int:
     return ranges[k].start if k < len(ranges) else ranges[-1].stop if ranges else 0
 
 
-def align_pair(a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config) -> Pair | None:
+def align_pair(
+    a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config, *, common: np.ndarray | None = None
+) -> Pair | None:
     """The passages two candidate documents share and the pair's figures, or None when
-    they share only scattered shingles (every engine's verification step)."""
+    they share only scattered shingles (every engine's verification step). ``common``:
+    their shared shingles if the caller found them."""
     passages = align(
         a,
         b,
@@ -298,6 +321,7 @@ def align_pair(a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config) -> Pai
         min_words=config.min_passage_words,
         max_gap=config.max_gap_words,
         min_similarity=config.min_passage_similarity,
+        common=common,
     )
     pair = pair_figures(
         a,
@@ -310,25 +334,50 @@ def align_pair(a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config) -> Pai
     return pair if pair.passages else None
 
 
-def _align_one(ov: Overlap) -> Pair | None:
+def verify_and_align(
+    a: AlignedDoc, b: AlignedDoc, i: int, j: int, config: Config, *, always: bool = False
+) -> Pair | None:
+    """A candidate pair checked on its exact shingle sets (dropped when it shares none,
+    unless ``always``) and aligned, its shared shingles found once for both steps."""
+    common = shared_shingles(a.fp.unique, b.fp.unique)
+    if not len(common) and not always:
+        return None
+    ov = overlap(a.fp, b.fp, i, j, common=common)
+    return align_pair(a, b, ov, config, common=common)
+
+
+def _align_chunk(r: range) -> list[Pair | None]:
     aligned: list[AlignedDoc] = shared("aligned")
-    return align_pair(aligned[ov.i], aligned[ov.j], ov, shared("config"))
+    todo, near = shared("todo")
+    config = shared("config")
+    return [
+        verify_and_align(aligned[i], aligned[j], i, j, config, always=bool(nr))
+        for (i, j), nr in zip(
+            todo[r.start : r.stop].tolist(), near[r.start : r.stop].tolist(), strict=True
+        )
+    ]
 
 
 def _align_all(
     aligned: list[AlignedDoc],
-    overlaps: list[Overlap],
+    todo: np.ndarray,
+    near: np.ndarray,
     config: Config,
     workers: int,
     progress: Progress | None,
 ) -> list[Pair]:
-    results = fork_map(
-        _align_one,
-        overlaps,
+    # chunks of pairs, not one pair at a time: each item sent costs a pickle both ways
+    ranges = chunks(len(todo), workers, per_worker=64)
+    parts = fork_map(
+        _align_chunk,
+        ranges,
         workers=workers,
-        parallel=len(overlaps) >= _PARALLEL_PAIRS,
-        share={"aligned": aligned, "config": config},
-        progress=(lambda k, n: progress("alignment", k, n)) if progress else None,
+        parallel=len(todo) >= _PARALLEL_PAIRS,
+        share={"aligned": aligned, "todo": (todo, near), "config": config},
+        progress=(lambda k, n: progress("alignment", _done(ranges, k), len(todo)))
+        if progress
+        else None,
+        every=1,
     )
     # pairs without a passage share only scattered shingles: not reuse
-    return [p for p in results if p is not None]
+    return [p for part in parts for p in part if p is not None]
