@@ -61,8 +61,21 @@ def child(path: str, out: str, *, workers: int, html: bool) -> dict:
     from lineage.export import write_exports
     from lineage.model import Config
 
+    progress = None
+    if os.environ.get("SCALE_TRACE"):  # stage starts, to a file that outlives a stopped run
+        trace = open(os.environ["SCALE_TRACE"], "a", encoding="utf-8")  # noqa: SIM115
+        t0, last = time.perf_counter(), [""]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage != last[0]:
+                last[0] = stage
+                c = os.times()
+                cpu = c.user + c.system + c.children_user + c.children_system
+                trace.write(f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s -> {stage}\n")
+                trace.flush()
+
     t = time.perf_counter()
-    a = lineage.analyze([path], Config(workers=workers))
+    a = lineage.analyze([path], Config(workers=workers), progress=progress)
     t_analysis = time.perf_counter() - t
     t = time.perf_counter()
     write_exports(a, Path(out), generated_at=None)

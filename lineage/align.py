@@ -33,7 +33,7 @@ from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
 from lineage.model import Pair, Passage
 from lineage.text import Tokens
 
-__all__ = ["AlignedDoc", "align", "edit_script", "pair_figures"]
+__all__ = ["AlignedDoc", "align", "edit_script", "pair_figures", "share_texts"]
 
 _WINDOW = 20  # words looked at beyond a passage's edge when extending
 _XDROP = 3  # stop extending once the score falls this far below its best
@@ -426,3 +426,23 @@ def pair_figures(
         shingle_containment_a=round(containment_a, 4),
         shingle_containment_b=round(containment_b, 4),
     )
+
+
+def share_texts(pair: Pair, texts: dict[tuple[str, int, int], str]) -> Pair:
+    """``pair``, its passages' texts replaced by the equal strings already in ``texts``
+    (keyed by document and character span; new spans are added), so that every pair
+    aligning one span of a document holds one string, not a copy each.
+
+    Note: done in place on a pair just made, before any other code has seen it: the
+    values do not change, only which string object holds them (``Passage`` is frozen
+    for its readers; ``object.__setattr__`` is the dataclass's own way round that).
+    """
+    for p in pair.passages:
+        for field, key in (
+            ("a_text", (p.a, p.a_start, p.a_end)),
+            ("b_text", (p.b, p.b_start, p.b_end)),
+        ):
+            kept = texts.setdefault(key, getattr(p, field))
+            if kept is not getattr(p, field):
+                object.__setattr__(p, field, kept)
+    return pair

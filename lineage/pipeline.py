@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lineage.align import AlignedDoc, align, pair_figures
+from lineage.align import AlignedDoc, align, pair_figures, share_texts
 from lineage.candidates import Overlap, candidate_array, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
 from lineage.fingerprint import Fingerprint, Prepared, prepare, shared_shingles
@@ -137,6 +137,9 @@ def analyze_documents(
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
     tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
     word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
+    # the shingles (positions, hashes, sets: a third of the per-document arrays) are not
+    # read after alignment: freed here, before inference forks its workers
+    del aligned, todo, near
     analysis = after_pairs(
         analysed,
         pairs,
@@ -368,16 +371,31 @@ def _align_all(
 ) -> list[Pair]:
     # chunks of pairs, not one pair at a time: each item sent costs a pickle both ways
     ranges = chunks(len(todo), workers, per_worker=64)
-    parts = fork_map(
-        _align_chunk,
-        ranges,
-        workers=workers,
-        parallel=len(todo) >= _PARALLEL_PAIRS,
-        share={"aligned": aligned, "todo": (todo, near), "config": config},
-        progress=(lambda k, n: progress("alignment", _done(ranges, k), len(todo)))
-        if progress
-        else None,
-        every=1,
-    )
-    # pairs without a passage share only scattered shingles: not reuse
-    return [p for part in parts for p in part if p is not None]
+    out: list[Pair] = []
+    texts: dict[tuple[str, int, int], str] = {}
+    # The pairs' passages are most of what the run holds at scale, and the text of a
+    # passage is a copy of its span of the document, made again for every pair that
+    # aligns the same span (one document in a story of k copies: k - 1 times). Between
+    # rounds of workers the parent keeps one string per span, so the copies of a round
+    # are freed before the next is made.
+    step = max(1, -(-len(ranges) // _ALIGN_ROUNDS))
+    for r0 in range(0, len(ranges), step):
+        batch = ranges[r0 : r0 + step]
+        parts = fork_map(
+            _align_chunk,
+            batch,
+            workers=workers,
+            parallel=len(todo) >= _PARALLEL_PAIRS,
+            share={"aligned": aligned, "todo": (todo, near), "config": config},
+            progress=(lambda k, n, r0=r0: progress("alignment", _done(ranges, r0 + k), len(todo)))
+            if progress
+            else None,
+            every=1,
+        )
+        for part in parts:
+            # pairs without a passage share only scattered shingles: not reuse
+            out.extend(share_texts(p, texts) for p in part if p is not None)
+    return out
+
+
+_ALIGN_ROUNDS = 8  # rounds of alignment workers, the passage texts made one between them
