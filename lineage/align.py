@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields, replace
+from typing import cast
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
@@ -158,7 +159,7 @@ def _extend(wa: list[int], wb: list[int]) -> tuple[int, int]:
         return 0, 0
     score = best = 0
     best_at = (0, 0)
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(wa, wb).as_list():
+    for tag, i1, i2, j1, j2 in _opcodes(wa, wb):
         if tag == "equal":
             score += i2 - i1
             if score > best:
@@ -342,7 +343,13 @@ def edit_script(wa: list[int], wb: list[int]) -> tuple[tuple[str, int, int, int,
     >>> edit_script([1, 2, 3], [1, 9, 3])
     (('equal', 0, 1, 0, 1), ('replace', 1, 2, 1, 2), ('equal', 2, 3, 2, 3))
     """
-    return tuple(Levenshtein.opcodes(wa, wb).as_list())  # (tag, i1, i2, j1, j2) tuples
+    return tuple(_opcodes(wa, wb))
+
+
+def _opcodes(wa: list[int], wb: list[int]) -> list[tuple[str, int, int, int, int]]:
+    """rapidfuzz's opcodes as plain (tag, i1, i2, j1, j2) tuples (``as_list``: faster to
+    read than the Opcode objects' attributes; typed there as Opcode)."""
+    return cast("list[tuple[str, int, int, int, int]]", Levenshtein.opcodes(wa, wb).as_list())
 
 
 def _quoted_words(tokens: Tokens, start: int, end: int) -> int:

@@ -387,15 +387,23 @@ def _align_all(
             workers=workers,
             parallel=len(todo) >= _PARALLEL_PAIRS,
             share={"aligned": aligned, "todo": (todo, near), "config": config},
-            progress=(lambda k, n, r0=r0: progress("alignment", _done(ranges, r0 + k), len(todo)))
-            if progress
-            else None,
+            progress=_offset_progress(progress, ranges, r0, len(todo)),
             every=1,
         )
         for part in parts:
             # pairs without a passage share only scattered shingles: not reuse
             out.extend(share_texts(p, texts) for p in part if p is not None)
     return out
+
+
+def _offset_progress(
+    progress: Progress | None, ranges: Sequence[range], r0: int, total: int
+) -> Callable[[int, int], None] | None:
+    """The alignment progress of a round whose first chunk is ``ranges[r0]``."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda k, n: report("alignment", _done(ranges, r0 + k), total)
 
 
 _ALIGN_ROUNDS = 8  # rounds of alignment workers, the passage texts made one between them
