@@ -3,7 +3,7 @@ in the same run, with growth exponents.
 
     python bench/scale.py [--sizes 1000,10000,100000] [--modes no-html,default]
                           [--workers 2] [--seed 1] [--repeat 1] [--max-seconds 1800]
-                          [--before DIR] [--json results.jsonl]
+                          [--limit-gb 10] [--before DIR] [--json results.jsonl]
 
 Each size's corpus is ``bench/throughput.py``'s (simulated stories, edited-copy
 clusters, unrelated texts), written once as JSONL. Each run is a fresh process doing
@@ -61,8 +61,21 @@ def child(path: str, out: str, *, workers: int, html: bool) -> dict:
     from lineage.export import write_exports
     from lineage.model import Config
 
+    progress = None
+    if os.environ.get("SCALE_TRACE"):  # stage starts, to a file that outlives a stopped run
+        trace = open(os.environ["SCALE_TRACE"], "a", encoding="utf-8")  # noqa: SIM115
+        t0, last = time.perf_counter(), [""]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage != last[0]:
+                last[0] = stage
+                c = os.times()
+                cpu = c.user + c.system + c.children_user + c.children_system
+                trace.write(f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s -> {stage}\n")
+                trace.flush()
+
     t = time.perf_counter()
-    a = lineage.analyze([path], Config(workers=workers))
+    a = lineage.analyze([path], Config(workers=workers), progress=progress)
     t_analysis = time.perf_counter() - t
     t = time.perf_counter()
     write_exports(a, Path(out), generated_at=None)
@@ -88,10 +101,11 @@ def child(path: str, out: str, *, workers: int, html: bool) -> dict:
 class _Sampler(threading.Thread):
     """Peak summed PSS (and RSS) of a process and all its descendants, from /proc."""
 
-    def __init__(self, pid: int, every: float = 0.2) -> None:
+    def __init__(self, pid: int, every: float = 0.2, limit_kb: float = 0.0) -> None:
         super().__init__(daemon=True)
-        self.pid, self.every = pid, every
+        self.pid, self.every, self.limit_kb = pid, every, limit_kb
         self.peak_pss = self.peak_rss = 0
+        self.over = False
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -102,6 +116,10 @@ class _Sampler(threading.Thread):
                 pss += kb.get("Pss", 0)
                 rss += kb.get("Rss", 0)
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            if self.limit_kb and pss > self.limit_kb and not self.over:
+                # the machine is shared: a run past the budget is stopped, not let grow
+                self.over = True
+                os.killpg(self.pid, 9)
             self.done.wait(self.every)
 
 
@@ -142,7 +160,14 @@ def _rollup(pid: int) -> dict[str, int]:
 
 
 def measure(
-    path: Path, out: Path, *, workers: int, html: bool, root: str | None, max_seconds: float
+    path: Path,
+    out: Path,
+    *,
+    workers: int,
+    html: bool,
+    root: str | None,
+    max_seconds: float,
+    limit_gb: float = 0.0,
 ) -> dict:
     """One run of :func:`child` in a fresh process: its figures, wall, CPU and memory."""
     env = dict(os.environ)
@@ -155,7 +180,7 @@ def measure(
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
     )
-    sampler = _Sampler(proc.pid)
+    sampler = _Sampler(proc.pid, limit_kb=limit_gb * 1024 * 1024)
     sampler.start()
     timer = threading.Timer(max_seconds, lambda: os.killpg(proc.pid, 9))
     timer.start()
@@ -174,10 +199,11 @@ def measure(
         "rss_sum_mb": sampler.peak_rss / 1024,
         "maxrss_mb": usage.ru_maxrss / 1024,
         "stopped": proc.returncode != 0,
+        "over_memory": sampler.over,
     }
     if proc.returncode == 0:
         r.update(json.loads(stdout.decode().strip().splitlines()[-1]))
-    elif wall < max_seconds:
+    elif wall < max_seconds and not sampler.over:
         raise RuntimeError(f"run failed ({proc.returncode}): {stderr.decode()[-2000:]}")
     return r
 
@@ -191,7 +217,8 @@ def _exponent(n1: int, y1: float, n2: int, y2: float) -> float:
 
 def _fmt(r: dict, fl: dict) -> list[str]:
     if r["stopped"]:
-        return [f"stopped after {r['wall']:.0f} s", "", "", "", "", ""]
+        why = f", past {r['pss_mb']:,.0f} MB" if r.get("over_memory") else ""
+        return [f"stopped after {r['wall']:.0f} s{why}", "", "", "", "", ""]
     per_story = f"{r['report'] / r['stories'] * 1000:.2f}" if r["report"] else "-"
     return [
         f"{r['wall']:.1f} ({r['wall'] / fl['wall']:.1f}x)",
@@ -257,6 +284,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="runs per (size, mode); fastest kept")
     ap.add_argument("--max-seconds", type=float, default=1800.0, help="a run is stopped after")
+    ap.add_argument(
+        "--limit-gb", type=float, default=0.0, help="stop a run whose PSS passes this (0: none)"
+    )
     ap.add_argument("--before", help="folder holding an older lineage package: old vs new")
     ap.add_argument("--json", help="also append every measured run to this JSONL file")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -296,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
                             html=mode == "default",
                             root=args.before if code == "old" else None,
                             max_seconds=args.max_seconds,
+                            limit_gb=args.limit_gb,
                         )
                         runs[code].append(r)
                         print(

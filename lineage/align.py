@@ -22,7 +22,10 @@ quotation marks on each side, and (kept for old readers) whether most of them do
 
 from __future__ import annotations
 
+import functools
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields, replace
+from typing import cast
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
@@ -31,7 +34,7 @@ from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
 from lineage.model import Pair, Passage
 from lineage.text import Tokens
 
-__all__ = ["AlignedDoc", "align", "edit_script", "pair_figures"]
+__all__ = ["AlignedDoc", "align", "edit_script", "pair_figures", "share_texts"]
 
 _WINDOW = 20  # words looked at beyond a passage's edge when extending
 _XDROP = 3  # stop extending once the score falls this far below its best
@@ -47,6 +50,26 @@ class AlignedDoc:
     tokens: Tokens
     fp: Fingerprint
 
+    # Per-document masks and counts every pair of the document reads: made once, on the
+    # first pair that needs them (in the worker that aligns it), not once per pair.
+    @functools.cached_property
+    def boiler_at(self) -> list[int]:
+        """Token indices of the boilerplate words, ascending (usually none)."""
+        return np.flatnonzero(self.tokens.boilerplate).tolist()
+
+    @functools.cached_property
+    def content(self) -> np.ndarray:
+        return ~self.tokens.boilerplate
+
+    @functools.cached_property
+    def narrative(self) -> np.ndarray:
+        return self.content & ~self.tokens.quoted
+
+    @functools.cached_property
+    def totals(self) -> tuple[int, int]:
+        """Content words, narrative (unquoted content) words."""
+        return int(np.count_nonzero(self.content)), int(np.count_nonzero(self.narrative))
+
 
 @dataclass
 class _Span:
@@ -56,9 +79,13 @@ class _Span:
     b1: int
 
 
-def _blocks(fa: Fingerprint, fb: Fingerprint, n: int) -> list[_Span]:
-    """Exact runs shared by both documents, from equal shingles on one diagonal."""
-    shared = shared_shingles(fa.unique, fb.unique)
+def _blocks(
+    fa: Fingerprint, fb: Fingerprint, n: int, shared: np.ndarray | None = None
+) -> list[_Span]:
+    """Exact runs shared by both documents, from equal shingles on one diagonal
+    (``shared``: their common shingles, sorted, when the caller has them)."""
+    if shared is None:
+        shared = shared_shingles(fa.unique, fb.unique)
     if not len(shared):
         return []
     ia = np.flatnonzero(isin_sorted(fa.hashes, shared))
@@ -84,13 +111,19 @@ def _blocks(fa: Fingerprint, fb: Fingerprint, n: int) -> list[_Span]:
     brk = np.concatenate(([True], (diag[1:] != diag[:-1]) | (ma[1:] != ma[:-1] + 1)))
     starts = np.flatnonzero(brk)
     ends = np.append(starts[1:], len(ma)) - 1
-    out = []
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        a0, a1 = int(ma[s]), int(ma[e]) + n
-        d = int(diag[s])
-        out.append(_Span(a0, a1, a0 + d, a1 + d))
-    out.sort(key=lambda sp: (sp.a0, sp.b0))
-    return out
+    # one block per run, in (a0, b0) order: no two blocks share both (a run on one
+    # diagonal is maximal), so the order is total
+    a0 = ma[starts]
+    a1 = ma[ends] + n
+    d = diag[starts]
+    b0, b1 = a0 + d, a1 + d
+    by = np.lexsort((b0, a0))
+    return [
+        _Span(*t)
+        for t in zip(
+            a0[by].tolist(), a1[by].tolist(), b0[by].tolist(), b1[by].tolist(), strict=True
+        )
+    ]
 
 
 def _chain(blocks: list[_Span], max_gap: int) -> list[_Span]:
@@ -126,8 +159,7 @@ def _extend(wa: list[int], wb: list[int]) -> tuple[int, int]:
         return 0, 0
     score = best = 0
     best_at = (0, 0)
-    for op in Levenshtein.opcodes(wa, wb):
-        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+    for tag, i1, i2, j1, j2 in _opcodes(wa, wb):
         if tag == "equal":
             score += i2 - i1
             if score > best:
@@ -139,31 +171,39 @@ def _extend(wa: list[int], wb: list[int]) -> tuple[int, int]:
     return best_at
 
 
-def _content_run(tokens: Tokens, start: int, stop: int, step: int) -> list[int]:
+def _content_run(doc: AlignedDoc, start: int, stop: int, step: int) -> list[int]:
     """Word hashes from ``start`` towards ``stop``, up to the first boilerplate word."""
+    boiler = doc.boiler_at
+    hashes = doc.tokens.hashes
     if step > 0:
-        sl = slice(start, stop)
-    elif start < 0:
+        if boiler:  # the first boilerplate word at or after start ends the run
+            k = bisect_left(boiler, start)
+            if k < len(boiler):
+                stop = min(stop, boiler[k])
+        return hashes[start:stop].tolist() if stop > start else []
+    if start < 0:
         return []
-    else:  # stop may be -1 (run down to word 0 included)
-        sl = slice(start, stop if stop >= 0 else None, -1)
-    boiler = tokens.boilerplate[sl]
-    hashes = tokens.hashes[sl]
-    if boiler.any():
-        hashes = hashes[: int(boiler.argmax())]
-    return hashes.tolist()
+    if boiler:  # the last boilerplate word at or before start ends the run (downwards)
+        k = bisect_right(boiler, start) - 1
+        if k >= 0:
+            stop = max(stop, boiler[k])
+    if stop >= start:
+        return []
+    # stop may be -1 (run down to word 0 included)
+    return hashes[start : stop if stop >= 0 else None : -1].tolist()
 
 
-def _grow(sp: _Span, ta: Tokens, tb: Tokens) -> None:
+def _grow(sp: _Span, a: AlignedDoc, b: AlignedDoc) -> None:
+    na, nb = len(a.tokens), len(b.tokens)
     # right
-    wa = _content_run(ta, sp.a1, min(len(ta), sp.a1 + _WINDOW), 1)
-    wb = _content_run(tb, sp.b1, min(len(tb), sp.b1 + _WINDOW), 1)
+    wa = _content_run(a, sp.a1, min(na, sp.a1 + _WINDOW), 1)
+    wb = _content_run(b, sp.b1, min(nb, sp.b1 + _WINDOW), 1)
     da, db = _extend(wa, wb)
     sp.a1 += da
     sp.b1 += db
     # left (sequences reversed)
-    wa = _content_run(ta, sp.a0 - 1, max(-1, sp.a0 - 1 - _WINDOW), -1)
-    wb = _content_run(tb, sp.b0 - 1, max(-1, sp.b0 - 1 - _WINDOW), -1)
+    wa = _content_run(a, sp.a0 - 1, max(-1, sp.a0 - 1 - _WINDOW), -1)
+    wb = _content_run(b, sp.b0 - 1, max(-1, sp.b0 - 1 - _WINDOW), -1)
     da, db = _extend(wa, wb)
     sp.a0 -= da
     sp.b0 -= db
@@ -227,8 +267,10 @@ def align(
     min_words: int = 8,
     max_gap: int = 3,
     min_similarity: float = 0.8,
+    common: np.ndarray | None = None,
 ) -> list[Passage]:
-    """The reused passages of ``a`` and ``b``, in ``a``'s text order.
+    """The reused passages of ``a`` and ``b``, in ``a``'s text order. ``common``: the
+    sorted shingle hashes both hold (``lineage.fingerprint.shared_shingles``) if known.
 
     Symmetric: the pair is always aligned in one order (the shorter text first), so
     swapping ``a`` and ``b`` gives the same passages seen from the other side, even where
@@ -244,15 +286,16 @@ def align(
                 min_words=min_words,
                 max_gap=max_gap,
                 min_similarity=min_similarity,
+                common=common,
             )
         ]
         return sorted(mirrored, key=lambda p: (p.a_start, p.b_start))
-    blocks = _blocks(a.fp, b.fp, shingle_size)
+    blocks = _blocks(a.fp, b.fp, shingle_size, common)
     if not blocks:
         return []
     spans = _chain(blocks, max_gap)
     for sp in spans:
-        _grow(sp, a.tokens, b.tokens)
+        _grow(sp, a, b)
     spans = _resolve(spans)
     ha, hb = a.tokens.hashes, b.tokens.hashes
     out: list[Passage] = []
@@ -300,31 +343,41 @@ def edit_script(wa: list[int], wb: list[int]) -> tuple[tuple[str, int, int, int,
     >>> edit_script([1, 2, 3], [1, 9, 3])
     (('equal', 0, 1, 0, 1), ('replace', 1, 2, 1, 2), ('equal', 2, 3, 2, 3))
     """
-    return tuple(
-        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
-        for op in Levenshtein.opcodes(wa, wb)
-    )
+    return tuple(_opcodes(wa, wb))
+
+
+def _opcodes(wa: list[int], wb: list[int]) -> list[tuple[str, int, int, int, int]]:
+    """rapidfuzz's opcodes as plain (tag, i1, i2, j1, j2) tuples (``as_list``: faster to
+    read than the Opcode objects' attributes; typed there as Opcode)."""
+    return cast("list[tuple[str, int, int, int, int]]", Levenshtein.opcodes(wa, wb).as_list())
 
 
 def _quoted_words(tokens: Tokens, start: int, end: int) -> int:
     """Content words [start, end) inside quotation marks: counted per word (issue 15)."""
-    return int((tokens.quoted[start:end] & tokens.content[start:end]).sum())
+    return int(np.count_nonzero(tokens.quoted[start:end] & ~tokens.boilerplate[start:end]))
 
 
 def _mostly_quoted(tokens: Tokens, start: int, end: int) -> bool:
-    """Whether most words [start, end) lie inside quotation marks."""
-    return bool(tokens.quoted[start:end].mean() > 0.5)
+    """Whether most words [start, end) lie inside quotation marks (more than half of
+    them: the mean of the mask above 0.5, counted in integers)."""
+    return 2 * int(np.count_nonzero(tokens.quoted[start:end])) > end - start
 
 
 def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
     """The passage seen from b's side (b becomes a): every ``a``/``a_*`` field trades
     places with its ``b`` twin; ``quoted`` is judged again on the new a side."""
-    swapped = {
-        f.name: getattr(p, _OTHER_SIDE[f.name[0]] + f.name[1:])
-        for f in fields(p)
-        if f.name[0] in _OTHER_SIDE and f.name[1:2] in ("", "_")
-    }
+    swapped = {name: getattr(p, other) for name, other in _swapped_fields()}
     return replace(p, **swapped, quoted=_mostly_quoted(a_tokens, *p.b_tok), ops=_mirror_ops(p.ops))
+
+
+@functools.cache
+def _swapped_fields() -> tuple[tuple[str, str], ...]:
+    """(field, its twin on the other side) for every ``a``/``a_*``/``b``/``b_*`` field."""
+    return tuple(
+        (f.name, _OTHER_SIDE[f.name[0]] + f.name[1:])
+        for f in fields(Passage)
+        if f.name[0] in _OTHER_SIDE and f.name[1:2] in ("", "_")
+    )
 
 
 _MIRROR_TAG = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
@@ -340,16 +393,16 @@ def _mirror_ops(
 _OTHER_SIDE = {"a": "b", "b": "a"}
 
 
-def _covered(tokens: Tokens, ranges: list[tuple[int, int]]) -> np.ndarray:
-    mask = np.zeros(len(tokens), dtype=bool)
+def _covered(doc: AlignedDoc, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """The content words inside any of the word ranges."""
+    mask = np.zeros(len(doc.tokens), dtype=bool)
     for s, e in ranges:
         mask[s:e] = True
-    return mask & tokens.content
+    return mask & doc.content
 
 
-def _share(covered: np.ndarray, base: np.ndarray) -> float:
-    total = int(base.sum())
-    return float((covered & base).sum()) / total if total else 0.0
+def _share(covered: int, total: int) -> float:
+    return float(covered) / total if total else 0.0
 
 
 def pair_figures(
@@ -362,20 +415,41 @@ def pair_figures(
     containment_b: float = 0.0,
 ) -> Pair:
     """A ``Pair`` with the shares of each document covered by the passages."""
-    ca = _covered(a.tokens, [p.a_tok for p in passages])
-    cb = _covered(b.tokens, [p.b_tok for p in passages])
-    narr_a = a.tokens.content & ~a.tokens.quoted
-    narr_b = b.tokens.content & ~b.tokens.quoted
+    ca = _covered(a, [p.a_tok for p in passages])
+    cb = _covered(b, [p.b_tok for p in passages])
+    # covered words are content words: covered & content is covered itself
+    na, nb = int(np.count_nonzero(ca)), int(np.count_nonzero(cb))
+    (content_a, narr_a), (content_b, narr_b) = a.totals, b.totals
     return Pair(
         a=a.id,
         b=b.id,
         jaccard=round(jaccard, 4),
-        a_in_b=round(_share(ca, a.tokens.content), 4),
-        b_in_a=round(_share(cb, b.tokens.content), 4),
+        a_in_b=round(_share(na, content_a), 4),
+        b_in_a=round(_share(nb, content_b), 4),
         passages=tuple(passages),
-        reused_words=int(ca.sum()),
-        a_in_b_narrative=round(_share(ca, narr_a), 4),
-        b_in_a_narrative=round(_share(cb, narr_b), 4),
+        reused_words=na,
+        a_in_b_narrative=round(_share(int(np.count_nonzero(ca & a.narrative)), narr_a), 4),
+        b_in_a_narrative=round(_share(int(np.count_nonzero(cb & b.narrative)), narr_b), 4),
         shingle_containment_a=round(containment_a, 4),
         shingle_containment_b=round(containment_b, 4),
     )
+
+
+def share_texts(pair: Pair, texts: dict[tuple[str, int, int], str]) -> Pair:
+    """``pair``, its passages' texts replaced by the equal strings already in ``texts``
+    (keyed by document and character span; new spans are added), so that every pair
+    aligning one span of a document holds one string, not a copy each.
+
+    Note: done in place on a pair just made, before any other code has seen it: the
+    values do not change, only which string object holds them (``Passage`` is frozen
+    for its readers; ``object.__setattr__`` is the dataclass's own way round that).
+    """
+    for p in pair.passages:
+        for field, key in (
+            ("a_text", (p.a, p.a_start, p.a_end)),
+            ("b_text", (p.b, p.b_start, p.b_end)),
+        ):
+            kept = texts.setdefault(key, getattr(p, field))
+            if kept is not getattr(p, field):
+                object.__setattr__(p, field, kept)
+    return pair

@@ -27,7 +27,14 @@ import numpy as np
 from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles
 from lineage.parallel import chunks, fork_map, shared, worker_count
 
-__all__ = ["Overlap", "candidate_pairs", "overlap", "rare_shingle_pairs", "lsh_pairs"]
+__all__ = [
+    "Overlap",
+    "candidate_array",
+    "candidate_pairs",
+    "overlap",
+    "rare_shingle_pairs",
+    "lsh_pairs",
+]
 
 # Entries (shingle, document) handled per partition of the index: bounds memory on
 # large corpora (each partition is a slice of the hash space).
@@ -191,9 +198,14 @@ def _lsh_pairs_datasketch(
     return np.array(sorted(found), dtype=np.int64)
 
 
-def overlap(fp_i: Fingerprint, fp_j: Fingerprint, i: int, j: int) -> Overlap:
-    """Exact shingle-set overlap of two documents."""
-    shared = len(shared_shingles(fp_i.unique, fp_j.unique))
+def overlap(
+    fp_i: Fingerprint, fp_j: Fingerprint, i: int, j: int, *, common: np.ndarray | None = None
+) -> Overlap:
+    """Exact shingle-set overlap of two documents (``common``: their shared shingles,
+    when the caller already has them)."""
+    if common is None:
+        common = shared_shingles(fp_i.unique, fp_j.unique)
+    shared = len(common)
     union = fp_i.size + fp_j.size - shared
     return Overlap(
         i,
@@ -203,6 +215,28 @@ def overlap(fp_i: Fingerprint, fp_j: Fingerprint, i: int, j: int) -> Overlap:
         shared / fp_i.size if fp_i.size else 0.0,
         shared / fp_j.size if fp_j.size else 0.0,
     )
+
+
+def candidate_array(
+    fps: Sequence[Fingerprint],
+    *,
+    max_df: int = 64,
+    min_shared: int = 2,
+    lsh_threshold: float = 0.3,
+    num_perm: int = 128,
+    seed: int = 1,
+    use_lsh: bool = True,
+    workers: int = 1,
+) -> np.ndarray:
+    """The union of both channels before verification: an ``(k, 2)`` int64 array of
+    pairs (i, j), i < j, sorted, each once."""
+    chans = [rare_shingle_pairs(fps, max_df=max_df, min_shared=min_shared, workers=workers)]
+    if use_lsh:
+        chans.append(
+            lsh_pairs(fps, threshold=lsh_threshold, num_perm=num_perm, seed=seed, workers=workers)
+        )
+    allp = np.concatenate(chans)
+    return np.unique(allp, axis=0) if len(allp) else np.empty((0, 2), dtype=np.int64)
 
 
 def candidate_pairs(
@@ -219,15 +253,18 @@ def candidate_pairs(
     """Verified candidate pairs, in (i, j) order: the union of both channels, each
     checked on exact shingle sets and kept when they share at least one shingle.
     ``workers``: the sketches and the checks of a large corpus run on forked workers."""
-    chans = [rare_shingle_pairs(fps, max_df=max_df, min_shared=min_shared, workers=workers)]
-    if use_lsh:
-        chans.append(
-            lsh_pairs(fps, threshold=lsh_threshold, num_perm=num_perm, seed=seed, workers=workers)
-        )
-    allp = np.concatenate(chans)
+    allp = candidate_array(
+        fps,
+        max_df=max_df,
+        min_shared=min_shared,
+        lsh_threshold=lsh_threshold,
+        num_perm=num_perm,
+        seed=seed,
+        use_lsh=use_lsh,
+        workers=workers,
+    )
     if not len(allp):
         return []
-    allp = np.unique(allp, axis=0)
     parts = fork_map(
         _verified,
         [allp[r.start : r.stop] for r in chunks(len(allp), workers)],

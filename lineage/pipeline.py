@@ -18,16 +18,25 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from lineage.align import AlignedDoc, align, pair_figures
-from lineage.candidates import Overlap, candidate_pairs, overlap
+import numpy as np
+
+from lineage.align import AlignedDoc, align, pair_figures, share_texts
+from lineage.candidates import Overlap, candidate_array, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
-from lineage.fingerprint import Fingerprint, Prepared, prepare
+from lineage.fingerprint import Fingerprint, Prepared, prepare, shared_shingles
 from lineage.model import Analysis, Config, Document, Pair, ProfileChoice, Skipped
 from lineage.parallel import chunks, fork_map, shared, worker_count
 from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
 from lineage.text import Tokens
 
-__all__ = ["after_pairs", "align_pair", "analyze", "analyze_documents", "group_stories"]
+__all__ = [
+    "after_pairs",
+    "align_pair",
+    "analyze",
+    "analyze_documents",
+    "group_stories",
+    "verify_and_align",
+]
 
 # Below these sizes a worker pool costs more than it saves.
 _PARALLEL_DOCS = 2_000
@@ -131,23 +140,23 @@ def analyze_documents(
     t = time.perf_counter()
     if progress:  # one step: the stage has no count of its own to report
         progress("candidates", 0, 1)
-    overlaps = _candidates([aligned[i].fp for i in dup.keep], config, workers)
-    if len(dup.keep) < len(aligned):  # back to indices into `aligned`; i < j still
-        overlaps = [replace(ov, i=dup.keep[ov.i], j=dup.keep[ov.j]) for ov in overlaps]
-        overlaps += [overlap(aligned[i].fp, aligned[j].fp, i, j) for i, j in dup.near]
-        overlaps.sort(key=lambda ov: (ov.i, ov.j))
+    todo, near = _candidates([aligned[i].fp for i in dup.keep], dup.keep, dup.near, config, workers)
     timings["candidates"] = time.perf_counter() - t
     if progress:
         progress("candidates", 1, 1)
 
+    # verification on the exact shingle sets and alignment, one pass per pair
     t = time.perf_counter()
-    pairs = _align_all(aligned, overlaps, config, workers, progress)
+    pairs = _align_all(aligned, todo, near, config, workers, progress)
     timings["alignment"] = time.perf_counter() - t
 
     # the exact copies wait outside: each becomes a child of its group's representative
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
     tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
     word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
+    # the shingles (positions, hashes, sets: a third of the per-document arrays) are not
+    # read after alignment: freed here, before inference forks its workers
+    del aligned, todo, near
     analysis = after_pairs(
         analysed,
         pairs,
@@ -275,8 +284,17 @@ def _profile(
     return ProfileChoice(name, False, "named by the run's configuration")
 
 
-def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> list[Overlap]:
-    return candidate_pairs(
+def _candidates(
+    fps: Sequence[Fingerprint],
+    keep: Sequence[int],
+    near: Sequence[tuple[int, int]],
+    config: Config,
+    workers: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i, j) of indices into the corpus, in (i, j) order, and whether
+    each is a near-identical pair of the duplicates stage (aligned whatever it shares;
+    a candidate is aligned when it shares a shingle: ``lineage.candidates.candidate_pairs``)."""
+    cand = candidate_array(
         fps,
         max_df=config.max_shingle_df,
         min_shared=config.min_shared_shingles,
@@ -285,6 +303,11 @@ def _candidates(fps: Sequence[Fingerprint], config: Config, workers: int) -> lis
         seed=config.seed,
         workers=workers,
     )
+    cand = np.asarray(keep, dtype=np.int64)[cand] if len(cand) else cand  # keep is sorted
+    todo = np.concatenate([cand, np.asarray(near, dtype=np.int64).reshape(-1, 2)])
+    is_near = np.arange(len(todo)) >= len(cand)
+    order = np.lexsort((todo[:, 1], todo[:, 0]))  # stable: a candidate before its near twin
+    return todo[order], is_near[order]
 
 
 # -- per-document and per-pair work, spread over the cores --------------------------
@@ -331,9 +354,12 @@ def _done(ranges: Sequence[range], k: int) -> int:
     return ranges[k].start if k < len(ranges) else ranges[-1].stop if ranges else 0
 
 
-def align_pair(a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config) -> Pair | None:
+def align_pair(
+    a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config, *, common: np.ndarray | None = None
+) -> Pair | None:
     """The passages two candidate documents share and the pair's figures, or None when
-    they share only scattered shingles (every engine's verification step)."""
+    they share only scattered shingles (every engine's verification step). ``common``:
+    their shared shingles if the caller found them."""
     passages = align(
         a,
         b,
@@ -341,6 +367,7 @@ def align_pair(a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config) -> Pai
         min_words=config.min_passage_words,
         max_gap=config.max_gap_words,
         min_similarity=config.min_passage_similarity,
+        common=common,
     )
     pair = pair_figures(
         a,
@@ -353,25 +380,78 @@ def align_pair(a: AlignedDoc, b: AlignedDoc, ov: Overlap, config: Config) -> Pai
     return pair if pair.passages else None
 
 
-def _align_one(ov: Overlap) -> Pair | None:
+def verify_and_align(
+    a: AlignedDoc, b: AlignedDoc, i: int, j: int, config: Config, *, always: bool = False
+) -> Pair | None:
+    """A candidate pair checked on its exact shingle sets (dropped when it shares none,
+    unless ``always``) and aligned, its shared shingles found once for both steps."""
+    common = shared_shingles(a.fp.unique, b.fp.unique)
+    if not len(common) and not always:
+        return None
+    ov = overlap(a.fp, b.fp, i, j, common=common)
+    return align_pair(a, b, ov, config, common=common)
+
+
+def _align_chunk(r: range) -> list[Pair | None]:
     aligned: list[AlignedDoc] = shared("aligned")
-    return align_pair(aligned[ov.i], aligned[ov.j], ov, shared("config"))
+    todo, near = shared("todo")
+    config = shared("config")
+    return [
+        verify_and_align(aligned[i], aligned[j], i, j, config, always=bool(nr))
+        for (i, j), nr in zip(
+            todo[r.start : r.stop].tolist(), near[r.start : r.stop].tolist(), strict=True
+        )
+    ]
 
 
 def _align_all(
     aligned: list[AlignedDoc],
-    overlaps: list[Overlap],
+    todo: np.ndarray,
+    near: np.ndarray,
     config: Config,
     workers: int,
     progress: Progress | None,
 ) -> list[Pair]:
-    results = fork_map(
-        _align_one,
-        overlaps,
-        workers=workers,
-        parallel=len(overlaps) >= _PARALLEL_PAIRS,
-        share={"aligned": aligned, "config": config},
-        progress=(lambda k, n: progress("alignment", k, n)) if progress else None,
-    )
-    # pairs without a passage share only scattered shingles: not reuse
-    return [p for p in results if p is not None]
+    # chunks of pairs, not one pair at a time: each item sent costs a pickle both ways
+    ranges = chunks(len(todo), workers, per_worker=64)
+    out: list[Pair] = []
+    texts: dict[tuple[str, int, int], str] = {}
+    # The pairs' passages are most of what the run holds at scale, and the text of a
+    # passage is a copy of its span of the document, made again for every pair that
+    # aligns the same span (one document in a story of k copies: k - 1 times). Between
+    # rounds of workers the parent keeps one string per span, so the copies of a round
+    # are freed before the next is made.
+    rounds = min(_ALIGN_ROUNDS, -(-len(todo) // _ROUND_PAIRS)) or 1
+    step = max(1, -(-len(ranges) // rounds))
+    for r0 in range(0, len(ranges), step):
+        batch = ranges[r0 : r0 + step]
+        parts = fork_map(
+            _align_chunk,
+            batch,
+            workers=workers,
+            parallel=len(todo) >= _PARALLEL_PAIRS,
+            share={"aligned": aligned, "todo": (todo, near), "config": config},
+            progress=_offset_progress(progress, ranges, r0, len(todo)),
+            every=1,
+        )
+        for part in parts:
+            # pairs without a passage share only scattered shingles: not reuse
+            out.extend(share_texts(p, texts) for p in part if p is not None)
+    return out
+
+
+def _offset_progress(
+    progress: Progress | None, ranges: Sequence[range], r0: int, total: int
+) -> Callable[[int, int], None] | None:
+    """The alignment progress of a round whose first chunk is ``ranges[r0]``."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda k, n: report("alignment", _done(ranges, r0 + k), total)
+
+
+_ALIGN_ROUNDS = 8  # rounds of alignment workers, the passage texts made one between them
+# Candidate pairs per round, from which a corpus gets more than one: each round forks its
+# workers again, which cost 6-9% more CPU of the stage at 10k documents (54k candidates,
+# one round against eight, 2 workers), while the copies it frees matter only at scale.
+_ROUND_PAIRS = 100_000

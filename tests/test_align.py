@@ -110,3 +110,32 @@ def test_a_repeat_of_the_passage_later_in_one_text_is_not_merged_into_it():
     b = _doc("b", f"{a.text}. the the the the the the the the the the council")
     (p,) = align(a, b)
     assert p.a_tok == p.b_tok == (0, 20) and p.similarity == 1.0
+
+
+def test_share_texts_keeps_one_string_per_span_with_the_same_values():
+    from lineage.align import share_texts
+
+    a = _doc("a", PROSE)
+    copies = [_doc(f"c{k}", f"Story {k}.\n\n" + PROSE) for k in range(3)]
+    pairs = [pair_figures(a, c, align(a, c), jaccard=1.0) for c in copies]
+    before = [[(p.a_text, p.b_text) for p in pr.passages] for pr in pairs]
+    texts: dict = {}
+    shared = [share_texts(pr, texts) for pr in pairs]
+    assert [[(p.a_text, p.b_text) for p in pr.passages] for pr in shared] == before
+    firsts = [pr.passages[0].a_text for pr in shared]  # a's same span in every pair
+    assert all(t is firsts[0] for t in firsts)
+
+
+def test_verify_and_align_is_overlap_then_align_pair():
+    from lineage.candidates import overlap
+    from lineage.model import Config
+    from lineage.pipeline import align_pair, verify_and_align
+
+    config = Config()
+    a = _doc("a", PROSE)
+    b = _doc("b", "HEADLINE HERE\n\n" + PROSE.replace("approved", "passed"))
+    unrelated = _doc("u", "Nothing in this text is shared with the other one at all, not a run.")
+    assert verify_and_align(a, b, 0, 1, config) == align_pair(
+        a, b, overlap(a.fp, b.fp, 0, 1), config
+    )
+    assert verify_and_align(a, unrelated, 0, 2, config) is None  # shares no shingle

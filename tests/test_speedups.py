@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lineage.fingerprint as fingerprint_module
-from lineage.align import _content_run
+from lineage.align import AlignedDoc, _content_run
 from lineage.candidates import _lsh_pairs_datasketch, lsh_pairs
 from lineage.fingerprint import (
     Fingerprint,
@@ -123,6 +123,7 @@ def test_content_run_matches_word_loop(boiler: list[bool], data: st.DataObject) 
     text = " ".join(f"w{k}" for k in range(n))
     t = tokenize(text)
     t = replace(t, boilerplate=np.array(boiler, dtype=bool))
+    doc = AlignedDoc("d", text, t, fingerprint("d", t))
     a0 = data.draw(st.integers(0, n))
     a1 = data.draw(st.integers(a0, n))
     w = data.draw(st.integers(1, 25))
@@ -132,7 +133,7 @@ def test_content_run_matches_word_loop(boiler: list[bool], data: st.DataObject) 
             if t.boilerplate[i]:
                 break
             ref.append(int(t.hashes[i]))
-        assert _content_run(t, start, stop, step) == ref
+        assert _content_run(doc, start, stop, step) == ref
 
 
 def test_fingerprint_unchanged_by_cache() -> None:

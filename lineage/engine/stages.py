@@ -314,10 +314,11 @@ def analyze_on(
     lineage inference run here, per story. The same Analysis as
     :func:`lineage.pipeline.analyze_documents` (same pairs, same figures)."""
     from lineage.infer import Weights
+    from lineage.infer.profile import TRADITION
     from lineage.pipeline import AUTO, after_pairs
 
     config = config or Config()
-    if config.profile != AUTO:
+    if config.profile not in (AUTO, TRADITION):
         Weights.for_profile(config.profile)  # an unknown name fails before any work
     docs = sorted(docs, key=lambda d: d.id)
     records = doc_records(docs)
