@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# the invented vocabulary of the hand-made lost-source cases, shared with them
+from test_hypothetical import _WORDS
+
 import lineage
 from lineage.evaluation.metrics import average_sign_distance, load_prediction, score
 from lineage.evaluation.traditions import (
@@ -20,13 +23,6 @@ from lineage.infer.profile import TRADITION
 from lineage.infer.stemma import distances, neighbour_joining
 from lineage.model import Config
 from lineage.text import tokenize
-
-_WORDS = (
-    "harbor council budget river station museum bridge winter teacher farmer engine "
-    "market doctor garden village island letter mayor railway theatre orchard mill "
-    "bakery canal tower valley meadow quarry ferry library tavern chapel forge barn "
-    "lantern granary vineyard fountain courtyard plaza avenue wharf signal beacon"
-).split()
 
 
 def _archetype(seed: int, n: int = 240) -> list[str]:
