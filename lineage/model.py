@@ -133,7 +133,10 @@ class Skipped:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+# slots: a corpus holds tens of thousands of pairs and passages (the 1,483-document
+# simulated corpus: 6,525 pairs, 18,155 passages; 36.0 -> 33.7 MB with slots, see
+# docs/BENCHMARKS.md "Pairs and passages in memory")
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A maximal aligned run of words shared by documents a and b."""
 
@@ -170,7 +173,7 @@ class Passage:
         return self.a_words - self.a_quoted_words
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """Verified reuse between two documents (a < b by id order)."""
 
