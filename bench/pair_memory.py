@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 import lineage
+from lineage.model import Passage
 
 
 def deep_size(obj: Any, seen: set[int]) -> int:
@@ -45,13 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     passages = [p for pr in a.pairs for p in pr.passages]
     total = deep_size(list(a.pairs), set())
     seen: set[int] = set()
-    texts = sum(deep_size(p.a_text, seen) + deep_size(p.b_text, seen) for p in passages)
+    # the strings passages hold their texts in: their own spans' copies (a_text fields,
+    # before), or the documents' texts they slice from (a_src, now)
+    side = ("a_src", "b_src") if hasattr(Passage, "a_src") else ("a_text", "b_text")
+    texts = sum(deep_size(getattr(p, f), seen) for p in passages for f in side)
     seen = set()
     ops = sum(deep_size(p.ops, seen) for p in passages)
     doc_text = sum(len(d.text) for d in a.documents)
     print(
         f"pairs {len(a.pairs):,}  passages {len(passages):,}  pairs+passages "
-        f"{total / 1e6:.1f} MB  passage texts {texts / 1e6:.1f} MB  ops {ops / 1e6:.1f} MB  "
+        f"{total / 1e6:.1f} MB  strings the passages hold ({side[0]}, {side[1]}) "
+        f"{texts / 1e6:.1f} MB  ops {ops / 1e6:.1f} MB  "
         f"document text {doc_text / 1e6:.2f} M characters"
     )
     return 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import cast
 
@@ -321,8 +322,8 @@ def align(
                 b_words=nb,
                 similarity=round(float(sim), 4),
                 quoted=_mostly_quoted(a.tokens, sp.a0, sp.a1),
-                a_text=a.text[a_start:a_end],
-                b_text=b.text[b_start:b_end],
+                a_src=a.text,
+                b_src=b.text,
                 a_tok=(sp.a0, sp.a1),
                 b_tok=(sp.b0, sp.b1),
                 ops=edit_script(wa, wb),
@@ -435,21 +436,19 @@ def pair_figures(
     )
 
 
-def share_texts(pair: Pair, texts: dict[tuple[str, int, int], str]) -> Pair:
-    """``pair``, its passages' texts replaced by the equal strings already in ``texts``
-    (keyed by document and character span; new spans are added), so that every pair
-    aligning one span of a document holds one string, not a copy each.
+def share_texts(pair: Pair, texts: Mapping[str, str]) -> Pair:
+    """``pair``, its passages reading their texts from the strings of ``texts`` (each
+    document's text by id), when they hold an equal string: a pair made by a worker
+    arrives with its own copy of each document's text, which is then freed, so that
+    every passage of a document reads the parent's one string.
 
     Note: done in place on a pair just made, before any other code has seen it: the
     values do not change, only which string object holds them (``Passage`` is frozen
     for its readers; ``object.__setattr__`` is the dataclass's own way round that).
     """
     for p in pair.passages:
-        for field, key in (
-            ("a_text", (p.a, p.a_start, p.a_end)),
-            ("b_text", (p.b, p.b_start, p.b_end)),
-        ):
-            kept = texts.setdefault(key, getattr(p, field))
-            if kept is not getattr(p, field):
-                object.__setattr__(p, field, kept)
+        for doc, src, at in ((p.a, "a_src", p.a_src_at), (p.b, "b_src", p.b_src_at)):
+            mine, kept = getattr(p, src), texts.get(doc)
+            if at == 0 and kept is not None and mine is not kept and mine == kept:
+                object.__setattr__(p, src, kept)
     return pair

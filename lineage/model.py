@@ -133,9 +133,8 @@ class Skipped:
     line: int | None = None
 
 
-# slots: a corpus holds tens of thousands of pairs and passages (the 1,483-document
-# simulated corpus: 6,525 pairs, 18,155 passages; 36.0 -> 33.7 MB with slots, see
-# docs/BENCHMARKS.md "Pairs and passages in memory")
+# slots, and texts read from the document's one string: a corpus holds tens of thousands
+# of pairs and passages (docs/BENCHMARKS.md "Pairs and passages in memory")
 @dataclass(frozen=True, slots=True)
 class Passage:
     """A maximal aligned run of words shared by documents a and b."""
@@ -150,8 +149,13 @@ class Passage:
     b_words: int
     similarity: float  # 0..1, normalized Indel similarity of the two word runs
     quoted: bool  # mostly inside quotation marks on a's side
-    a_text: str
-    b_text: str
+    # where the passage's text is read from: a string holding a's text of the passage at
+    # [a_start - a_src_at, a_end - a_src_at) (the document's whole text, a_src_at 0, as
+    # alignment makes it: every passage of a document shares that one string instead of
+    # holding a copy of its span; or the span alone, a_src_at = a_start, as Parquet
+    # holds it). Not compared: ids and offsets say which text it is.
+    a_src: str = field(repr=False, compare=False)
+    b_src: str = field(repr=False, compare=False)
     # token index ranges [start, end) in each document's Tokens
     a_tok: tuple[int, int] = (0, 0)
     b_tok: tuple[int, int] = (0, 0)
@@ -162,6 +166,17 @@ class Passage:
     # ``quoted`` above is the old majority flag, which counted a whole passage one way)
     a_quoted_words: int = 0
     b_quoted_words: int = 0
+    a_src_at: int = field(default=0, compare=False)
+    b_src_at: int = field(default=0, compare=False)
+
+    @property
+    def a_text(self) -> str:
+        """a's text of the passage (a slice of ``a_src``, made when read)."""
+        return self.a_src[self.a_start - self.a_src_at : self.a_end - self.a_src_at]
+
+    @property
+    def b_text(self) -> str:
+        return self.b_src[self.b_start - self.b_src_at : self.b_end - self.b_src_at]
 
     @property
     def words(self) -> int:

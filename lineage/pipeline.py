@@ -415,12 +415,10 @@ def _align_all(
     # chunks of pairs, not one pair at a time: each item sent costs a pickle both ways
     ranges = chunks(len(todo), workers, per_worker=64)
     out: list[Pair] = []
-    texts: dict[tuple[str, int, int], str] = {}
-    # The pairs' passages are most of what the run holds at scale, and the text of a
-    # passage is a copy of its span of the document, made again for every pair that
-    # aligns the same span (one document in a story of k copies: k - 1 times). Between
-    # rounds of workers the parent keeps one string per span, so the copies of a round
-    # are freed before the next is made.
+    texts = {a.id: a.text for a in aligned}
+    # The pairs' passages are most of what the run holds at scale. A passage reads its
+    # text from its document's string; a worker's pairs arrive with copies of those
+    # strings, which are swapped for the parent's own (share_texts) and freed.
     rounds = min(_ALIGN_ROUNDS, -(-len(todo) // _ROUND_PAIRS)) or 1
     step = max(1, -(-len(ranges) // rounds))
     for r0 in range(0, len(ranges), step):

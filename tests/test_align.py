@@ -112,18 +112,28 @@ def test_a_repeat_of_the_passage_later_in_one_text_is_not_merged_into_it():
     assert p.a_tok == p.b_tok == (0, 20) and p.similarity == 1.0
 
 
-def test_share_texts_keeps_one_string_per_span_with_the_same_values():
+def test_passages_read_their_texts_from_the_documents_one_string():
+    import pickle
+
     from lineage.align import share_texts
 
     a = _doc("a", PROSE)
     copies = [_doc(f"c{k}", f"Story {k}.\n\n" + PROSE) for k in range(3)]
     pairs = [pair_figures(a, c, align(a, c), jaccard=1.0) for c in copies]
     before = [[(p.a_text, p.b_text) for p in pr.passages] for pr in pairs]
-    texts: dict = {}
-    shared = [share_texts(pr, texts) for pr in pairs]
+    assert before[0][0][0] == a.text[pairs[0].passages[0].a_start : pairs[0].passages[0].a_end]
+    # as a worker sends them: each pair with its own copies of the texts
+    arrived = [pickle.loads(pickle.dumps(pr)) for pr in pairs]
+    assert arrived[0].passages[0].a_src is not a.text
+    texts = {d.id: d.text for d in (a, *copies)}
+    shared = [share_texts(pr, texts) for pr in arrived]
+    assert shared == pairs  # the same pairs, offsets and figures
     assert [[(p.a_text, p.b_text) for p in pr.passages] for pr in shared] == before
-    firsts = [pr.passages[0].a_text for pr in shared]  # a's same span in every pair
-    assert all(t is firsts[0] for t in firsts)
+    assert all(p.a_src is a.text for pr in shared for p in pr.passages)
+    # a string that is not the document's text is never swapped in
+    odd = pickle.loads(pickle.dumps(pairs[0]))
+    share_texts(odd, {"a": a.text + " changed"})
+    assert odd.passages[0].a_src is not a.text and odd.passages[0].a_text == before[0][0][0]
 
 
 def test_verify_and_align_is_overlap_then_align_pair():

@@ -73,7 +73,7 @@ def align(a: Document, b: Document, *, min_words: int = 8, max_gap: int = 3) -> 
                 a_words=a1 - a0, b_words=b1 - b0,
                 similarity=2 * same / ((a1 - a0) + (b1 - b0)),
                 quoted=before in "\"“",
-                a_text=a.text[sa:ea], b_text=b.text[sb:eb],
+                a_src=a.text, b_src=b.text,
                 a_tok=(a0, a1), b_tok=(b0, b1),
             )
         )  # fmt: skip
