@@ -12,9 +12,10 @@ times them, and spreads the per-document and per-pair work over the cores.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +35,7 @@ __all__ = [
     "align_pair",
     "analyze",
     "analyze_documents",
+    "check_config",
     "group_stories",
     "verify_and_align",
 ]
@@ -87,6 +89,19 @@ def analyze(
     return analysis
 
 
+def check_config(config: Config) -> Config:
+    """``config``, after checking the names it gives (profile, calibration): an unknown
+    name fails before any work, on every engine."""
+    from lineage.infer import Weights
+    from lineage.infer.confidence import load_calibration
+    from lineage.infer.profile import TRADITION
+
+    if config.profile not in (AUTO, TRADITION):
+        Weights.for_profile(config.profile)
+    load_calibration(config.calibration)
+    return config
+
+
 def analyze_documents(
     docs: Sequence[Document],
     config: Config | None = None,
@@ -98,57 +113,36 @@ def analyze_documents(
     """Every stage after ingest, on documents already read (ids must be unique): the
     chrome is marked here (idempotent, so documents marked before are unchanged)."""
     from lineage.boilerplate import mark_boilerplate
-    from lineage.infer import Weights
-    from lineage.infer.confidence import load_calibration
-    from lineage.infer.profile import TRADITION
 
-    config = config or Config()
-    if config.profile not in (AUTO, TRADITION):
-        Weights.for_profile(config.profile)  # an unknown name fails before any work
-    load_calibration(config.calibration)  # likewise an unknown calibration
+    config = check_config(config or Config())
     docs = sorted(docs, key=lambda d: d.id)  # input order never changes the result
     timings: dict[str, float] = {}
     workers = worker_count(config.workers)
 
-    t = time.perf_counter()
-    if progress:  # one step each, as candidates below: 10 s and 1.5 s at 10k documents
-        progress("page chrome", 0, 1)
     # chrome, the page's host and the dateline's place: resolved once, read from Document
-    docs = mark_boilerplate(docs, min_docs=config.boilerplate_min_docs)
-    timings["chrome"] = time.perf_counter() - t
-    if progress:
-        progress("page chrome", 1, 1)
+    # (one progress step each, as below: 10 s and 1.5 s at 10k documents)
+    with _stage(timings, "chrome", progress, "page chrome"):
+        docs = mark_boilerplate(docs, min_docs=config.boilerplate_min_docs)
 
-    t = time.perf_counter()
-    aligned = _prepare(docs, config, workers, progress)
-    timings["fingerprints"] = time.perf_counter() - t
+    with _stage(timings, "fingerprints"):
+        aligned = _prepare(docs, config, workers, progress)
 
     # identical and near-identical copies collapse before pairing (lineage.duplicates)
-    t = time.perf_counter()
-    if progress:
-        progress("duplicates", 0, 1)
-    dup = collapse_duplicates(
-        docs,
-        [a.tokens for a in aligned],
-        [a.fp for a in aligned],
-        min_words=config.shingle_size,
-    )
-    timings["duplicates"] = time.perf_counter() - t
-    if progress:
-        progress("duplicates", 1, 1)
+    with _stage(timings, "duplicates", progress):
+        dup = collapse_duplicates(
+            docs,
+            [a.tokens for a in aligned],
+            [a.fp for a in aligned],
+            min_words=config.shingle_size,
+        )
 
-    t = time.perf_counter()
-    if progress:  # one step: the stage has no count of its own to report
-        progress("candidates", 0, 1)
-    todo, near = _candidates([aligned[i].fp for i in dup.keep], dup.keep, dup.near, config, workers)
-    timings["candidates"] = time.perf_counter() - t
-    if progress:
-        progress("candidates", 1, 1)
+    with _stage(timings, "candidates", progress):
+        fps = [aligned[i].fp for i in dup.keep]
+        todo, near = _candidates(fps, dup.keep, dup.near, config, workers)
 
     # verification on the exact shingle sets and alignment, one pass per pair
-    t = time.perf_counter()
-    pairs = _align_all(aligned, todo, near, config, workers, progress)
-    timings["alignment"] = time.perf_counter() - t
+    with _stage(timings, "alignment"):
+        pairs = _align_all(aligned, todo, near, config, workers, progress)
 
     # the exact copies wait outside: each becomes a child of its group's representative
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
@@ -243,13 +237,8 @@ def after_pairs(
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges
-    t = time.perf_counter()
-    if progress:
-        progress("quotations", 0, 1)
-    quotes = quote_findings(docs, tokens, edges, pairs)
-    timings["quotes"] = time.perf_counter() - t
-    if progress:
-        progress("quotations", 1, 1)
+    with _stage(timings, "quotes", progress, "quotations"):
+        quotes = quote_findings(docs, tokens, edges, pairs)
 
     return Analysis(
         documents=tuple(docs),
@@ -266,6 +255,24 @@ def after_pairs(
         hypotheticals=tuple(hypotheticals),
         profile_choice=choice,
     )
+
+
+@contextlib.contextmanager
+def _stage(
+    timings: dict[str, float],
+    name: str,
+    progress: Progress | None = None,
+    label: str | None = None,
+) -> Iterator[None]:
+    """Time the block into ``timings[name]``; with ``progress``, report it as one step
+    (``label``, else ``name``), for stages with no count of their own to report."""
+    t = time.perf_counter()
+    if progress:
+        progress(label or name, 0, 1)
+    yield
+    timings[name] = time.perf_counter() - t
+    if progress:
+        progress(label or name, 1, 1)
 
 
 def _profile(
@@ -448,7 +455,9 @@ def _offset_progress(
     return lambda k, n: report("alignment", _done(ranges, r0 + k), total)
 
 
-_ALIGN_ROUNDS = 8  # rounds of alignment workers, the passage texts made one between them
+# rounds of alignment workers: the copies of the texts a round sends back are freed
+# before the next round is made
+_ALIGN_ROUNDS = 8
 # Candidate pairs per round, from which a corpus gets more than one: each round forks its
 # workers again, which cost 6-9% more CPU of the stage at 10k documents (54k candidates,
 # one round against eight, 2 workers), while the copies it frees matter only at scale.

@@ -315,13 +315,9 @@ def analyze_on(
     written as Parquet into the folder ``work`` and read back, then stories and
     lineage inference run here, per story. The same Analysis as
     :func:`lineage.pipeline.analyze_documents` (same pairs, same figures)."""
-    from lineage.infer import Weights
-    from lineage.infer.profile import TRADITION
-    from lineage.pipeline import AUTO, after_pairs
+    from lineage.pipeline import after_pairs, check_config
 
-    config = config or Config()
-    if config.profile not in (AUTO, TRADITION):
-        Weights.for_profile(config.profile)  # an unknown name fails before any work
+    config = check_config(config or Config())
     docs = sorted(docs, key=lambda d: d.id)
     records = doc_records(docs)
     timings: dict[str, float] = {}

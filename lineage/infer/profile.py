@@ -30,8 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
-
 from lineage.model import Document, Pair, ProfileChoice
 from lineage.text import Tokens
 
@@ -116,28 +114,18 @@ def _chain_shape(
 
 def _word_variants(
     trees: Sequence[Sequence[tuple[str, str]]], tokens: Mapping[str, Tokens]
-) -> tuple[float | None, float | None]:
+) -> float | None:
     """Of the variant locations of neighbours in the stories' reuse trees (the non-equal
     steps of their word alignment, between its first and last agreement), the share of at
-    most :data:`SHORT_VARIANT` words: a lacuna or an added paragraph is one location.
-
-    And the neighbours' median **mutual coverage**: the words their alignment reads alike
-    over the words of the longer of the two. Copies of one whole text share most of it
-    whichever is longer; an excerpt beside its source, or two answers drawing different
-    excerpts of one source, share a small part of the longer."""
+    most :data:`SHORT_VARIANT` words: a lacuna or an added paragraph is one location."""
     from rapidfuzz.distance import Levenshtein
 
     short = total = 0
-    coverage: list[float] = []
     for tree in trees:
         for a, b in tree:
             if a not in tokens or b not in tokens:
                 continue
             ops = list(Levenshtein.opcodes(tokens[a].hashes.tolist(), tokens[b].hashes.tolist()))
-            longer = max(len(tokens[a]), len(tokens[b]))
-            if longer:
-                same = sum(o.src_end - o.src_start for o in ops if o.tag == "equal")
-                coverage.append(same / longer)
             while ops and ops[0].tag != "equal":
                 ops.pop(0)
             while ops and ops[-1].tag != "equal":
@@ -147,9 +135,7 @@ def _word_variants(
                     w = max(o.src_end - o.src_start, o.dest_end - o.dest_start)
                     total += 1
                     short += 1 if w <= SHORT_VARIANT else 0
-    share = round(short / total, 3) if total else None
-    median = round(float(np.median(coverage)), 3) if coverage else None
-    return share, median
+    return round(short / total, 3) if total else None
 
 
 def choose_profile(
@@ -192,9 +178,8 @@ def choose_profile(
     if shape >= CHAIN_SHAPE and named < NAMED_SHARE:
         return ProfileChoice("revisions", True, f"{shape_txt}; {named_txt}", features)
     if named < NAMED_SHARE and dated < DATED_SHARE and tokens is not None:
-        share, coverage = _word_variants(trees, tokens)
+        share = _word_variants(trees, tokens)
         features["word_variants"] = share
-        features["mutual_coverage"] = coverage
         if share is not None and share >= WORD_VARIANTS:
             dated_txt = f"{dated:.0%} of documents are dated (< {DATED_SHARE:.0%})"
             variants_txt = (
