@@ -328,9 +328,13 @@ def text_direction_evidence(
     side_c = "a" if pair.a == child.doc.id else "b"
     ids = {"parent": parent.doc.id, "child": child.doc.id}
     # bracketed insertions ("[the]") inside shared text, absent from the other side
-    for p in pair.passages:
+    # (only where either side has a bracketed insertion to look for)
+    for p in pair.passages if child.brackets or parent.brackets else ():
         c_start, c_end = (p.a_start, p.a_end) if side_c == "a" else (p.b_start, p.b_end)
+        p_start, p_end = (p.b_start, p.b_end) if side_c == "a" else (p.a_start, p.a_end)
+        # each side's text of the passage, sliced from its document once (Passage.a_text)
         p_text = p.b_text if side_c == "a" else p.a_text
+        c_text = p.a_text if side_c == "a" else p.b_text
         for s, e in child.brackets:
             if c_start <= s < c_end and child.doc.text[s:e] not in p_text:
                 out.append(
@@ -345,8 +349,6 @@ def text_direction_evidence(
                 )
                 break
         for s, e in parent.brackets:
-            p_start, p_end = (p.b_start, p.b_end) if side_c == "a" else (p.a_start, p.a_end)
-            c_text = p.a_text if side_c == "a" else p.b_text
             if p_start <= s < p_end and parent.doc.text[s:e] not in c_text:
                 out.append(
                     _against(
