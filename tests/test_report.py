@@ -701,3 +701,27 @@ def test_default_output_of_the_default_simulated_corpus_is_bounded(tmp_path: Pat
     assert len(json.loads((out / "lineage.json").read_text())["documents"]) == 1483
     assert total <= 14 * text, (total, text)  # 13.5x measured
     assert total - html <= 4.5 * text, (total - html, text)  # exports: 4.3x measured
+
+
+@pytest.mark.parametrize(("groups", "folded"), [(10, False), (11, True)])
+def test_a_long_list_of_collapsed_copies_is_folded(
+    seeds: Analysis, tmp_path: Path, groups: int, folded: bool
+) -> None:
+    # more than 10 groups would push the story table below the first screen
+    import re
+    from types import SimpleNamespace
+
+    a = Analysis(**{f: getattr(seeds, f) for f in seeds.__dataclass_fields__})
+    rep = seeds.documents[1].id
+    dups = tuple(
+        SimpleNamespace(representative=rep, members=(f"copy-{g}-a", f"copy-{g}-b"), kind="exact")
+        for g in range(groups)
+    )
+    object.__setattr__(a, "duplicates", dups)
+    write_reports(a, tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    section = index[index.index('id="duplicates"') :]
+    opening = re.search(r"<details[^>]*>", section)
+    assert opening is not None
+    assert ("open" not in opening.group(0)) is folded
+    assert f"({groups} groups)" in section
