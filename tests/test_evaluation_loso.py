@@ -56,3 +56,30 @@ def test_leave_one_out_on_two_real_sources():
         assert set(r.baselines) == {"MST", "earlier", "longer-is-newer", "NJ"}
         assert r.baselines["NJ"] is None  # neighbour-joining is for traditions
         assert r.gap == 0.0
+
+
+def test_a_corpus_of_parts_is_also_scored_part_by_part():
+    from lineage.evaluation.datasets import concat
+
+    seeds = seeds_corpus(SEEDS)
+    # the second part without its last document: its own truth loses that node's edge
+    keep = {r["id"] for r in seeds.records[:-1]}
+    t = seeds.truth
+    part_b = Corpus(
+        "seeds minus one",
+        tuple(r for r in seeds.records if r["id"] in keep),
+        Truth(
+            tuple(d for d in t.documents if d in keep),
+            tuple(e for e in t.edges if set(e) <= keep),
+            tuple(r for r in t.roots if r in keep),
+            (),
+            tuple(tuple(d for d in s if d in keep) for s in t.stories),
+        ),
+    )
+    both = concat("two", [opaque(seeds, "p"), opaque(part_b, "q")])
+    (row,) = leave_one_out([Source("s", both, both)], GRID[:1])
+    assert [name for name, _, _ in row.parts] == ["seeds (5 articles)", "seeds minus one"]
+    for _, m, base in row.parts:
+        assert m.edge_f1 == 1.0 and base["MST"] is not None
+    # the pooled row counts both parts' edges
+    assert row.left_out.edge_f1 == 1.0

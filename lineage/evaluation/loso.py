@@ -70,6 +70,9 @@ class Result:
     metrics: Metrics
     prediction: Prediction
     seconds: float
+    #: a corpus of parts: each part's name, its own prediction and its metrics (the
+    #: simulator's dated and undated seeds are read apart here)
+    parts: tuple[tuple[str, Prediction, Metrics], ...] = ()
 
 
 def _key(params: Params) -> str:
@@ -111,6 +114,11 @@ def analyze_corpus(corpus: Corpus, params: Params) -> tuple[Prediction, float]:
     return load_prediction(analysis), seconds
 
 
+def _score(pred: Prediction, corpus: Corpus) -> Metrics:
+    return score(pred.edges, corpus.truth, stories=pred.stories or None,
+                 lost_edges=pred.lost_edges)  # fmt: skip
+
+
 def headline(m: Metrics, kind: str) -> float:
     """The one number a fit maximizes: ASD / 100 for a tradition, else directed edge F1."""
     if kind == "tradition":
@@ -135,17 +143,17 @@ def run_grid(
             for params in grid:
                 k = (corpus.name, _key(params))
                 if k not in done:
-                    pred, secs = analyze_corpus(corpus, params)
-                    m = score(
-                        pred.edges,
-                        corpus.truth,
-                        stories=pred.stories or None,
-                        lost_edges=pred.lost_edges,
-                    )
-                    done[k] = Result(m, pred, secs)
+                    runs = [(c, *analyze_corpus(c, params)) for c in corpus.parts]
+                    if runs:
+                        pred = _merge([p for _, p, _ in runs])
+                        secs = sum(t for _, _, t in runs)
+                    else:
+                        pred, secs = analyze_corpus(corpus, params)
+                    parts = tuple((c.name, p, _score(p, c)) for c, p, _ in runs)
+                    done[k] = Result(_score(pred, corpus), pred, secs, parts)
                     if log:
-                        log(f"{corpus.name} {_key(params)}: {headline(m, corpus.kind):.3f} "
-                            f"in {secs:.1f} s")  # fmt: skip
+                        h = headline(done[k].metrics, corpus.kind)
+                        log(f"{corpus.name} {_key(params)}: {h:.3f} in {secs:.1f} s")
                 out[(src.label, role, _key(params))] = done[k]
     return out
 
@@ -192,10 +200,21 @@ class Row:
     in_source: Metrics
     baselines: dict[str, Metrics | None] = field(default_factory=dict)
     seconds: float = 0.0
+    #: the left-out run read part by part: (part name, its metrics, its baselines)
+    parts: tuple[tuple[str, Metrics, dict[str, Metrics | None]], ...] = ()
 
     @property
     def gap(self) -> float:
         return headline(self.in_source, self.kind) - headline(self.left_out, self.kind)
+
+
+def _baselines(pred: Prediction, corpus: Corpus) -> dict[str, Metrics | None]:
+    """Each baseline of :data:`BASELINES` that applies to the corpus's kind, scored."""
+    return {
+        name: score(fn(pred), corpus.truth, stories=pred.stories or None)
+        if corpus.kind in kinds else None
+        for name, (fn, kinds) in BASELINES.items()
+    }  # fmt: skip
 
 
 def leave_one_out(
@@ -215,13 +234,9 @@ def leave_one_out(
         r_in = results[(src.label, "test", _key(ins))]
         # the baselines read the verified pairs, which no grid point here changes: take
         # them from the left-out run
-        base: dict[str, Metrics | None] = {}
-        for name, (fn, kinds) in BASELINES.items():
-            if src.kind in kinds:
-                edges = fn(r_lo.prediction)
-                base[name] = score(edges, src.test.truth, stories=r_lo.prediction.stories or None)
-            else:
-                base[name] = None
+        base = _baselines(r_lo.prediction, src.test)
+        by_name = {c.name: c for c in src.test.parts}
+        parts = tuple((name, m, _baselines(p, by_name[name])) for name, p, m in r_lo.parts)
         rows.append(Row(src.label, src.kind, lo, r_lo.metrics, ins, r_in.metrics, base,
-                        r_lo.seconds))  # fmt: skip
+                        r_lo.seconds, parts))  # fmt: skip
     return rows
