@@ -174,3 +174,18 @@ def test_the_news_profile_keeps_its_forest(tmp_path) -> None:
     analysis = lineage.analyze([tmp_path], Config(profile="news"))
     kinds = {r.kind for e in analysis.edges for r in e.evidence}
     assert not kinds & {"chain-order", "chain-direction"}
+
+
+def test_versions_with_the_same_words_are_an_even_chance(tmp_path) -> None:
+    import lineage
+    from lineage.model import Config
+
+    texts = _history(4, seed=8, cut=0.0)
+    texts.insert(2, texts[1])  # a version saved twice: which came first no text says
+    for name, text in zip("pkbwe", texts, strict=True):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    analysis = lineage.analyze([tmp_path], Config(profile="revisions"))
+    twins = [e for e in analysis.edges if {e.parent, e.child} == {"k", "b"}]
+    assert len(twins) == 1 and twins[0].confidence <= 0.5
+    assert any("same words" in r.text for r in twins[0].evidence)
+    assert len(analysis.edges) == 4
