@@ -658,7 +658,15 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, help="keep the extracted features here (pickle)")
     ap.add_argument("--variants", choices=("chosen", "all"), default="chosen",
                     help="all: fit the excerpt case of the superset rule too")  # fmt: skip
+    ap.add_argument("--chain", action="store_true",
+                    help="fit the version-chain model (bench/fit_chain.py) into "
+                    "lineage/infer/chain.json")  # fmt: skip
     args = ap.parse_args()
+    if args.chain:
+        import fit_chain
+
+        fit_chain.main(["--eval-dir", str(args.eval_dir)])
+        return
     if args.profile_base:
         fit_defaults(args)
         return

@@ -192,6 +192,7 @@ def after_pairs(
     the derivation forest, lost sources and second parents, and quotations. ``docs``
     are the documents that were paired (marked, sorted by id); ``tokens`` theirs."""
     from lineage.infer import Weights, infer_lineage
+    from lineage.infer.chain import chains
     from lineage.infer.confidence import calibrate, load_calibration
     from lineage.infer.hypothetical import lost_sources
     from lineage.infer.profile import TRADITION, TRADITION_WEIGHTS
@@ -224,6 +225,10 @@ def after_pairs(
     if tradition:  # a hand-copied tradition: each story's skeleton is its stemma
         edges, origins, hypotheticals = stemmata(
             docs, pairs, stories, edges, origins, tokens=tokens
+        )
+    elif choice.profile == "revisions":  # versions of one text: each story is a chain
+        edges, origins, hypotheticals = chains(
+            docs, stories, edges, origins, hypotheticals, tokens=tokens
         )
     # each marginal mapped to how often such an edge is right (no edge changes)
     edges, origins = calibrate(

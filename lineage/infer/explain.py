@@ -250,6 +250,37 @@ def _origin_prior(f: Facts) -> str:
     )
 
 
+@_says("chain-order")
+def _chain_order(f: Facts) -> str:
+    return (
+        f"version chain: {f['parent']} and {f['child']} are neighbours in the order of the "
+        f"versions that keeps their passages continuous (probability {f['probability']:.2f})"
+    )
+
+
+@_says("chain-direction")
+def _chain_direction(f: Facts) -> str:
+    if not f["added"] and not f["dropped"]:
+        return (
+            f"direction: {f['child']} has the same words as {f['parent']}, and no text says "
+            f"which came first (probability {f['probability']:.2f})"
+        )
+    return (
+        f"direction: read along the chain of {f['versions']} versions, the versions add more "
+        f"text than they drop this way round; {f['child']} adds {f['added']} "
+        f"word{_s(f['added'])} to {f['parent']} and drops {f['dropped']} "
+        f"(probability {f['probability']:.2f})"
+    )
+
+
+@_says("chain-first")
+def _chain_first(f: Facts) -> str:
+    return (
+        f"first version: {f['doc']} is the end of its chain of {f['versions']} versions from "
+        f"which the others add more than they drop (probability {f['probability']:.2f})"
+    )
+
+
 @_says("identical")
 def _identical(f: Facts) -> str:
     return (

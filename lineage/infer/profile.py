@@ -13,6 +13,9 @@ the corpus that any collection of either kind has, whichever tool made it:
 * **named sources**: the share of documents that carry an outlet, a host or a URL.
   Syndicated copies name who published them; the versions of one page do not.
 
+Under ``revisions`` each story's forest is then replaced by a version chain, ordered and
+oriented as a whole (:mod:`lineage.infer.chain`).
+
 Revisions when the stories are chains (chain shape >= :data:`CHAIN_SHAPE`) and few
 documents name a source (< :data:`NAMED_SHARE`); news otherwise, and news when no story
 is large enough to show a shape (news is the product's main case, and the choice it made

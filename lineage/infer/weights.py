@@ -142,7 +142,9 @@ PROVENANCE: dict[str, str] = {
     ),
     "revisions": (
         "the news profile with containment, omission and the centrality priors changed on "
-        "the first 100 articles (sorted by name) of ../shared/eval/wikipedia_versions"
+        "the first 100 articles (sorted by name) of ../shared/eval/wikipedia_versions; "
+        "each story is then a version chain (lineage/infer/chain.py), its passage length "
+        "and two weights fitted by bench/fit.py --chain on the same 100 articles (chain.json)"
     ),
 }
 
