@@ -11,6 +11,7 @@ report. Confidences come from :mod:`lineage.infer.confidence`; sentences from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from lineage.infer.features import (
     marks_chunk,
     masks_chunk,
     own_dateline_mask,
+    separative_words,
 )
 from lineage.infer.features import clock as clock_of
 from lineage.infer.features import referenced as referenced_by
@@ -281,6 +283,23 @@ def _story_forest(
                                 {"parent": u, "child": child, "covers": count},
                             )
                         )
+    if w.separative:
+        # Separative readings (the stemmatic test, symmetric by construction): words of the
+        # candidate parent p that no other document of the story holds (p's own readings:
+        # a rewording, an inserted lead or paragraph), lying inside the stretch of p that
+        # the child c follows, yet missing from c. A copy inherits its source's readings
+        # where it follows its text; c lacking them says c and p each came from something
+        # else (often a common source the corpus lacks: both are then originals here).
+        for (parent, child), words in separative_words(story, info, content).items():
+            if (parent, child) in base and words:
+                extra.setdefault((parent, child), []).append(
+                    Evidence(
+                        "separative",
+                        -w.separative * math.log1p(words),
+                        "against",
+                        {"parent": parent, "child": child, "words": words},
+                    )
+                )
     referenced = referenced_by(story, by_id, info)
     central = centrality(story, story_pairs)
     for parent, child in base:

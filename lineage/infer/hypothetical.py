@@ -59,6 +59,7 @@ def lost_sources(
     *,
     tokens: Mapping[str, Tokens],
     drop_links: bool = False,
+    separate: tuple[int, int] = (0, 0),
 ) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
     """The forest's edges with lost sources and second parents drawn out of them.
 
@@ -140,6 +141,19 @@ def lost_sources(
             held |= mask(c, x)
         return held & ~cov_p, int((held | cov_p).sum()), others
 
+    def own_within(p: str, c: str) -> int:
+        """p's content words held with no other document, inside the stretch of p that
+        c follows (from the first to the last word of p that reads as c does)."""
+        where = np.flatnonzero(mask(p, c))
+        if not len(where):
+            return 0
+        held = np.zeros(len(tokens[p]), dtype=bool)
+        for x in runs.get(p, {}):
+            held |= mask(p, x)
+        lo, hi = int(where[0]), int(where[-1]) + 1
+        return int((tokens[p].content[lo:hi] & ~held[lo:hi]).sum())
+
+    severed: set[tuple[str, str]] = set()  # forest edges p -> c read as two copies
     linked = {(e.parent, e.child) for e in edges}
     lost: dict[str, list[tuple[str, Evidence | None]]] = {}  # p -> [(c, evidence)]
     secondary: list[Edge] = []
@@ -161,6 +175,31 @@ def lost_sources(
             below_c = subtree(c) | (readers.get(c, set()) if phase == "lost" else set())
             c_extra, c_shared, others = extra(c, p, below_c)
             n_c = int(c_extra.sum())
+            if phase == "lost" and separate[0] and n_c >= separate[0]:
+                # separative readings: c keeps readings of the common text that p lacks
+                # (held with a document outside c's branch), and p has readings of its
+                # own, inside the stretch of p that c follows, that no other text holds:
+                # had c copied p it would carry them. Both came from a source not here.
+                n_own = own_within(p, c)
+                if n_own >= separate[1]:
+                    ev = explained(
+                        Evidence(
+                            "separative-readings",
+                            round(min(n_c, n_own) / max(c_shared, 1), 3),
+                            facts={
+                                "child": c,
+                                "sibling": p,
+                                "child_words": n_c,
+                                "sibling_words": n_own,
+                                "shared_with": sorted(
+                                    x for x in others if (mask(c, x) & c_extra).any()
+                                ),
+                            },
+                        )
+                    )
+                    lost.setdefault(p, []).append((c, ev))
+                    severed.add((p, c))
+                    continue
             if n_c < MIN_EXTRA_WORDS or n_c < MIN_EXTRA_SHARE * max(c_shared, 1):
                 continue
             # the one other document that holds most of c's extra material, if one does
@@ -263,7 +302,18 @@ def lost_sources(
             )
         )
         hypos.append(Hypothetical(hid, kids, None, round(max(v.score for v in evs), 3), evs))
-    out = [e for e in edges if not drop_links or (e.parent, e.child) not in cut]
+    # a child cut from p by its readings has no parent left in the corpus: its source
+    # is the lost one
+    origins = list(origins)
+    origins.extend(
+        Origin(c, "original", origin_reason("lost", sibling=p)) for p, c in sorted(severed)
+    )
+    origins.sort(key=lambda o: o.id)
+    out = [
+        e
+        for e in edges
+        if (e.parent, e.child) not in severed and (not drop_links or (e.parent, e.child) not in cut)
+    ]
     out.extend(secondary)
     out.sort(key=lambda e: (e.parent, e.child, e.secondary))
     hypos.sort(key=lambda h: h.id)
