@@ -644,8 +644,8 @@ def fit_defaults(args: argparse.Namespace) -> None:
 # issue 13, lost sources: the separative-readings weight of the forest (per log(1 + words))
 # and the two word thresholds of the cut after it (child's common words, parent's own)
 SEPARATIVE_GRID = {
-    "separative": (0.0, 0.5, 1.0, 2.0, 4.0),
-    "cut": ((0, 0), (1, 1), (1, 2), (1, 4), (4, 2)),
+    "separative": (0.0, 0.5, 1.0, 2.0),
+    "cut": ((0, 0), (1, 1), (1, 2), (4, 2)),
 }
 SEPARATIVE_SOURCES = ("a.", "b.", "d.", "e.")  # the training sources the news profile reads
 

@@ -271,14 +271,22 @@ def test_separative_readings_keep_a_parent_without_readings_of_its_own(tmp_path)
 
 
 def test_separative_words_are_the_parents_own_words_inside_what_the_child_follows(tmp_path):
-    from lineage.infer import forest
-
-    a = _run(tmp_path, _lost_pair_rows(reworded=True))
-    trace: dict = {}
-    from lineage.infer import Weights
+    from lineage.infer import Weights, forest
     from lineage.text import tokenize
 
+    text = _paragraphs(8, 7)
+    head, _, tail = text[1].partition(" ")
+    own = f"{head} quietly yesterday gladly {tail}"  # three words no other copy has
+    # a star of excerpts around the complete c (a chain of versions is not read so)
+    rows = [
+        {"id": "c", "text": _join(text)},
+        {"id": "p", "text": _join(text[:1], [own], text[2:3])},
+        {"id": "q", "text": _join(text[3:5])},
+        {"id": "s", "text": _join(text[5:7])},
+    ]
+    a = _run(tmp_path, rows)
     tokens = {d.id: tokenize(d.text) for d in a.documents}
+    trace: dict = {}
     forest.infer_lineage(
         a.documents, a.pairs, a.stories, tokens=tokens, weights=Weights(separative=1.0),
         trace=trace,
@@ -287,6 +295,29 @@ def test_separative_words_are_the_parents_own_words_inside_what_the_child_follow
     # p's three words of its own lie inside the text c follows; c has none of its own
     (rec,) = against[("p", "c")]
     assert rec.sign == "against" and rec.facts["words"] == 3 and rec.text
-    assert not against[("c", "p")]
-    # q follows only the part of p after the reworded paragraph
-    assert not against[("p", "q")]
+    assert not against[("c", "p")] and not against[("c", "q")]
+    # off at weight 0, as in the hand-set profiles
+    trace.clear()
+    forest.infer_lineage(
+        a.documents, a.pairs, a.stories, tokens=tokens, weights=Weights(), trace=trace
+    )
+    assert not any(e.kind == "separative" for v in trace.values() for e in v)
+
+
+def test_chain_shape_tells_versions_from_copies(tmp_path):
+    from lineage.infer.features import chain_shape
+
+    text = _paragraphs(9, 8)
+    versions = [{"id": f"v{k}", "text": _join(text[: k + 3])} for k in range(5)]
+    copies = [{"id": "full", "text": _join(text)}] + [
+        {"id": f"c{k}", "text": _join(text[2 * k : 2 * k + 3])} for k in range(4)
+    ]
+
+    def shape(rows, sub):
+        a = _run(tmp_path / sub, rows)
+        rank = {d.id: d.content_key for d in a.documents}
+        return chain_shape(list(a.pairs), rank)
+
+    assert shape(versions, "versions") == 1.0  # each version grows out of the one before
+    assert shape(copies, "copies") == 0.5  # four excerpts of one text: a star
+    assert shape(versions[:3], "small") is None  # three documents are both

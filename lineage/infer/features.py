@@ -26,6 +26,7 @@ from lineage.text import Tokens, tokenize
 
 __all__ = [
     "Features",
+    "chain_shape",
     "content_key",
     "StoryState",
     "features_of",
@@ -405,3 +406,23 @@ def separative_words(
             if len(where):
                 out[(p, c)] = int(cum[where[-1] + 1] - cum[where[0]])
     return out
+
+
+def chain_shape(story_pairs: Sequence[Pair], rank: Mapping[str, tuple[str, str]]) -> float | None:
+    """How much a story's reuse links look like a chain of versions: the diameter of the
+    maximum spanning tree of shingle Jaccard over its pairs, over ``n - 1`` (1 for a chain,
+    ``2 / (n - 1)`` for a star), as :mod:`lineage.infer.profile` reads a whole corpus;
+    None below :data:`~lineage.infer.profile.MIN_STORY_SIZE` documents (three documents
+    are both). Pairs enter in an order of content (``rank``), never of ids."""
+    import networkx as nx
+
+    from lineage.infer.profile import MIN_STORY_SIZE
+
+    g = nx.Graph()
+    for p in sorted(story_pairs, key=lambda p: sorted((rank[p.a], rank[p.b]))):
+        if p.passages:
+            g.add_edge(p.a, p.b, weight=p.jaccard)
+    if g.number_of_nodes() < MIN_STORY_SIZE or not nx.is_connected(g):
+        return None
+    tree = nx.maximum_spanning_tree(g, weight="weight")
+    return nx.diameter(tree) / (g.number_of_nodes() - 1)

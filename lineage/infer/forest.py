@@ -24,6 +24,7 @@ from lineage.infer.features import (
     Features,
     StoryState,
     centrality,
+    chain_shape,
     content_key,
     gap,
     house_styles,
@@ -35,6 +36,7 @@ from lineage.infer.features import (
 from lineage.infer.features import clock as clock_of
 from lineage.infer.features import referenced as referenced_by
 from lineage.infer.features import sharers as sharers_of
+from lineage.infer.profile import CHAIN_SHAPE
 from lineage.infer.scorers import edge_evidence, origin_evidence, variant_evidence
 from lineage.infer.weights import Weights
 from lineage.model import Alternative, Document, Edge, Evidence, Origin, Pair
@@ -283,13 +285,16 @@ def _story_forest(
                                 {"parent": u, "child": child, "covers": count},
                             )
                         )
-    if w.separative:
+    shape = chain_shape(story_pairs, rank) if w.separative else None
+    if w.separative and shape is not None and shape < CHAIN_SHAPE:
         # Separative readings (the stemmatic test, symmetric by construction): words of the
         # candidate parent p that no other document of the story holds (p's own readings:
         # a rewording, an inserted lead or paragraph), lying inside the stretch of p that
         # the child c follows, yet missing from c. A copy inherits its source's readings
         # where it follows its text; c lacking them says c and p each came from something
         # else (often a common source the corpus lacks: both are then originals here).
+        # Not in a story shaped as a chain of versions: each version drops words of the
+        # one before, which the next keeps dropped (lineage.infer.profile, CHAIN_SHAPE).
         for (parent, child), words in separative_words(story, info, content).items():
             if (parent, child) in base and words:
                 extra.setdefault((parent, child), []).append(

@@ -21,6 +21,7 @@ __all__ = [
     "PROFILES",
     "PROVENANCE",
     "APPLY_FITTED_DEFAULTS",
+    "APPLY_SEPARATIVE",
     "Weights",
     "fitted_defaults",
     "fitted_separative",
@@ -159,8 +160,13 @@ def fitted_separative(path: str | Path = FITTED) -> tuple[dict[str, float], str 
     )
 
 
+#: Whether the news profile takes the fitted separative-readings weights. Not yet: the
+#: fit's choice (forest weight and cut) lowers the simulators below the accuracy gate's
+#: floors, and the forest weight alone leaves Wikipedia under ``news`` and the gate's
+#: wire corpus one edge under theirs (docs/ACCURACY.md). Offered as ``news-separative``.
+APPLY_SEPARATIVE = False
 _SEPARATIVE, _SEPARATIVE_NOTE = fitted_separative()
-if _SEPARATIVE:
+if _SEPARATIVE and APPLY_SEPARATIVE:
     HAND_SET["news"] = replace(
         HAND_SET["news"],
         **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _SEPARATIVE.items()},
@@ -172,7 +178,7 @@ PROVENANCE: dict[str, str] = {
     "news": (
         "hand-set, then adjusted on the project's syndication simulator, seeds 7 and 17 "
         "(validation) and 11, 13, 21, 23 (dates: all, some, none); docs/ACCURACY.md"
-        + (f"; separative readings {_SEPARATIVE_NOTE}" if _SEPARATIVE_NOTE else "")
+        + (f"; separative readings {_SEPARATIVE_NOTE}" if APPLY_SEPARATIVE else "")
     ),
     "revisions": (
         "the news profile with containment, omission and the centrality priors changed on "
@@ -256,3 +262,9 @@ else:
     for _name, _note in _DEFAULT_NOTES.items():
         FITTED_PROFILES[f"{_name}-superset"] = _DEFAULTS[_name]
         PROVENANCE[f"{_name}-superset"] = f"the {_name} profile; {_note}"
+if _SEPARATIVE and not APPLY_SEPARATIVE:
+    FITTED_PROFILES["news-separative"] = replace(
+        HAND_SET["news"],
+        **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _SEPARATIVE.items()},
+    )
+    PROVENANCE["news-separative"] = f"the news profile; {_SEPARATIVE_NOTE}"
