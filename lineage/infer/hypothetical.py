@@ -9,6 +9,12 @@ patterns of the text say that is not the whole story:
   both came from a source that is not in the corpus. A :class:`~lineage.model.Hypothetical`
   node is their common source: p, c and p's other children that hold the same material
   are its children; p keeps its own parent (see ``drop_links`` on the forest's edges).
+* **separative readings** (``separate``, off unless a profile sets it): for an edge
+  p -> c, c keeps words of the common text that p lacks (held with a document outside
+  c's branch) and p has words of its own (held with no other document) inside the
+  stretch of p that c follows, which c lacks. Had c copied p it would carry them: the
+  edge is cut, c is read as a copy of the lost source (an original of the corpus) and
+  p and c are its children.
 * **a second parent.** When the material c holds beyond p is found in one other document
   q, in a region of c that p's material does not overlap, c was made from two sources
   (an aggregator merging two wires): q -> c is reported as a ``secondary`` edge with the
@@ -68,7 +74,10 @@ def lost_sources(
     children of a lost source. Off by default: on the wire generator's held-out seeds
     (2, 4) removing them lowered edge F1 (0.379 -> 0.372) though it raised it on the
     training seeds (3: 0.566 -> 0.569), so the forest's edges stay and the lost source
-    is reported beside them, for the sign distance and the reader.
+    is reported beside them, for the sign distance and the reader. ``separate``:
+    (words of the common text c keeps, words of p's own c lacks) at or above which the
+    separative-readings test cuts p -> c; (0, 0) leaves it off (Weights.separate_child,
+    Weights.separate_parent; chosen by ``bench/fit.py --separative``).
     """
     by_id = {d.id: d for d in docs if d.id in tokens}
     # runs[c][x]: c's word runs that read the same as x's (the "equal" steps of the
