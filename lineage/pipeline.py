@@ -221,7 +221,14 @@ def after_pairs(
         progress=(lambda k, n: progress("inference", k, n)) if progress else None,
     )
     # lost sources and second parents, read from what the texts hold beyond the forest
-    edges, origins, hypotheticals = lost_sources(docs, pairs, edges, origins, tokens=tokens)
+    edges, origins, hypotheticals = lost_sources(
+        docs,
+        pairs,
+        edges,
+        origins,
+        tokens=tokens,
+        separate=(weights.separate_child, weights.separate_parent),
+    )
     if tradition:  # a hand-copied tradition: each story's skeleton is its stemma
         edges, origins, hypotheticals = stemmata(
             docs, pairs, stories, edges, origins, tokens=tokens

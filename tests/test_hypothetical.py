@@ -217,3 +217,107 @@ def test_merge_operation_gives_two_true_parents_and_joins_stories():
             assert texts[p].split("\n\n")[1].strip() in r["text"]
     n, both, _ = merge_recall([(p, ch, False) for p, ch in c.truth.edges], c.truth)
     assert n >= 2 and both == n
+
+
+def _lost_pair_rows(*, reworded: bool) -> list[dict[str, str]]:
+    """A lost original's copies: ``p`` cuts the last paragraph (and, ``reworded``, puts
+    words of its own into its second), ``c`` keeps all six, ``q`` keeps the last four."""
+    text = _paragraphs(7, 6)
+    second = text[1]
+    if reworded:
+        head, _, tail = second.partition(" ")
+        second = f"{head} quietly yesterday gladly {tail}"
+    return [
+        {"id": "p", "text": _join(text[:1], [second], text[2:5])},
+        {"id": "c", "text": _join(text)},
+        {"id": "q", "text": _join(text[2:])},
+    ]
+
+
+def _cut(tmp_path: Path, rows: list[dict[str, str]], separate: tuple[int, int]):
+    from lineage.infer.hypothetical import lost_sources
+    from lineage.model import Edge
+    from lineage.text import tokenize
+
+    a = _run(tmp_path, rows)
+    tokens = {d.id: tokenize(d.text) for d in a.documents}
+    edges = [Edge("p", "c", 0.5), Edge("p", "q", 0.5)]  # the forest read both as p's copies
+    return lost_sources(a.documents, a.pairs, edges, [], tokens=tokens, separate=separate)
+
+
+def test_separative_readings_cut_a_copy_from_a_sibling_of_its_lost_source(tmp_path):
+    # c keeps the last paragraph, common text p lacks (q holds it too), and lacks the
+    # words p put in: neither copied the other
+    edges, origins, hypos = _cut(tmp_path, _lost_pair_rows(reworded=True), (1, 2))
+    assert ("p", "c") not in {(e.parent, e.child) for e in edges}
+    # q follows only the part of p after p's own words: it keeps its parent
+    assert ("p", "q") in {(e.parent, e.child) for e in edges}
+    lost = [o for o in origins if o.id == "c"]
+    assert lost and "not in the corpus" in lost[0].reason
+    h = next(h for h in hypos if "c" in h.children)
+    assert {"c", "p"} <= set(h.children)
+    ev = next(e for e in h.evidence if e.kind == "separative-readings")
+    assert ev.facts["child"] == "c" and ev.facts["sibling_words"] >= 2 and ev.text
+
+
+def test_separative_readings_keep_a_parent_without_readings_of_its_own(tmp_path):
+    # p only cut a paragraph: c may have been made from p and the paragraph elsewhere
+    edges, origins, _ = _cut(tmp_path, _lost_pair_rows(reworded=False), (1, 2))
+    assert ("p", "c") in {(e.parent, e.child) for e in edges}
+    assert not origins
+    # and with the cut off (the revisions and tradition profiles), the reworded p stays too
+    edges, _, _ = _cut(tmp_path / "off", _lost_pair_rows(reworded=True), (0, 0))
+    assert ("p", "c") in {(e.parent, e.child) for e in edges}
+
+
+def test_separative_words_are_the_parents_own_words_inside_what_the_child_follows(tmp_path):
+    from lineage.infer import Weights, forest
+    from lineage.text import tokenize
+
+    text = _paragraphs(8, 7)
+    head, _, tail = text[1].partition(" ")
+    own = f"{head} quietly yesterday gladly {tail}"  # three words no other copy has
+    # a star of excerpts around the complete c (a chain of versions is not read so)
+    rows = [
+        {"id": "c", "text": _join(text)},
+        {"id": "p", "text": _join(text[:1], [own], text[2:3])},
+        {"id": "q", "text": _join(text[3:5])},
+        {"id": "s", "text": _join(text[5:7])},
+    ]
+    a = _run(tmp_path, rows)
+    tokens = {d.id: tokenize(d.text) for d in a.documents}
+    trace: dict = {}
+    forest.infer_lineage(
+        a.documents, a.pairs, a.stories, tokens=tokens, weights=Weights(separative=1.0),
+        trace=trace,
+    )  # fmt: skip
+    against = {k: [e for e in v if e.kind == "separative"] for k, v in trace.items()}
+    # p's three words of its own lie inside the text c follows; c has none of its own
+    (rec,) = against[("p", "c")]
+    assert rec.sign == "against" and rec.facts["words"] == 3 and rec.text
+    assert not against[("c", "p")] and not against[("c", "q")]
+    # off at weight 0, as in the hand-set profiles
+    trace.clear()
+    forest.infer_lineage(
+        a.documents, a.pairs, a.stories, tokens=tokens, weights=Weights(), trace=trace
+    )
+    assert not any(e.kind == "separative" for v in trace.values() for e in v)
+
+
+def test_chain_shape_tells_versions_from_copies(tmp_path):
+    from lineage.infer.features import chain_shape
+
+    text = _paragraphs(9, 8)
+    versions = [{"id": f"v{k}", "text": _join(text[: k + 3])} for k in range(5)]
+    copies = [{"id": "full", "text": _join(text)}] + [
+        {"id": f"c{k}", "text": _join(text[2 * k : 2 * k + 3])} for k in range(4)
+    ]
+
+    def shape(rows, sub):
+        a = _run(tmp_path / sub, rows)
+        rank = {d.id: d.content_key for d in a.documents}
+        return chain_shape(list(a.pairs), rank)
+
+    assert shape(versions, "versions") == 1.0  # each version grows out of the one before
+    assert shape(copies, "copies") == 0.5  # four excerpts of one text: a star
+    assert shape(versions[:3], "small") is None  # three documents are both

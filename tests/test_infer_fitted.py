@@ -103,3 +103,25 @@ def test_the_superset_of_what_another_candidate_shares_with_the_child_gains():
     # off in the hand-set profile: no record, no score
     trace = _trace(docs, Weights())
     assert "superset" not in kinds("full", "child")
+
+
+def test_the_separative_fit_is_offered_with_its_provenance(tmp_path):
+    from lineage.infer.weights import APPLY_SEPARATIVE, HAND_SET, fitted_separative
+
+    path = tmp_path / "fitted.json"
+    entry = {"fields": {"separative": 1.0, "separate_child": 1, "separate_parent": 2},
+             "sources": ["a. simulator", "b. wire generator"], "date": "2026-12-02"}  # fmt: skip
+    path.write_text(json.dumps({"separative": entry}))
+    fields, note = fitted_separative(path)
+    assert fields == entry["fields"] and note is not None
+    assert "b. wire generator" in note and "2026-12-02" in note
+    assert fitted_separative(tmp_path / "absent.json") == ({}, None)
+    shipped = json.loads(FITTED.read_text()).get("separative") if FITTED.is_file() else None
+    if shipped is None:
+        return
+    w = Weights.for_profile("news" if APPLY_SEPARATIVE else "news-separative")
+    assert w.separative == shipped["fields"]["separative"]
+    assert w.separate_parent == shipped["fields"]["separate_parent"]
+    if not APPLY_SEPARATIVE:  # the default path keeps the hand-set news weights
+        assert PROFILES["news"] == HAND_SET["news"] and PROFILES["news"].separative == 0.0
+        assert all(s in PROVENANCE["news-separative"] for s in shipped["sources"])

@@ -70,6 +70,24 @@ def _reuse(f: Facts) -> str:
     return text + ("; little beyond quotations: weak" if f["weak"] else "")
 
 
+@_says("separative-readings")
+def _separative_readings(f: Facts) -> str:
+    return (
+        f"lost source: {f['child']} keeps {f['child_words']} word{_s(f['child_words'])} of "
+        f"the common text that {f['sibling']} lacks (also in {', '.join(f['shared_with'])}), "
+        f"and lacks {f['sibling_words']} word{_s(f['sibling_words'])} of {f['sibling']}'s "
+        "own inside the text it follows: it did not copy it"
+    )
+
+
+@_says("separative", "against")
+def _separative(f: Facts) -> str:
+    return (
+        f"against: {f['parent']} has {f['words']} word{_s(f['words'])} of its own, no other "
+        f"copy holds them, inside the text {f['child']} follows, and {f['child']} lacks them"
+    )
+
+
 @_says("lost-source")
 def _lost_source(f: Facts) -> str:
     return (
@@ -294,10 +312,18 @@ def _identical_undated(f: Facts) -> str:
     return f"no date orders {f['parent']} and {f['child']}: either may be the copy"
 
 
-def origin_reason(kind: str, *, reuse: Evidence | None = None, linked: bool = True) -> str:
-    """Why a document has no parent: an original of its story, or an independent report
-    (``reuse``: the reuse record of its likeliest parent, ``linked``: it shares any
+def origin_reason(
+    kind: str, *, reuse: Evidence | None = None, linked: bool = True, sibling: str = ""
+) -> str:
+    """Why a document has no parent: an original of its story, a copy of a lost source
+    (``"lost"``, with the ``sibling`` copy it was told apart from), or an independent
+    report (``reuse``: the reuse record of its likeliest parent, ``linked``: it shares any
     passage at all)."""
+    if kind == "lost":
+        return (
+            f"copy of a source not in the corpus: it lacks readings of {sibling}'s own and "
+            f"keeps readings of the common text that {sibling} lacks"
+        )
     if kind == "original":
         return "original: the others derive from it and the evidence points from it, not to it"
     if not linked:

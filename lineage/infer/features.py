@@ -26,6 +26,7 @@ from lineage.text import Tokens, tokenize
 
 __all__ = [
     "Features",
+    "chain_shape",
     "content_key",
     "StoryState",
     "features_of",
@@ -33,6 +34,7 @@ __all__ = [
     "house_styles",
     "missing_runs",
     "own_dateline_mask",
+    "separative_words",
 ]
 
 
@@ -370,3 +372,57 @@ class StoryState:
     clock: Mapping[str, Clock | None]
     first: str | None
     w: Weights
+
+
+def separative_words(
+    story: Sequence[str],
+    info: Mapping[str, Features],
+    content: Mapping[str, np.ndarray],
+) -> dict[tuple[str, str], int]:
+    """For each candidate edge (p, c) of a story: p's own content words (held exactly with
+    no other document of the story) inside the stretch of p that c follows (from the
+    first to the last word of p that c holds). c lacks them by definition.
+
+    A copy keeps its source's own readings where it follows the source's text (a
+    rewording, an inserted paragraph); a document lacking them is less likely to have
+    taken that text from p, and more likely to share a source with it. The figure reads
+    the exact masks both directions of the pair read, so p -> c and c -> p are judged
+    alike (issue 13: direction evidence symmetric by construction).
+    """
+    out: dict[tuple[str, str], int] = {}
+    for p in story:
+        held = info[p].exact
+        if not held:
+            continue
+        shared = np.zeros_like(content[p])
+        for m in held.values():
+            shared |= m
+        own = content[p] & ~shared
+        if not own.any():
+            continue
+        cum = np.concatenate(([0], np.cumsum(own)))
+        for c, m in held.items():
+            where = np.flatnonzero(m)
+            if len(where):
+                out[(p, c)] = int(cum[where[-1] + 1] - cum[where[0]])
+    return out
+
+
+def chain_shape(story_pairs: Sequence[Pair], rank: Mapping[str, tuple[str, str]]) -> float | None:
+    """How much a story's reuse links look like a chain of versions: the diameter of the
+    maximum spanning tree of shingle Jaccard over its pairs, over ``n - 1`` (1 for a chain,
+    ``2 / (n - 1)`` for a star), as :mod:`lineage.infer.profile` reads a whole corpus;
+    None below :data:`~lineage.infer.profile.MIN_STORY_SIZE` documents (three documents
+    are both). Pairs enter in an order of content (``rank``), never of ids."""
+    import networkx as nx
+
+    from lineage.infer.profile import MIN_STORY_SIZE
+
+    g = nx.Graph()
+    for p in sorted(story_pairs, key=lambda p: sorted((rank[p.a], rank[p.b]))):
+        if p.passages:
+            g.add_edge(p.a, p.b, weight=p.jaccard)
+    if g.number_of_nodes() < MIN_STORY_SIZE or not nx.is_connected(g):
+        return None
+    tree = nx.maximum_spanning_tree(g, weight="weight")
+    return nx.diameter(tree) / (g.number_of_nodes() - 1)

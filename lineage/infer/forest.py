@@ -11,6 +11,7 @@ report. Confidences come from :mod:`lineage.infer.confidence`; sentences from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,16 +24,19 @@ from lineage.infer.features import (
     Features,
     StoryState,
     centrality,
+    chain_shape,
     content_key,
     gap,
     house_styles,
     marks_chunk,
     masks_chunk,
     own_dateline_mask,
+    separative_words,
 )
 from lineage.infer.features import clock as clock_of
 from lineage.infer.features import referenced as referenced_by
 from lineage.infer.features import sharers as sharers_of
+from lineage.infer.profile import CHAIN_SHAPE
 from lineage.infer.scorers import edge_evidence, origin_evidence, variant_evidence
 from lineage.infer.weights import Weights
 from lineage.model import Alternative, Document, Edge, Evidence, Origin, Pair
@@ -281,6 +285,26 @@ def _story_forest(
                                 {"parent": u, "child": child, "covers": count},
                             )
                         )
+    shape = chain_shape(story_pairs, rank) if w.separative else None
+    if w.separative and shape is not None and shape < CHAIN_SHAPE:
+        # Separative readings (the stemmatic test, symmetric by construction): words of the
+        # candidate parent p that no other document of the story holds (p's own readings:
+        # a rewording, an inserted lead or paragraph), lying inside the stretch of p that
+        # the child c follows, yet missing from c. A copy inherits its source's readings
+        # where it follows its text; c lacking them says c and p each came from something
+        # else (often a common source the corpus lacks: both are then originals here).
+        # Not in a story shaped as a chain of versions: each version drops words of the
+        # one before, which the next keeps dropped (lineage.infer.profile, CHAIN_SHAPE).
+        for (parent, child), words in separative_words(story, info, content).items():
+            if (parent, child) in base and words:
+                extra.setdefault((parent, child), []).append(
+                    Evidence(
+                        "separative",
+                        -w.separative * math.log1p(words),
+                        "against",
+                        {"parent": parent, "child": child, "words": words},
+                    )
+                )
     referenced = referenced_by(story, by_id, info)
     central = centrality(story, story_pairs)
     for parent, child in base:

@@ -9,6 +9,12 @@ patterns of the text say that is not the whole story:
   both came from a source that is not in the corpus. A :class:`~lineage.model.Hypothetical`
   node is their common source: p, c and p's other children that hold the same material
   are its children; p keeps its own parent (see ``drop_links`` on the forest's edges).
+* **separative readings** (``separate``, off unless a profile sets it): for an edge
+  p -> c, c keeps words of the common text that p lacks (held with a document outside
+  c's branch) and p has words of its own (held with no other document) inside the
+  stretch of p that c follows, which c lacks. Had c copied p it would carry them: the
+  edge is cut, c is read as a copy of the lost source (an original of the corpus) and
+  p and c are its children.
 * **a second parent.** When the material c holds beyond p is found in one other document
   q, in a region of c that p's material does not overlap, c was made from two sources
   (an aggregator merging two wires): q -> c is reported as a ``secondary`` edge with the
@@ -59,6 +65,7 @@ def lost_sources(
     *,
     tokens: Mapping[str, Tokens],
     drop_links: bool = False,
+    separate: tuple[int, int] = (0, 0),
 ) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
     """The forest's edges with lost sources and second parents drawn out of them.
 
@@ -67,7 +74,10 @@ def lost_sources(
     children of a lost source. Off by default: on the wire generator's held-out seeds
     (2, 4) removing them lowered edge F1 (0.379 -> 0.372) though it raised it on the
     training seeds (3: 0.566 -> 0.569), so the forest's edges stay and the lost source
-    is reported beside them, for the sign distance and the reader.
+    is reported beside them, for the sign distance and the reader. ``separate``:
+    (words of the common text c keeps, words of p's own c lacks) at or above which the
+    separative-readings test cuts p -> c; (0, 0) leaves it off (Weights.separate_child,
+    Weights.separate_parent; chosen by ``bench/fit.py --separative``).
     """
     by_id = {d.id: d for d in docs if d.id in tokens}
     # runs[c][x]: c's word runs that read the same as x's (the "equal" steps of the
@@ -140,6 +150,19 @@ def lost_sources(
             held |= mask(c, x)
         return held & ~cov_p, int((held | cov_p).sum()), others
 
+    def own_within(p: str, c: str) -> int:
+        """p's content words held with no other document, inside the stretch of p that
+        c follows (from the first to the last word of p that reads as c does)."""
+        where = np.flatnonzero(mask(p, c))
+        if not len(where):
+            return 0
+        held = np.zeros(len(tokens[p]), dtype=bool)
+        for x in runs.get(p, {}):
+            held |= mask(p, x)
+        lo, hi = int(where[0]), int(where[-1]) + 1
+        return int((tokens[p].content[lo:hi] & ~held[lo:hi]).sum())
+
+    severed: set[tuple[str, str]] = set()  # forest edges p -> c read as two copies
     linked = {(e.parent, e.child) for e in edges}
     lost: dict[str, list[tuple[str, Evidence | None]]] = {}  # p -> [(c, evidence)]
     secondary: list[Edge] = []
@@ -161,6 +184,31 @@ def lost_sources(
             below_c = subtree(c) | (readers.get(c, set()) if phase == "lost" else set())
             c_extra, c_shared, others = extra(c, p, below_c)
             n_c = int(c_extra.sum())
+            if phase == "lost" and separate[0] and n_c >= separate[0]:
+                # separative readings: c keeps readings of the common text that p lacks
+                # (held with a document outside c's branch), and p has readings of its
+                # own, inside the stretch of p that c follows, that no other text holds:
+                # had c copied p it would carry them. Both came from a source not here.
+                n_own = own_within(p, c)
+                if n_own >= separate[1]:
+                    ev = explained(
+                        Evidence(
+                            "separative-readings",
+                            round(min(n_c, n_own) / max(c_shared, 1), 3),
+                            facts={
+                                "child": c,
+                                "sibling": p,
+                                "child_words": n_c,
+                                "sibling_words": n_own,
+                                "shared_with": sorted(
+                                    x for x in others if (mask(c, x) & c_extra).any()
+                                ),
+                            },
+                        )
+                    )
+                    lost.setdefault(p, []).append((c, ev))
+                    severed.add((p, c))
+                    continue
             if n_c < MIN_EXTRA_WORDS or n_c < MIN_EXTRA_SHARE * max(c_shared, 1):
                 continue
             # the one other document that holds most of c's extra material, if one does
@@ -263,7 +311,18 @@ def lost_sources(
             )
         )
         hypos.append(Hypothetical(hid, kids, None, round(max(v.score for v in evs), 3), evs))
-    out = [e for e in edges if not drop_links or (e.parent, e.child) not in cut]
+    # a child cut from p by its readings has no parent left in the corpus: its source
+    # is the lost one
+    origins = list(origins)
+    origins.extend(
+        Origin(c, "original", origin_reason("lost", sibling=p)) for p, c in sorted(severed)
+    )
+    origins.sort(key=lambda o: o.id)
+    out = [
+        e
+        for e in edges
+        if (e.parent, e.child) not in severed and (not drop_links or (e.parent, e.child) not in cut)
+    ]
     out.extend(secondary)
     out.sort(key=lambda e: (e.parent, e.child, e.secondary))
     hypos.sort(key=lambda h: h.id)
