@@ -235,3 +235,33 @@ def test_the_stemma_fit_file_names_its_sources():
     assert meta["values"] == FIT
     assert {"anchor_words", "inner_tolerance", "witness_tolerance", "lacuna_words"} <= set(FIT)
     assert "stemmabench" in meta["sources"] and meta["date"]
+
+
+def test_a_loss_two_witnesses_share_is_a_place_of_variation():
+    from lineage.infer.stemma import collation
+
+    ref = list(range(40))
+    lost = ref[:10] + ref[25:]  # words 10-24 lost (15 words, a lacuna's length)
+    texts = [ref, list(ref), lost, list(lost)]
+    without = collation(texts, ref=0, anchor=1, lacuna=3)
+    assert without.shape[1] == 0  # the readings all agree; the loss is no reading
+    with_losses = collation(texts, ref=0, anchor=1, lacuna=3, events=1)
+    assert with_losses.tolist() == [[0], [0], [1], [1]]
+    # one witness's own loss says nothing of its kin
+    alone = collation([ref, list(ref), lost, list(ref)], ref=0, anchor=1, lacuna=3, events=1)
+    assert alone.shape[1] == 0
+
+
+@pytest.mark.skipif(stemmabench_python() is None, reason="no stemmabench venv")
+def test_the_generator_records_inherited_losses_and_can_leave_them_out(tmp_path):
+    generate(tmp_path / "t", traditions=20, seed=5)
+    found = 0
+    for folder in sorted((tmp_path / "t").iterdir()):
+        meta = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        assert "inherited_loss" in meta
+        found += len(meta["inherited_loss"])
+    assert found > 0
+    # without them, the same trees and the texts of the version before
+    generate(tmp_path / "u", traditions=2, seed=5, inherited=False)
+    meta = json.loads((tmp_path / "u" / "tradition-5-000" / "config.json").read_text("utf-8"))
+    assert meta["inherited_loss"] == {}

@@ -264,6 +264,7 @@ def collation(
     ref: int,
     anchor: int | None = None,
     lacuna: int | None = None,
+    events: int = 0,
 ) -> np.ndarray:
     """The witnesses' readings at each place of variation: (witnesses, places) ints,
     -1 where a witness has no reading there (outside its extent, inside a lacuna).
@@ -273,6 +274,10 @@ def collation(
     omission), and so is each gap between two reference words (the words a witness adds
     there, or none). A run of more than ``lacuna`` words one side lacks is no reading at
     all (a lacuna, a lost leaf). Places where fewer than two readings occur are dropped.
+
+    ``events`` > 0 adds, that many times each, the losses two or more witnesses share
+    (:func:`_losses`): where a witness's text ends or starts, a run of more than
+    ``lacuna`` words it lacks or holds beside the reference.
     """
     from rapidfuzz.distance import Levenshtein
 
@@ -283,17 +288,28 @@ def collation(
     # place 2p: what stands before reference word p (an addition, () for none); 2p + 1:
     # the reading of reference word p (() for an omission); None: no reading
     rows: list[list[tuple[int, ...] | None]] = []
+    spans: list[_Span | None] = []
     for k, s in enumerate(seqs):
         row: list[tuple[int, ...] | None] = [None] * (2 * n + 1)
         if k == ref:
+            spans.append((0, n, [], []))
             row = [()] * (2 * n + 1)
             for p in range(n):
                 row[2 * p + 1] = (r[p],)
             rows.append(row)
             continue
         ops = _anchored(list(Levenshtein.opcodes(r, s)), anchor)
+        spans.append(None)
         if ops:
             a0, a1 = ops[0].src_start, ops[-1].src_end
+            spans[-1] = (
+                a0,
+                a1,
+                [(o.src_start, o.src_end) for o in ops
+                 if o.tag == "delete" and o.src_end - o.src_start > lacuna],
+                [o.src_start for o in ops
+                 if o.tag == "insert" and o.dest_end - o.dest_start > lacuna],
+            )  # fmt: skip
             for p in range(a0, a1):
                 row[2 * p + 1] = ()
                 if p > a0:
@@ -325,9 +341,78 @@ def collation(
             col.append(-1 if x is None else seen.setdefault(x, len(seen)))
         if len(seen) >= 2:
             cols.append(col)
+    if events:
+        cols += _losses(spans, n) * events
     if not cols:
         return np.zeros((len(seqs), 0), dtype=np.int64)
     return np.array(cols, dtype=np.int64).T
+
+
+#: a witness's extent against the reference: (first, end) reference words, its long
+#: omissions (reference word ranges) and long additions (reference positions)
+_Span = tuple[int, int, list[tuple[int, int]], list[int]]
+
+#: Two losses are the same when their bounds are this close in reference words (the
+#: alignment may place a loss's edge a word or two off where the words around it repeat).
+LOSS_SLACK = 2
+
+
+def _losses(spans: Sequence[_Span | None], n: int) -> list[list[int]]:
+    """Places of variation made of shared losses: 1 for a witness with the loss, 0 for one
+    whose text covers the place without it, -1 unknown. Only losses two or more
+    witnesses share against two or more without: a witness's own damage says nothing
+    of its kin, and copies of a mutilated exemplar lack the same words."""
+    near = LOSS_SLACK
+
+    def merged(xs: Sequence[Any]) -> list[Any]:
+        out: list[Any] = []
+        for x in sorted(set(xs)):
+            if not out or any(
+                abs(a - b) > near
+                for a, b in zip(
+                    x if isinstance(x, tuple) else (x,),
+                    out[-1] if isinstance(out[-1], tuple) else (out[-1],),
+                    strict=True,
+                )
+            ):
+                out.append(x)
+        return out  # fmt: skip
+
+    known = [sp for sp in spans if sp is not None]
+    cols: list[list[int]] = []
+    for e in merged([sp[1] for sp in known if sp[1] < n - near]):  # the text ends at e
+        cols.append([-1 if sp is None else 1 if abs(sp[1] - e) <= near else
+                     0 if sp[1] > e else -1 for sp in spans])  # fmt: skip
+    for e in merged([sp[0] for sp in known if sp[0] > near]):  # the text starts at e
+        cols.append([-1 if sp is None else 1 if abs(sp[0] - e) <= near else
+                     0 if sp[0] < e else -1 for sp in spans])  # fmt: skip
+    for g in merged([g for sp in known for g in sp[2]]):  # words g[0]:g[1] lost
+        col = []
+        for sp in spans:
+            if sp is None:
+                col.append(-1)
+            elif any(abs(h[0] - g[0]) <= near and abs(h[1] - g[1]) <= near for h in sp[2]):
+                col.append(1)
+            elif (
+                sp[0] <= g[0]
+                and sp[1] >= g[1]
+                and not any(h[0] < g[1] and g[0] < h[1] for h in sp[2])
+            ):
+                col.append(0)
+            else:
+                col.append(-1)
+        cols.append(col)
+    for at in merged([a for sp in known for a in sp[3]]):  # words the reference lacks
+        col = []
+        for sp in spans:
+            if sp is None:
+                col.append(-1)
+            elif any(abs(a - at) <= near for a in sp[3]):
+                col.append(1)
+            else:
+                col.append(0 if sp[0] < at < sp[1] else -1)
+        cols.append(col)
+    return [c for c in cols if c.count(1) >= 2 and c.count(0) >= 2]
 
 
 def _leaf_costs(states: np.ndarray) -> np.ndarray:
@@ -507,7 +592,7 @@ def _by_parsimony(
     # the reference: the longest witness (ties: the order of content)
     ref = max(range(len(order)), key=lambda k: (len(seqs[k]), -k))
     states = collation(seqs, ref=ref, anchor=values["anchor_words"],
-                       lacuna=values["lacuna_words"])  # fmt: skip
+                       lacuna=values["lacuna_words"], events=values["loss_events"])  # fmt: skip
     if states.shape[1] == 0:
         return None
     costs = dict(zip(order, _leaf_costs(states), strict=True))
