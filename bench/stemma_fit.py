@@ -5,8 +5,9 @@
 
 The training traditions are stemmabench's (``lineage.evaluation.traditions``, run in its
 own venv) of seeds :data:`TRAIN` (20 each: fragments, lacunae, contamination, losses
-inherited from a mutilated exemplar, most manuscripts lost). Every point of :data:`GRID` builds each tradition's skeleton
-(:func:`lineage.infer.stemma.skeleton`, the function the analysis calls) and scores it by
+inherited from a mutilated exemplar, most manuscripts lost). Every point of :data:`GRID`
+builds each tradition's skeleton (:func:`lineage.infer.stemma.skeleton`, the function
+the analysis calls) and scores it by
 the average sign distance against the true stemma, lost exemplars included; the point
 with the best mean ASD wins (ties: the earlier point in the grid's order). Only after the
 choice, the same figure is printed for the test seeds :data:`TEST` and, when present,

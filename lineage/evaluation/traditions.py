@@ -270,8 +270,8 @@ def generate(
             else:
                 cut.append(["run", round(loss_rng.uniform(0.1, 0.8), 3),
                             loss_rng.randint(*INHERITED_RUN)])  # fmt: skip
-        job = {"text": _archetype(rng, used), "parents": parents, "variants": _config(rng),
-               "second": second}  # fmt: skip
+        job: dict[str, Any] = {"text": _archetype(rng, used), "parents": parents,
+                               "variants": _config(rng), "second": second}  # fmt: skip
         if inherited:
             job["cut"] = cut
         jobs.append(job)
