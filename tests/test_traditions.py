@@ -194,3 +194,74 @@ def test_plagiarised_answers_are_no_tradition(tmp_path):
     pc = a.profile_choice
     assert pc is not None and pc.profile == "news", pc and pc.reason
     assert edge_f1(case, {(e.parent, e.child) for e in a.edges}) > 0.5
+
+
+def test_the_collation_reads_a_fragment_only_where_it_has_text():
+    from lineage.infer.stemma import collation
+
+    whole = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    variant = [1, 2, 3, 4, 50, 6, 7, 8, 9, 10, 11, 12]  # one reading of its own at word 5
+    fragment = [7, 8, 90, 10, 11]  # words 7-11, one reading at word 9
+    states = collation([whole, variant, fragment], ref=0, anchor=1, lacuna=3)
+    # two places vary: word 5 (the fragment has no reading there) and word 9
+    assert states.tolist() == [[0, 0], [1, 0], [-1, 1]]
+
+
+def test_parsimony_counts_the_fewest_changes_and_prefers_the_true_grouping():
+    import numpy as np
+
+    from lineage.infer.stemma import _leaf_costs, parsimony_length
+
+    # A, B share a reading at two places that C, D lack: the split AB|CD costs 2,
+    # AC|BD costs 4
+    states = np.array([[0, 0], [0, 0], [1, 1], [1, 1]])
+    costs = dict(zip("ABCD", _leaf_costs(states), strict=True))
+
+    def quartet(x: str, y: str, z: str, w: str) -> dict[str, set[str]]:
+        return {x: {"u"}, y: {"u"}, z: {"v"}, w: {"v"}, "u": {x, y, "v"}, "v": {z, w, "u"}}
+
+    assert parsimony_length(quartet("A", "B", "C", "D"), costs) == 2.0
+    assert parsimony_length(quartet("A", "C", "B", "D"), costs) == 4.0
+    # a witness without a reading at a place costs nothing there
+    states[3, 0] = -1
+    costs = dict(zip("ABCD", _leaf_costs(states), strict=True))
+    assert parsimony_length(quartet("A", "B", "C", "D"), costs) == 2.0
+
+
+def test_the_stemma_fit_file_names_its_sources():
+    from lineage.infer.stemma import FIT, FIT_FILE
+
+    meta = json.loads(FIT_FILE.read_text(encoding="utf-8"))
+    assert meta["values"] == FIT
+    assert {"anchor_words", "inner_tolerance", "witness_tolerance", "lacuna_words"} <= set(FIT)
+    assert "stemmabench" in meta["sources"] and meta["date"]
+
+
+def test_a_loss_two_witnesses_share_is_a_place_of_variation():
+    from lineage.infer.stemma import collation
+
+    ref = list(range(40))
+    lost = ref[:10] + ref[25:]  # words 10-24 lost (15 words, a lacuna's length)
+    texts = [ref, list(ref), lost, list(lost)]
+    without = collation(texts, ref=0, anchor=1, lacuna=3)
+    assert without.shape[1] == 0  # the readings all agree; the loss is no reading
+    with_losses = collation(texts, ref=0, anchor=1, lacuna=3, events=1)
+    assert with_losses.tolist() == [[0], [0], [1], [1]]
+    # one witness's own loss says nothing of its kin
+    alone = collation([ref, list(ref), lost, list(ref)], ref=0, anchor=1, lacuna=3, events=1)
+    assert alone.shape[1] == 0
+
+
+@pytest.mark.skipif(stemmabench_python() is None, reason="no stemmabench venv")
+def test_the_generator_records_inherited_losses_and_can_leave_them_out(tmp_path):
+    generate(tmp_path / "t", traditions=20, seed=5)
+    found = 0
+    for folder in sorted((tmp_path / "t").iterdir()):
+        meta = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        assert "inherited_loss" in meta
+        found += len(meta["inherited_loss"])
+    assert found > 0
+    # without them, the same trees and the texts of the version before
+    generate(tmp_path / "u", traditions=2, seed=5, inherited=False)
+    meta = json.loads((tmp_path / "u" / "tradition-5-000" / "config.json").read_text("utf-8"))
+    assert meta["inherited_loss"] == {}

@@ -10,7 +10,10 @@ archetype's text, each manuscript's parent (an index into the list; ``null`` for
 archetype, which must come first and parents before their copies) and the variant
 configuration in stemmabench's own schema; optionally ``"second": [[int, float]|null,
 ...]``, a second exemplar per manuscript and the share of the text after which the
-scribe switched to it (contamination). Output on stdout, JSON: ``{"texts": [[str,
+scribe switched to it (contamination); optionally ``"cut": [["end", share] | ["run",
+share, words] | null, ...]``, a loss the manuscript suffered before it was copied (its
+last ``share`` of words, or ``words`` words from ``share`` of the way on), which its
+copies inherit. Output on stdout, JSON: ``{"texts": [[str,
 ...], ...]}``, each manuscript's text, made by ``Text(parent).transform(variants)``:
 stemmabench's own copying step (word synonyms from its English list, misspelt letters,
 omitted words, duplicated word groups).
@@ -58,6 +61,15 @@ def main() -> int:
                     a, b = source.split(" "), texts[other].split(" ")
                     source = " ".join(a[: round(share * len(a))] + b[round(share * len(b)) :])
                 texts.append(Text(source).transform(variants))
+            cut = (trad.get("cut") or [None] * len(trad["parents"]))[i]
+            if cut is not None:  # mutilated before it was copied: its copies lack it too
+                words = texts[-1].split(" ")
+                if cut[0] == "end":
+                    words = words[: max(1, round((1 - cut[1]) * len(words)))]
+                else:
+                    at = round(cut[1] * len(words))
+                    words = words[:at] + words[at + int(cut[2]) :]
+                texts[-1] = " ".join(words)
         out.append(texts)
     json.dump({"texts": out}, sys.stdout, ensure_ascii=False)
     return 0

@@ -14,6 +14,9 @@ A source of traditions that is not the florilegium, to choose on. Each tradition
   rates drawn per tradition from the ranges in :data:`RATES`; a copy is contaminated
   (:data:`CONTAMINATION`: the first part from its exemplar, the rest from another
   manuscript; its stemma keeps the first);
+* **inherited losses** (:data:`INHERITED`): a manuscript mutilated before it was copied
+  (its end, or a run of words inside), so that its copies lack the same words: the
+  shared omissions real traditions have and stemmabench does not model;
 * **survival**: each manuscript survives with one probability drawn per tradition
   (:data:`SURVIVAL`), the archetype with :data:`ARCHETYPE_SURVIVES`. Lost manuscripts
   with no surviving descendant are dropped, and a lost one with a single child is
@@ -92,6 +95,14 @@ FRAGMENT = 0.15
 FRAGMENT_KEEPS = (0.4, 0.8)
 LACUNA = 0.2
 LACUNA_WORDS = (10, 40)
+#: Inherited loss: a manuscript mutilated before it was copied (its last leaves lost, or a
+#: leaf inside, or a passage skipped from one word to the same word further on), so that
+#: it and every copy made from it lack the same words: the shared omissions that
+#: stemmatology reads as conjunctive errors (Maas's Leitfehler). Per manuscript; half of
+#: them lose the end (a share drawn from INHERITED_END), half a run inside.
+INHERITED = 0.1
+INHERITED_END = (0.1, 0.3)
+INHERITED_RUN = (10, 40)
 SURVIVAL = (0.3, 0.7)
 ARCHETYPE_SURVIVES = 0.2
 #: A tradition keeps at least this many witnesses (else it is drawn again) and at most
@@ -211,9 +222,17 @@ def _config(rng: random.Random) -> dict[str, Any]:
 
 
 def generate(
-    out: str | Path, *, traditions: int, seed: int, python: str | Path | None = None
+    out: str | Path,
+    *,
+    traditions: int,
+    seed: int,
+    python: str | Path | None = None,
+    inherited: bool = True,
 ) -> Path:
     """Write ``traditions`` traditions under ``out`` (one folder each); returns ``out``.
+
+    ``inherited=False``: without the inherited losses (:data:`INHERITED`), the version of
+    this source before they were added.
 
     Raises RuntimeError when the stemmabench venv is missing or its run fails.
     """
@@ -239,8 +258,23 @@ def generate(
                 second.append([rng.choice(others), round(rng.uniform(*CONTAMINATION_CUT), 3)])
             else:
                 second.append(None)
-        jobs.append({"text": _archetype(rng, used), "parents": parents, "variants": _config(rng),
-                     "second": second})  # fmt: skip
+        # drawn from a generator of its own, so that the trees and texts of every other
+        # step are those of the version without it
+        loss_rng = random.Random(f"{seed}:inherited:{len(jobs)}")
+        cut: list[list[Any] | None] = []
+        for _ in parents:
+            if loss_rng.random() >= INHERITED:
+                cut.append(None)
+            elif loss_rng.random() < 0.5:
+                cut.append(["end", round(loss_rng.uniform(*INHERITED_END), 3)])
+            else:
+                cut.append(["run", round(loss_rng.uniform(0.1, 0.8), 3),
+                            loss_rng.randint(*INHERITED_RUN)])  # fmt: skip
+        job: dict[str, Any] = {"text": _archetype(rng, used), "parents": parents,
+                               "variants": _config(rng), "second": second}  # fmt: skip
+        if inherited:
+            job["cut"] = cut
+        jobs.append(job)
     spec = importlib.util.find_spec(RUNNER_MODULE)
     if spec is None or spec.origin is None:  # pragma: no cover - an incomplete install
         raise RuntimeError(f"{RUNNER_MODULE} is not installed")
@@ -270,7 +304,9 @@ def generate(
         meta = {"seed": seed, "index": t, "manuscripts": len(parents), "variants": job["variants"],
                 "contaminated": {names[i]: names[int(m[0])] for i, m in enumerate(job["second"])
                                  if m is not None},
-                "damage": {k: v for k, v in damage.items() if v}}  # fmt: skip
+                "damage": {k: v for k, v in damage.items() if v},
+                "inherited_loss": {names[i]: c for i, c in enumerate(job.get("cut") or [])
+                                   if c is not None}}  # fmt: skip
         (folder / "config.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return root
 
@@ -314,9 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--traditions", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--python", default=None, help=f"stemmabench's venv python [${ENV_PYTHON}]")
+    ap.add_argument("--no-inherited", action="store_true", help="without inherited losses")
     args = ap.parse_args(argv)
     try:
-        generate(args.out, traditions=args.traditions, seed=args.seed, python=args.python)
+        generate(args.out, traditions=args.traditions, seed=args.seed, python=args.python,
+                 inherited=not args.no_inherited)  # fmt: skip
     except RuntimeError as exc:
         print(f"lineage.evaluation.traditions: {exc}", file=sys.stderr)
         return 1

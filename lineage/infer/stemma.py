@@ -13,13 +13,20 @@ whose other inner points are gone. So for such a story (``--profile auto`` says 
    without accents and case (Unicode NFKD, combining marks removed, casefold): those
    are orthography, not readings. A pair with no figure gets the shortest path of
    known distances between the two.
-2. **neighbour-joining** (Saitou & Nei 1987) on that matrix, with branch lengths;
-3. **what the text cannot resolve is not drawn**: a branch shorter than
-   :data:`MIN_BRANCH` of the story's median witness branch is contracted. An inner
-   branch contracted makes a lost exemplar with more children; a witness's own branch
-   contracted puts the witness in its lost exemplar's place (an extant exemplar, the
-   source of the others there);
-4. **orientation from the centre**: the root is the node of the tree with the least
+2. **neighbour-joining** (Saitou & Nei 1987) on that matrix: a first tree;
+3. **parsimony over the collation** (up to :data:`MAX_PARSIMONY` documents): every
+   witness aligned to the longest one gives the places of variation and each witness's
+   reading there (none outside its extent or in a lacuna: a fragment is judged on what it
+   holds); nearest-neighbour interchanges that lower the fewest changes of reading the
+   tree needs (unit-cost Sankoff) refine it;
+4. **what the text cannot resolve is not drawn**: a branch is contracted when the tree
+   without it needs at most :data:`FIT` ``inner_tolerance`` more changes (a group shown
+   by one shared reading is not shown), a witness's own branch at most
+   ``witness_tolerance`` (a copy makes readings of its own; a witness with almost none is
+   its exemplar's place: an extant exemplar). Both fitted on generated training
+   traditions by ``bench/stemma_fit.py`` (``stemma.json`` beside this file). Larger
+   stories contract neighbour-joining's short branches instead (:data:`MIN_BRANCH`);
+5. **orientation from the centre**: the root is the node of the tree with the least
    summed branch length to the witnesses (the stemma's centre: the archetype is the
    text from which the witnesses departed least, in sum); every link points away.
 
@@ -30,9 +37,14 @@ witnesses are edges; a witness below a lost exemplar or at the root is an origin
 from __future__ import annotations
 
 import hashlib
+import json
 import statistics
 import unicodedata
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from lineage.infer.explain import explained
 from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
@@ -41,7 +53,11 @@ from lineage.text import Tokens
 __all__ = [
     "MAX_ALIGNED",
     "MAX_STORY",
+    "FIT",
+    "MAX_PARSIMONY",
     "MIN_BRANCH",
+    "collation",
+    "parsimony_length",
     "aligned_rate",
     "distances",
     "neighbour_joining",
@@ -49,13 +65,19 @@ __all__ = [
     "stemmata",
 ]
 
-#: A branch shorter than this share of the story's median witness branch (the typical
-#: length of one copying, in the story's own scale: traditions are copied with more or
-#: fewer changes) is contracted. Fitted: the best of 0.1, 0.2, 0.35, 0.5, 0.75 on the
-#: training traditions (stemmabench seeds 1 and 3, with contamination, fragments and
-#: lacunae; docs/ACCURACY.md, "Manuscript traditions"). An absolute count of variant
-#: readings did about as well on the first version of that source (without damage); the
-#: share was kept because it does not depend on how much a tradition's scribes changed.
+#: The fitted numbers of the stemma and their provenance (``bench/stemma_fit.py`` writes
+#: the file from the training traditions; docs/ACCURACY.md, "Manuscript traditions").
+FIT_FILE = Path(__file__).with_name("stemma.json")
+FIT: dict[str, Any] = json.loads(FIT_FILE.read_text(encoding="utf-8"))["values"]
+
+#: Stories of more documents than this keep neighbour-joining's branch lengths for
+#: contraction (:data:`MIN_BRANCH`); up to it the tree is refined and contracted by
+#: parsimony over the collation (each trial re-scores the whole tree).
+MAX_PARSIMONY = 60
+
+#: Above :data:`MAX_PARSIMONY`: a branch shorter than this share of the story's median
+#: witness branch is contracted (fitted on the training traditions by the previous
+#: version of bench/stemma_fit.py's grid: the best of 0.1, 0.2, 0.35, 0.5, 0.75).
 MIN_BRANCH = 0.5
 
 
@@ -89,18 +111,36 @@ def pair_variants(pair: Pair, tokens: Mapping[str, Tokens]) -> tuple[int, float]
     return events, extent
 
 
-def aligned_rate(x: Sequence[int], y: Sequence[int]) -> tuple[float, float] | None:
+def _anchored(ops: list[Any], anchor: int) -> list[Any]:
+    """An edit script trimmed to the span between its first and last run of at least
+    ``anchor`` agreeing words: outside it the alignment of a fragment against a whole
+    text pairs stray common words (two fragments of different parts that overlap a
+    little disagreed by 33% on the florilegium, from such pairings)."""
+
+    def run(o: Any) -> bool:
+        return bool(o.tag == "equal" and o.src_end - o.src_start >= anchor)
+
+    lo, hi = 0, len(ops)
+    while lo < hi and not run(ops[lo]):
+        lo += 1
+    while hi > lo and not run(ops[hi - 1]):
+        hi -= 1
+    return ops[lo:hi]
+
+
+def aligned_rate(
+    x: Sequence[int], y: Sequence[int], *, anchor: int | None = None, lacuna: int | None = None
+) -> tuple[float, float] | None:
     """(disagreement rate, shared extent in words) of two word sequences, or None when
-    they share no word: the word-level alignment (Levenshtein edit script) trimmed to
-    the span between the first and last agreement, so that what one text lacks at
-    either end (a fragment, a lost leaf) is not counted as disagreement."""
+    they share no run of ``anchor`` words (:data:`ANCHOR_WORDS`): the word-level
+    alignment (Levenshtein edit script) trimmed to the span between the first and last
+    such run, so that what one text lacks at either end (a fragment, a lost leaf) is not
+    counted as disagreement."""
     from rapidfuzz.distance import Levenshtein
 
-    ops = [o for o in Levenshtein.opcodes(x, y)]
-    while ops and ops[0].tag != "equal":
-        ops.pop(0)
-    while ops and ops[-1].tag != "equal":
-        ops.pop()
+    anchor = FIT["anchor_words"] if anchor is None else anchor
+    lacuna = FIT["lacuna_words"] if lacuna is None else lacuna
+    ops = _anchored(list(Levenshtein.opcodes(x, y)), anchor)
     if not ops:
         return None
     same = sum(o.src_end - o.src_start for o in ops if o.tag == "equal")
@@ -109,15 +149,10 @@ def aligned_rate(x: Sequence[int], y: Sequence[int]) -> tuple[float, float] | No
     # variant location, its words no shared extent
     for o in ops:
         gap = (o.src_end - o.src_start) + (o.dest_end - o.dest_start)
-        if o.tag in ("insert", "delete") and gap > LACUNA_WORDS:
+        if o.tag in ("insert", "delete") and gap > lacuna:
             extent -= gap / 2 - 1
     return 1.0 - same / extent, extent
 
-
-#: An insertion or deletion longer than this is a lacuna or one omission: one variant
-#: location, its words no shared extent. Fitted with MIN_BRANCH on the same training
-#: traditions: the best of 3, 8, 20 and none (none: 83.8 / 85.7 ASD; 3: 88.1 / 88.8).
-LACUNA_WORDS = 3
 
 #: Stories of at most this many documents align every two of their documents (the
 #: verified pairs miss cousins that share few 8-word runs); larger ones read the
@@ -125,8 +160,23 @@ LACUNA_WORDS = 3
 MAX_ALIGNED = 150
 
 
+def sequences(story: Sequence[str], tokens: Mapping[str, Tokens]) -> list[list[int]]:
+    """Each document's content words as ints, one int a reading without accents or case."""
+    vocab: dict[str, int] = {}
+    return [
+        [vocab.setdefault(_plain(w), len(vocab))
+         for w, keep in zip(tokens[i].words, tokens[i].content.tolist(), strict=True) if keep]
+        for i in story
+    ]  # fmt: skip
+
+
 def distances(
-    story: Sequence[str], pairs: Sequence[Pair], tokens: Mapping[str, Tokens]
+    story: Sequence[str],
+    pairs: Sequence[Pair],
+    tokens: Mapping[str, Tokens],
+    *,
+    anchor: int | None = None,
+    lacuna: int | None = None,
 ) -> tuple[dict[tuple[str, str], float], float]:
     """Each pair's disagreement rate over its shared extent (both orders), and the
     story's median shared extent. Readings are compared without accents or case.
@@ -142,16 +192,10 @@ def distances(
     g.add_nodes_from(story)
     extents: list[float] = []
     if len(story) <= MAX_ALIGNED:
-        vocab: dict[str, int] = {}
-        seqs = {
-            i: [vocab.setdefault(_plain(w), len(vocab))
-                for w, keep in zip(tokens[i].words, tokens[i].content.tolist(), strict=True)
-                if keep]
-            for i in story
-        }  # fmt: skip
+        seqs = dict(zip(story, sequences(story, tokens), strict=True))
         for k, a in enumerate(story):
             for b in story[k + 1 :]:
-                got = aligned_rate(seqs[a], seqs[b])
+                got = aligned_rate(seqs[a], seqs[b], anchor=anchor, lacuna=lacuna)
                 if got is not None:
                     g.add_edge(a, b, weight=got[0])
                     extents.append(got[1])
@@ -214,6 +258,298 @@ def neighbour_joining(
     return out
 
 
+def collation(
+    seqs: Sequence[Sequence[int]],
+    *,
+    ref: int,
+    anchor: int | None = None,
+    lacuna: int | None = None,
+    events: int = 0,
+) -> np.ndarray:
+    """The witnesses' readings at each place of variation: (witnesses, places) ints,
+    -1 where a witness has no reading there (outside its extent, inside a lacuna).
+
+    Every witness is aligned to the reference ``seqs[ref]`` (word Levenshtein, trimmed as
+    in :func:`aligned_rate`); each reference word is a place (the word read there, or an
+    omission), and so is each gap between two reference words (the words a witness adds
+    there, or none). A run of more than ``lacuna`` words one side lacks is no reading at
+    all (a lacuna, a lost leaf). Places where fewer than two readings occur are dropped.
+
+    ``events`` > 0 adds, that many times each, the losses two or more witnesses share
+    (:func:`_losses`): where a witness's text ends or starts, a run of more than
+    ``lacuna`` words it lacks or holds beside the reference.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    anchor = FIT["anchor_words"] if anchor is None else anchor
+    lacuna = FIT["lacuna_words"] if lacuna is None else lacuna
+    r = seqs[ref]
+    n = len(r)
+    # place 2p: what stands before reference word p (an addition, () for none); 2p + 1:
+    # the reading of reference word p (() for an omission); None: no reading
+    rows: list[list[tuple[int, ...] | None]] = []
+    spans: list[_Span | None] = []
+    for k, s in enumerate(seqs):
+        row: list[tuple[int, ...] | None] = [None] * (2 * n + 1)
+        if k == ref:
+            spans.append((0, n, [], []))
+            row = [()] * (2 * n + 1)
+            for p in range(n):
+                row[2 * p + 1] = (r[p],)
+            rows.append(row)
+            continue
+        ops = _anchored(list(Levenshtein.opcodes(r, s)), anchor)
+        spans.append(None)
+        if ops:
+            a0, a1 = ops[0].src_start, ops[-1].src_end
+            spans[-1] = (
+                a0,
+                a1,
+                [(o.src_start, o.src_end) for o in ops
+                 if o.tag == "delete" and o.src_end - o.src_start > lacuna],
+                [o.src_start for o in ops
+                 if o.tag == "insert" and o.dest_end - o.dest_start > lacuna],
+            )  # fmt: skip
+            for p in range(a0, a1):
+                row[2 * p + 1] = ()
+                if p > a0:
+                    row[2 * p] = ()
+        for o in ops:
+            i1, i2, j1, j2 = o.src_start, o.src_end, o.dest_start, o.dest_end
+            if o.tag == "equal":
+                for q in range(i1, i2):
+                    row[2 * q + 1] = (r[q],)
+            elif o.tag == "delete" and i2 - i1 > lacuna:
+                for q in range(2 * i1 + 1, 2 * i2):
+                    row[q] = None
+            elif o.tag == "insert":
+                row[2 * i1] = tuple(s[j1:j2]) if j2 - j1 <= lacuna else None
+            elif o.tag == "replace":
+                m = min(i2 - i1, j2 - j1)
+                for q in range(m):
+                    row[2 * (i1 + q) + 1] = (s[j1 + q],)
+                if j2 - j1 > m:
+                    row[2 * i2] = tuple(s[j1 + m : j2])
+            # a short "delete" leaves the omission () set above
+        rows.append(row)
+    cols: list[list[int]] = []
+    for q in range(2 * n + 1):
+        seen: dict[tuple[int, ...], int] = {}
+        col = []
+        for row in rows:
+            x = row[q]
+            col.append(-1 if x is None else seen.setdefault(x, len(seen)))
+        if len(seen) >= 2:
+            cols.append(col)
+    if events:
+        cols += _losses(spans, n) * events
+    if not cols:
+        return np.zeros((len(seqs), 0), dtype=np.int64)
+    return np.array(cols, dtype=np.int64).T
+
+
+#: a witness's extent against the reference: (first, end) reference words, its long
+#: omissions (reference word ranges) and long additions (reference positions)
+_Span = tuple[int, int, list[tuple[int, int]], list[int]]
+
+#: Two losses are the same when their bounds are this close in reference words (the
+#: alignment may place a loss's edge a word or two off where the words around it repeat).
+LOSS_SLACK = 2
+
+
+def _losses(spans: Sequence[_Span | None], n: int) -> list[list[int]]:
+    """Places of variation made of shared losses: 1 for a witness with the loss, 0 for one
+    whose text covers the place without it, -1 unknown. Only losses two or more
+    witnesses share against two or more without: a witness's own damage says nothing
+    of its kin, and copies of a mutilated exemplar lack the same words."""
+    near = LOSS_SLACK
+
+    def merged(xs: Sequence[Any]) -> list[Any]:
+        out: list[Any] = []
+        for x in sorted(set(xs)):
+            if not out or any(
+                abs(a - b) > near
+                for a, b in zip(
+                    x if isinstance(x, tuple) else (x,),
+                    out[-1] if isinstance(out[-1], tuple) else (out[-1],),
+                    strict=True,
+                )
+            ):
+                out.append(x)
+        return out  # fmt: skip
+
+    known = [sp for sp in spans if sp is not None]
+    cols: list[list[int]] = []
+    for e in merged([sp[1] for sp in known if sp[1] < n - near]):  # the text ends at e
+        cols.append([-1 if sp is None else 1 if abs(sp[1] - e) <= near else
+                     0 if sp[1] > e else -1 for sp in spans])  # fmt: skip
+    for e in merged([sp[0] for sp in known if sp[0] > near]):  # the text starts at e
+        cols.append([-1 if sp is None else 1 if abs(sp[0] - e) <= near else
+                     0 if sp[0] < e else -1 for sp in spans])  # fmt: skip
+    for g in merged([g for sp in known for g in sp[2]]):  # words g[0]:g[1] lost
+        col = []
+        for sp in spans:
+            if sp is None:
+                col.append(-1)
+            elif any(abs(h[0] - g[0]) <= near and abs(h[1] - g[1]) <= near for h in sp[2]):
+                col.append(1)
+            elif (
+                sp[0] <= g[0]
+                and sp[1] >= g[1]
+                and not any(h[0] < g[1] and g[0] < h[1] for h in sp[2])
+            ):
+                col.append(0)
+            else:
+                col.append(-1)
+        cols.append(col)
+    for at in merged([a for sp in known for a in sp[3]]):  # words the reference lacks
+        col = []
+        for sp in spans:
+            if sp is None:
+                col.append(-1)
+            elif any(abs(a - at) <= near for a in sp[3]):
+                col.append(1)
+            else:
+                col.append(0 if sp[0] < at < sp[1] else -1)
+        cols.append(col)
+    return [c for c in cols if c.count(1) >= 2 and c.count(0) >= 2]
+
+
+def _leaf_costs(states: np.ndarray) -> np.ndarray:
+    """(witnesses, places, states) costs of each reading: 0 for the witness's own reading,
+    inf for the others, 0 for every reading where it has none."""
+    k = int(states.max()) + 1 if states.size else 1
+    cost = np.full((*states.shape, k), np.inf)
+    have = states >= 0
+    cost[~have] = 0.0
+    w, q = np.nonzero(have)
+    cost[w, q, states[w, q]] = 0.0
+    return cost
+
+
+def parsimony_length(adj: Mapping[str, set[str]], costs: Mapping[str, np.ndarray]) -> float:
+    """The fewest changes of reading an unrooted tree needs (unit-cost Sankoff).
+
+    ``adj``: the tree; ``costs``: each witness's (places, readings) leaf costs
+    (:func:`_leaf_costs`); a witness may be an inner node (an extant exemplar). The
+    figure does not depend on where the recursion starts."""
+    start = min(costs)
+    order: list[tuple[str, str | None]] = []
+    stack: list[tuple[str, str | None]] = [(start, None)]
+    while stack:
+        x, p = stack.pop()
+        order.append((x, p))
+        stack.extend((y, x) for y in adj[x] if y != p)
+    acc: dict[str, np.ndarray] = {}
+    for x, p in reversed(order):
+        own = costs.get(x)
+        total = own.copy() if own is not None else None
+        for y in adj[x]:
+            if y == p:
+                continue
+            c = acc.pop(y)
+            t = np.minimum(c, c.min(axis=1, keepdims=True) + 1.0)
+            total = t if total is None else total + t
+        assert total is not None
+        acc[x] = total
+    return float(acc[start].min(axis=1).sum())
+
+
+def _merged(adj: Mapping[str, set[str]], keep: str, drop: str) -> dict[str, set[str]]:
+    """The tree with the branch keep-drop contracted: drop's other neighbours go to keep."""
+    out = {k: set(v) for k, v in adj.items() if k != drop}
+    for x in adj[drop]:
+        if x == keep:
+            out[x].discard(drop)
+            continue
+        out[x].discard(drop)
+        out[x].add(keep)
+        out[keep].add(x)
+    return out
+
+
+def _refine(
+    adj: dict[str, set[str]],
+    costs: Mapping[str, np.ndarray],
+    rank: Mapping[str, int],
+    *,
+    rounds: int,
+) -> tuple[dict[str, set[str]], float]:
+    """Nearest-neighbour interchanges that shorten the tree, the best one each round."""
+    best = parsimony_length(adj, costs)
+    inner = sorted((x for x in adj if x not in costs), key=rank.__getitem__)
+    for _ in range(rounds):
+        found: tuple[float, dict[str, set[str]]] | None = None
+        for u in inner:
+            for v in sorted(adj[u], key=rank.__getitem__):
+                if v in costs or rank[v] < rank[u]:
+                    continue  # each inner branch once
+                x = min(adj[u] - {v}, key=rank.__getitem__)  # one side fixed: 2 swaps
+                for y in sorted(adj[v] - {u}, key=rank.__getitem__):
+                    trial = {k: set(s) for k, s in adj.items()}
+                    trial[u] -= {x}
+                    trial[x] -= {u}
+                    trial[v] -= {y}
+                    trial[y] -= {v}
+                    trial[u].add(y)
+                    trial[y].add(u)
+                    trial[v].add(x)
+                    trial[x].add(v)
+                    length = parsimony_length(trial, costs)
+                    if length < best - 1e-9 and (found is None or length < found[0] - 1e-9):
+                        found = (length, trial)
+        if found is None:
+            break
+        best, adj = found
+    return adj, best
+
+
+def _contract_parsimony(
+    adj: dict[str, set[str]],
+    costs: Mapping[str, np.ndarray],
+    rank: Mapping[str, int],
+    *,
+    inner_tolerance: float,
+    witness_tolerance: float,
+) -> dict[str, set[str]]:
+    """Contract what the readings do not support: an inner branch whose loss costs at
+    most ``inner_tolerance`` changes (a group the text shows by so few shared readings
+    is not shown), a witness's own branch at most ``witness_tolerance`` (a copy makes
+    readings of its own; a witness with so few is its lost exemplar's place).
+
+    Tried cheapest first (each branch's cost in the tree as first refined, ties by the
+    order of content), each re-checked on the tree as it stands."""
+    base = parsimony_length(adj, costs)
+
+    def branches(a: Mapping[str, set[str]]) -> list[tuple[str, str]]:
+        return [(u, v) for u in a for v in a[u]
+                if (u in costs) != (v in costs) and u in costs  # witness -> inner
+                or (u not in costs and v not in costs and rank[u] < rank[v])]  # fmt: skip
+
+    def trial(a: Mapping[str, set[str]], u: str, v: str) -> dict[str, set[str]]:
+        return _merged(a, u, v)  # u: the witness, or the inner node ranked first
+
+    while True:  # passes until none is left: a contraction renames its neighbours' branches
+        first = []
+        for u, v in branches(adj):
+            tol = witness_tolerance if u in costs else inner_tolerance
+            delta = parsimony_length(trial(adj, u, v), costs) - base
+            if delta <= tol + 1e-9:
+                first.append((delta, rank[u], rank[v], u, v))
+        done = 0
+        for _, _, _, u, v in sorted(first):
+            if u not in adj or v not in adj or v not in adj[u]:
+                continue
+            tol = witness_tolerance if u in costs else inner_tolerance
+            t = trial(adj, u, v)
+            length = parsimony_length(t, costs)
+            if length - base <= tol + 1e-9:
+                adj, base = t, length
+                done += 1
+        if not done:
+            return adj
+
+
 def _contract(
     branches: Sequence[tuple[str, str, float]], inner: set[str], min_length: float
 ) -> dict[str, dict[str, float]]:
@@ -243,6 +579,79 @@ def _contract(
                 adj[x][keep] = w
 
 
+def _by_parsimony(
+    order: Sequence[str],
+    branches: Sequence[tuple[str, str, float]],
+    tokens: Mapping[str, Tokens],
+    values: Mapping[str, Any],
+) -> dict[str, dict[str, float]] | None:
+    """Neighbour-joining's tree refined and contracted by parsimony over the collation:
+    adjacency with each branch's changes of reading (what contracting it would cost),
+    or None when the witnesses share no place of variation."""
+    seqs = sequences(order, tokens)
+    # the reference: the longest witness (ties: the order of content)
+    ref = max(range(len(order)), key=lambda k: (len(seqs[k]), -k))
+    states = collation(seqs, ref=ref, anchor=values["anchor_words"],
+                       lacuna=values["lacuna_words"], events=values["loss_events"])  # fmt: skip
+    if states.shape[1] == 0:
+        return None
+    costs = dict(zip(order, _leaf_costs(states), strict=True))
+    adj: dict[str, set[str]] = {}
+    for u, v, _ in branches:
+        adj.setdefault(u, set()).add(v)
+        adj.setdefault(v, set()).add(u)
+    # witnesses by the order of content, inner nodes by the order of their joins
+    rank = {x: k for k, x in enumerate(order)}
+    for u, _, _ in branches:
+        rank.setdefault(u, len(rank))
+    adj, _ = _refine(adj, costs, rank, rounds=2 * len(order))
+    adj = _contract_parsimony(adj, costs, rank, inner_tolerance=values["inner_tolerance"],
+                              witness_tolerance=values["witness_tolerance"])  # fmt: skip
+    base = parsimony_length(adj, costs)
+    out: dict[str, dict[str, float]] = {x: {} for x in adj}
+    for u in adj:
+        for v in adj[u]:
+            if rank[u] >= rank[v]:
+                continue
+            if u in costs and v in costs:  # two witnesses: the places where they differ
+                a, b = states[order.index(u)], states[order.index(v)]
+                w = float(((a >= 0) & (b >= 0) & (a != b)).sum())
+            else:
+                keep, drop = (v, u) if v in costs else (u, v)
+                w = parsimony_length(_merged(adj, keep, drop), costs) - base
+            out[u][v] = out[v][u] = w
+    return out
+
+
+def skeleton(
+    order: Sequence[str],
+    pairs: Sequence[Pair],
+    tokens: Mapping[str, Tokens],
+    *,
+    prefix: str,
+    min_branch: float = MIN_BRANCH,
+    fit: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, dict[str, float]], float]:
+    """The unrooted stemma of ``order`` (documents in an order of content): adjacency
+    with branch lengths (rates over the story's median shared extent), inner nodes named
+    ``prefix`` + a counter, and that extent. ``fit``: values in place of :data:`FIT`
+    (the fit's grid)."""
+    values = {**FIT, **(fit or {})}
+    dist, extent = distances(order, pairs, tokens, anchor=values["anchor_words"],
+                             lacuna=values["lacuna_words"])  # fmt: skip
+    branches = neighbour_joining(order, dist, prefix=prefix)
+    inner = {u for u, _, _ in branches if u.startswith(prefix)} - set(order)
+    if 3 <= len(order) <= MAX_PARSIMONY:
+        changes = _by_parsimony(order, branches, tokens, values)
+        if changes is not None:
+            # lengths: the changes of reading each branch carries, as a rate
+            return {u: {v: w / extent if extent else 0.0 for v, w in nb.items()}
+                    for u, nb in changes.items()}, extent  # fmt: skip
+    leaves = sorted(w for _, v, w in branches if v in set(order))
+    min_length = min_branch * statistics.median(leaves) if leaves else 0.0
+    return _contract(branches, inner, min_length), extent
+
+
 def stemma_of_story(
     story: Sequence[str],
     pairs: Sequence[Pair],
@@ -254,14 +663,8 @@ def stemma_of_story(
     """The story's stemma: edges between witnesses, origins, lost exemplars."""
     # an order of content, never of ids: the joins' ties fall the same under any naming
     order = sorted(story, key=lambda i: (docs[i].content_key, i))
-    dist, extent = distances(order, pairs, tokens)
     tag = hashlib.sha1("\x1f".join(docs[i].content_key[0] for i in order).encode()).hexdigest()
-    prefix = f"lost-{tag[:8]}-"
-    branches = neighbour_joining(order, dist, prefix=prefix)
-    inner = {u for u, _, _ in branches if u.startswith(prefix)} - set(order)
-    leaves = sorted(w for _, v, w in branches if v in set(order))
-    min_length = min_branch * statistics.median(leaves) if leaves else 0.0
-    adj = _contract(branches, inner, min_length)
+    adj, extent = skeleton(order, pairs, tokens, prefix=f"lost-{tag[:8]}-", min_branch=min_branch)
     witnesses = set(order)
     # the centre: least summed branch length to the witnesses
     import networkx as nx
