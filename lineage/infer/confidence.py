@@ -35,6 +35,7 @@ __all__ = [
     "child_features",
     "direction",
     "edge_marginals",
+    "is_support",
     "load_calibration",
     "softmax",
 ]
@@ -201,6 +202,7 @@ FEATURES = (
     "dated",
     "dated_share",
     "runner_up",
+    "log_alts",
     "lost",
     "second",
     "log_words",
@@ -219,22 +221,25 @@ def child_features(
     """The calibration's features of each document the forest placed (in a story of two
     or more documents): whether it is an origin; log of its story's size; whether it is
     dated, and the share of its story that is; the confidence of its best alternative
-    parent (0 for an origin, which lists none); whether a lost source is inferred above
-    it (``lost``: it is a child of a hypothetical node); whether it has a second parent
-    (``second``); and of the reuse its parent explains (0 for an origin): log(1 + the
-    narrative words shared) and the share of the child's words. Computed from a run's
-    output alone, so a fit reads the same numbers. A map may use only some of them."""
+    parent and log(1 + the number listed) (0 for an origin, which lists none); whether a
+    lost source is inferred above it (``lost``: it is a child of a hypothetical node);
+    whether it has a second parent (``second``); and of the reuse its parent explains (0
+    for an origin): log(1 + the narrative words shared) and the share of the child's
+    words. Computed from a run's output alone, so a fit reads the same numbers. A map may
+    use only some of them."""
     size = {d: len(s) for s in stories for d in s}
     dated = {d.id: d.date is not None for d in documents}
     share = {d: sum(dated.get(x, False) for x in s) / len(s) for s in stories for d in s}
     lost = {c for h in hypotheticals for c in h.children}
     second = {e.child for e in edges if e.secondary}
     runner: dict[str, float] = {}
+    alts: dict[str, int] = {}
     reuse: dict[str, tuple[float, float]] = {}
     for e in edges:
         if e.secondary:
             continue
         runner[e.child] = max((a.confidence for a in e.alternatives), default=0.0)
+        alts[e.child] = len(e.alternatives)
         r = next((x.facts for x in e.evidence if x.kind == "reuse"), {})
         reuse[e.child] = (float(r.get("narrative_words", 0)), float(r.get("share", 0.0)))
     out: dict[str, dict[str, float]] = {}
@@ -247,12 +252,20 @@ def child_features(
             "dated": float(dated.get(doc, False)),
             "dated_share": share[doc],
             "runner_up": 0.0 if origin else runner[doc],
+            "log_alts": 0.0 if origin else math.log1p(alts[doc]),
             "lost": float(doc in lost),
             "second": float(doc in second),
             "log_words": 0.0 if origin else math.log1p(reuse[doc][0]),
             "share": 0.0 if origin else reuse[doc][1],
         }
     return out
+
+
+def is_support(record: Edge | Origin) -> bool:
+    """Whether ``record``'s confidence is a stemma's bootstrap support (the tradition
+    path, :func:`lineage.infer.stemma.placement_support`) rather than a forest marginal:
+    a calibration of the marginals leaves it as it is."""
+    return any(x.kind == "stemma" for x in record.evidence)
 
 
 @dataclass(frozen=True)
@@ -306,8 +319,9 @@ def calibrate(
 ) -> tuple[list[Edge], list[Origin]]:
     """The forest's edges and origins with each confidence mapped by ``calibration``
     (None: unchanged). No edge changes: only confidences, and an alternative mapped below
-    0.01 is no longer listed. A second parent's figure (a share of words, no marginal) and
-    a document alone in its story are left as they are."""
+    0.01 is no longer listed. A second parent's figure (a share of words, no marginal), a
+    stemma's support (:func:`is_support`) and a document alone in its story are left as
+    they are."""
     if calibration is None:
         return list(edges), list(origins)
     feats = child_features(
@@ -316,7 +330,7 @@ def calibrate(
     out_edges: list[Edge] = []
     for e in edges:
         x = feats.get(e.child)
-        if e.secondary or x is None:
+        if e.secondary or x is None or is_support(e):
             out_edges.append(e)
             continue
         f = calibration.mapper(x)
@@ -333,7 +347,7 @@ def calibrate(
     out_origins = []
     for o in origins:
         x = feats.get(o.id)
-        if x is None:
+        if x is None or is_support(o):
             out_origins.append(o)
         else:
             out_origins.append(replace(o, confidence=round(calibration.mapper(x)(o.confidence), 3)))
@@ -345,8 +359,9 @@ def load_calibration(
 ) -> Calibration | None:
     """The calibration map ``name`` of a file bench/calibrate.py wrote: ``fitted`` (fitted
     on every source: the default run's), ``fitted-without-<source>`` (a leave-one-source-
-    out fold's), or ``off`` (None: confidences are the raw marginals). With no file,
-    ``fitted`` is None too; any other name the file lacks is an error."""
+    out fold's), or ``off`` (None: confidences are the raw marginals). A map the fit
+    chose to be the identity is None too, as is ``fitted`` with no file; any other name
+    the file lacks is an error."""
     if name == "off":
         return None
     path = Path(path)
@@ -361,6 +376,8 @@ def load_calibration(
             f"unknown calibration {name!r}: choose off or one of {', '.join(sorted(maps))}"
         )
     m = maps[name]
+    if m.get("identity"):  # the fit chose no map: the raw marginals
+        return None
     return Calibration(
         slope={k: float(v) for k, v in m["slope"].items()},
         shift={k: float(v) for k, v in m["shift"].items()},

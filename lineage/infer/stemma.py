@@ -417,6 +417,13 @@ def placement_support(
     redraw = d0 <= 1.0  # a path of rates through others (past 1 when far) is kept as is
     n = max(round(extent), 1)
     rng = np.random.default_rng(int(tag[:16], 16))
+    # redrawn counts tie often, and the joins and contractions break ties by name: the
+    # replicates name each witness by its place in the order of content, so no tie
+    # falls by id
+    alias = {x: f"\x01{k:06d}" for k, x in enumerate(order)}
+    back: dict[str | None, str | None] = {v: k for k, v in alias.items()}
+    a_docs = {alias[x]: docs[x] for x in order}
+    a_order = [alias[x] for x in order]
     counts: dict[str, dict[str | None, int]] = {x: {} for x in order}
     seen: dict[str, int] = {}
     for _ in range(replicates):
@@ -424,10 +431,12 @@ def placement_support(
         d[redraw] = rng.binomial(n, d0[redraw]) / n
         dd: dict[tuple[str, str], float] = {}
         for (a, b), v in zip(keys, d.tolist(), strict=True):
-            dd[(a, b)] = dd[(b, a)] = v
-        e, o, h = _stemma(order, dd, extent, tag, docs, min_branch)
+            dd[(alias[a], alias[b])] = dd[(alias[b], alias[a])] = v
+        e, o, h = _stemma(a_order, dd, extent, tag, a_docs, min_branch)
         for x, pl in _places(e, o, h).items():
-            counts[x][pl] = counts[x].get(pl, 0) + 1
+            y, q = back[x], back.get(pl, pl)
+            assert y is not None
+            counts[y][q] = counts[y].get(q, 0) + 1
         for y in h:
             seen[y.id] = seen.get(y.id, 0) + 1
     place = _places(edges, origins, hypos)
