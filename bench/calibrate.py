@@ -3,34 +3,37 @@
     python bench/calibrate.py [--eval-dir DIR] [--seeds DIR] [--quick] [--plot PNG]
                               [--rows CACHE.json]
 
-Writes lineage/infer/calibration.json (the default run reads its ``fitted`` map).
+Writes lineage/infer/calibration.json (``Config(calibration="fitted")`` reads its
+``fitted`` map; the default run, ``"off"``, reads none) and the reliability diagram.
 
 An edge's marginal over the story's forests (lineage/infer/confidence.py) is a
-probability under the model, not the frequency with which such edges are right. The map
+probability under the model, not the frequency with which such edges are right. A map
 (:class:`lineage.infer.confidence.Calibration`) is, per child,
 
     confidence = sigmoid(exp(slope . x) * logit(marginal) + shift . x)
 
-over the child's features ``x`` (:data:`lineage.infer.confidence.FEATURES`: origin or
-edge, story size, dated, the story's dated share, the best alternative's marginal) and a
+over the child's features ``x`` (:data:`lineage.infer.confidence.FEATURES`) and a
 constant, kept on the marginal's side of one half (a true tie stays at most 0.5). The
 slope is positive, so the map is monotone in the marginal and never reorders a child's
-candidates; it changes no edge.
+candidates; it changes no edge. A stemma's bootstrap support (the tradition path) is
+never mapped.
 
 1. Every source's train and test corpus (bench/accuracy.py's split, opaque ids) is
-   analyzed by the default run with ``calibration="off"``; each document the forest
-   places (its chosen parent, or its origin case, in a story of two or more documents)
-   gives one row: the features, the raw confidence and whether the choice is right.
-2. For each source, a map is fitted on the *other* sources' train rows
-   (``fitted-without-<source>``), and one on every source (``fitted``: the default
-   run's). The fit minimizes the log loss, each source weighing as the square root of its
-   rows (so two seed documents do not count as much as 600 simulated ones, nor 600 as
-   300 times as much), with a small L2 pull towards the identity map. scipy optimizes;
-   the run reads the JSON this writes.
+   analyzed by the default run with ``calibration="off"``; each document the run places
+   (its chosen parent, or its origin case, in a story of two or more documents) gives
+   one row: the features, the confidence and whether the placement is right
+   (:func:`placed_rows`).
+2. For each source, a map is chosen and fitted on the *other* sources' train rows
+   (``fitted-without-<source>``), and one on every source (``fitted``). The candidates
+   (:data:`CANDIDATES`) start with the identity, so a map is chosen only if it beats the
+   raw figures in a leave-one-source-out inside the fold's sources (:func:`choose`). A
+   fit minimizes the log loss of what the run reports, each source weighing as the
+   square root of its rows, with a small L2 pull towards the identity (scipy).
 3. Each left-out source's test corpus is analyzed again by the default run under its
-   fold's map (a fresh read of the file), and the expected calibration error (10
-   equal-width bins) of the documents' confidences is reported before (raw marginals)
-   and after, with n; the reliability diagram goes to ``--plot``.
+   fold's map (a fresh read of the file), and printed before (raw) and after: ECE over
+   10 equal-width bins and over 10 equal-mass bins, the Brier score, and the ECE of every
+   probability stated for a placement (the chosen one and each listed alternative);
+   the reliability diagram goes to ``--plot``.
 """
 
 from __future__ import annotations
@@ -164,7 +167,9 @@ def _design(rows: Sequence[Row], features: Sequence[str]) -> dict[str, np.ndarra
     """Every candidate of the rows (each row's chosen one, then its alternatives): the
     logit of its clipped marginal, its row, its row's features with a constant first;
     and per row, its chosen candidate and label."""
-    ps, group, chosen = [], [], []
+    ps: list[float] = []
+    group: list[int] = []
+    chosen: list[int] = []
     for k, r in enumerate(rows):
         chosen.append(len(ps))
         ps.append(r["p"])

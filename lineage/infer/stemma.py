@@ -432,13 +432,13 @@ def placement_support(
         dd: dict[tuple[str, str], float] = {}
         for (a, b), v in zip(keys, d.tolist(), strict=True):
             dd[(alias[a], alias[b])] = dd[(alias[b], alias[a])] = v
-        e, o, h = _stemma(a_order, dd, extent, tag, a_docs, min_branch)
-        for x, pl in _places(e, o, h).items():
+        r_edges, r_origins, r_hypos = _stemma(a_order, dd, extent, tag, a_docs, min_branch)
+        for x, pl in _places(r_edges, r_origins, r_hypos).items():
             y, q = back[x], back.get(pl, pl)
             assert y is not None
             counts[y][q] = counts[y].get(q, 0) + 1
-        for y in h:
-            seen[y.id] = seen.get(y.id, 0) + 1
+        for node in r_hypos:
+            seen[node.id] = seen.get(node.id, 0) + 1
     place = _places(edges, origins, hypos)
     kids: dict[str, list[str]] = {}
     for x, pl in place.items():
@@ -446,7 +446,8 @@ def placement_support(
             kids.setdefault(pl, []).append(x)
 
     def below(x: str) -> set[str]:
-        out, todo = set(), [x]
+        out: set[str] = set()
+        todo = [x]
         while todo:
             for k in kids.get(todo.pop(), ()):
                 if k not in out:
