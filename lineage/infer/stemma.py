@@ -35,20 +35,18 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from lineage.infer.confidence import SUPPORT_DOCS, placement_support
 from lineage.infer.explain import explained
-from lineage.model import Alternative, Document, Edge, Evidence, Hypothetical, Origin, Pair
+from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
 from lineage.text import Tokens
 
 __all__ = [
     "MAX_ALIGNED",
-    "SUPPORT_DOCS",
-    "SUPPORT_REPLICATES",
     "MAX_STORY",
     "MIN_BRANCH",
     "aligned_rate",
     "distances",
     "neighbour_joining",
-    "placement_support",
     "stemma_of_story",
     "stemmata",
 ]
@@ -62,12 +60,8 @@ __all__ = [
 #: share was kept because it does not depend on how much a tradition's scribes changed.
 MIN_BRANCH = 0.5
 
-#: How sure a witness's place is: the share of stemmata, rebuilt from distances redrawn
-#: as the counts they are (:func:`placement_support`), that put it in the same place.
-#: Up to SUPPORT_DOCS witnesses (neighbour-joining is cubic; 20 witnesses and 50
-#: replicates take about 0.3 s), with SUPPORT_REPLICATES redraws (a share to 0.02).
-SUPPORT_DOCS = 40
-SUPPORT_REPLICATES = 50
+#: A stemma as the callers take it: edges between witnesses, origins, lost exemplars.
+Stemma = tuple[list[Edge], list[Origin], list[Hypothetical]]
 
 
 def _plain(word: str) -> str:
@@ -263,8 +257,9 @@ def stemma_of_story(
     min_branch: float = MIN_BRANCH,
 ) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
     """The story's stemma: edges between witnesses, origins, lost exemplars; each
-    witness's confidence is the bootstrap support of its place (:func:`placement_support`,
-    stories up to :data:`SUPPORT_DOCS`; above, 0 until the caller gives one)."""
+    witness's confidence is the bootstrap support of its place (
+    :func:`lineage.infer.confidence.placement_support`, stories up to
+    :data:`~lineage.infer.confidence.SUPPORT_DOCS`; above, 0 until the caller gives one)."""
     # an order of content, never of ids: the joins' ties fall the same under any naming
     order = sorted(story, key=lambda i: (docs[i].content_key, i))
     dist, extent = distances(order, pairs, tokens)
@@ -272,7 +267,12 @@ def stemma_of_story(
     got = _stemma(order, dist, extent, tag, docs, min_branch)
     if len(order) > SUPPORT_DOCS:
         return got
-    return placement_support(got, order, dist, extent, tag, docs, min_branch)
+
+    def rebuild(names: Sequence[str], d: Mapping[tuple[str, str], float]) -> Stemma:
+        named = {n: docs[x] for n, x in zip(names, order, strict=True)}
+        return _stemma(names, d, extent, tag, named, min_branch)
+
+    return placement_support(got, order, dist, extent, seed=int(tag[:16], 16), rebuild=rebuild)
 
 
 def _stemma(
@@ -369,114 +369,6 @@ def _stemma(
 MAX_STORY = 200
 
 
-def _places(
-    edges: Sequence[Edge], origins: Sequence[Origin], hypos: Sequence[Hypothetical]
-) -> dict[str, str | None]:
-    """Each witness's place in a stemma: its parent witness, its lost exemplar, or None
-    (the root). Lost exemplars are named by the witnesses below them, so the same
-    place has the same name in every stemma of the story."""
-    place: dict[str, str | None] = {o.id: None for o in origins}
-    for h in hypos:
-        for c in h.children:
-            if c in place:
-                place[c] = h.id
-    for e in edges:
-        place[e.child] = e.parent
-    return place
-
-
-def placement_support(
-    got: tuple[list[Edge], list[Origin], list[Hypothetical]],
-    order: Sequence[str],
-    dist: Mapping[tuple[str, str], float],
-    extent: float,
-    tag: str,
-    docs: Mapping[str, Document],
-    min_branch: float = MIN_BRANCH,
-    *,
-    replicates: int = SUPPORT_REPLICATES,
-) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
-    """The stemma ``got`` with each confidence the bootstrap support of its place.
-
-    A distance is a count of disagreements over a shared extent: each replicate draws
-    every pair's count again, binomially over the story's median extent (the pairs'
-    own extents are not kept), and rebuilds the stemma (a parametric bootstrap, as
-    phylogenetics reads a tree's support; Felsenstein 1985). A witness's confidence is
-    the share of replicates that put it in the same place (the same parent witness, the
-    same lost exemplar: the same witnesses below it, or the root); its alternatives are
-    the other witnesses that replicates made its parent, on the same scale, none of them
-    below it in ``got``. A lost exemplar's is the share of replicates that have it. The
-    draws are seeded by the story's content, so the run is deterministic under any ids."""
-    import numpy as np
-
-    edges, origins, hypos = got
-    if extent <= 0 or replicates <= 0 or len(order) < 3:
-        return got
-    keys = [(a, b) for k, a in enumerate(order) for b in order[k + 1 :]]
-    d0 = np.array([dist[k] for k in keys])
-    redraw = d0 <= 1.0  # a path of rates through others (past 1 when far) is kept as is
-    n = max(round(extent), 1)
-    rng = np.random.default_rng(int(tag[:16], 16))
-    # redrawn counts tie often, and the joins and contractions break ties by name: the
-    # replicates name each witness by its place in the order of content, so no tie
-    # falls by id
-    alias = {x: f"\x01{k:06d}" for k, x in enumerate(order)}
-    back: dict[str | None, str | None] = {v: k for k, v in alias.items()}
-    a_docs = {alias[x]: docs[x] for x in order}
-    a_order = [alias[x] for x in order]
-    counts: dict[str, dict[str | None, int]] = {x: {} for x in order}
-    seen: dict[str, int] = {}
-    for _ in range(replicates):
-        d = d0.copy()
-        d[redraw] = rng.binomial(n, d0[redraw]) / n
-        dd: dict[tuple[str, str], float] = {}
-        for (a, b), v in zip(keys, d.tolist(), strict=True):
-            dd[(alias[a], alias[b])] = dd[(alias[b], alias[a])] = v
-        r_edges, r_origins, r_hypos = _stemma(a_order, dd, extent, tag, a_docs, min_branch)
-        for x, pl in _places(r_edges, r_origins, r_hypos).items():
-            y, q = back[x], back.get(pl, pl)
-            assert y is not None
-            counts[y][q] = counts[y].get(q, 0) + 1
-        for node in r_hypos:
-            seen[node.id] = seen.get(node.id, 0) + 1
-    place = _places(edges, origins, hypos)
-    kids: dict[str, list[str]] = {}
-    for x, pl in place.items():
-        if pl is not None:
-            kids.setdefault(pl, []).append(x)
-
-    def below(x: str) -> set[str]:
-        out: set[str] = set()
-        todo = [x]
-        while todo:
-            for k in kids.get(todo.pop(), ()):
-                if k not in out:
-                    out.add(k)
-                    todo.append(k)
-        return out
-
-    rank = {x: k for k, x in enumerate(order)}
-
-    def share(x: str) -> float:
-        return round(counts[x].get(place[x], 0) / replicates, 3)
-
-    out_edges = []
-    for e in edges:
-        under = below(e.child)
-        alts = sorted(
-            ((u, c / replicates) for u, c in counts[e.child].items()
-             if u is not None and u in rank and u != e.parent and u not in under),
-            key=lambda t: (-t[1], rank[t[0]]),
-        )  # fmt: skip
-        out_edges.append(
-            replace(e, confidence=share(e.child),
-                    alternatives=tuple(Alternative(u, round(q, 3)) for u, q in alts if q >= 0.01))
-        )  # fmt: skip
-    out_origins = [replace(o, confidence=share(o.id)) for o in origins]
-    out_hypos = [replace(h, confidence=round(seen.get(h.id, 0) / replicates, 3)) for h in hypos]
-    return out_edges, out_origins, out_hypos
-
-
 def stemmata(
     docs: Sequence[Document],
     pairs: Sequence[Pair],
@@ -490,9 +382,10 @@ def stemmata(
     """The forest's edges and origins with every story of 3 to :data:`MAX_STORY`
     documents replaced by its stemma (:func:`stemma_of_story`).
 
-    Up to :data:`SUPPORT_DOCS` documents, every edge and origin has the stemma's own
-    confidence and alternatives (the bootstrap support of the witness's place), and an
-    edge the forest chose too keeps the forest's evidence beside the stemma's record.
+    Up to :data:`~lineage.infer.confidence.SUPPORT_DOCS` documents, every edge and origin
+    has the stemma's own confidence and alternatives (the bootstrap support of the
+    witness's place), and an edge the forest chose too keeps the forest's evidence beside
+    the stemma's record.
     Above, an edge the forest chose too keeps its confidence and evidence (the stemma's
     record added); an edge the forest did not choose takes the probability the forest
     gave that parent among the child's alternatives (0 when it listed none)."""
