@@ -3,34 +3,37 @@
     python bench/calibrate.py [--eval-dir DIR] [--seeds DIR] [--quick] [--plot PNG]
                               [--rows CACHE.json]
 
-Writes lineage/infer/calibration.json (the default run reads its ``fitted`` map).
+Writes lineage/infer/calibration.json (``Config(calibration="fitted")`` reads its
+``fitted`` map; the default run, ``"off"``, reads none) and the reliability diagram.
 
 An edge's marginal over the story's forests (lineage/infer/confidence.py) is a
-probability under the model, not the frequency with which such edges are right. The map
+probability under the model, not the frequency with which such edges are right. A map
 (:class:`lineage.infer.confidence.Calibration`) is, per child,
 
     confidence = sigmoid(exp(slope . x) * logit(marginal) + shift . x)
 
-over the child's features ``x`` (:data:`lineage.infer.confidence.FEATURES`: origin or
-edge, story size, dated, the story's dated share, the best alternative's marginal) and a
+over the child's features ``x`` (:data:`lineage.infer.confidence.FEATURES`) and a
 constant, kept on the marginal's side of one half (a true tie stays at most 0.5). The
 slope is positive, so the map is monotone in the marginal and never reorders a child's
-candidates; it changes no edge.
+candidates; it changes no edge. A stemma's bootstrap support (the tradition path) is
+never mapped.
 
 1. Every source's train and test corpus (bench/accuracy.py's split, opaque ids) is
-   analyzed by the default run with ``calibration="off"``; each document the forest
-   places (its chosen parent, or its origin case, in a story of two or more documents)
-   gives one row: the features, the raw confidence and whether the choice is right.
-2. For each source, a map is fitted on the *other* sources' train rows
-   (``fitted-without-<source>``), and one on every source (``fitted``: the default
-   run's). The fit minimizes the log loss, each source weighing as the square root of its
-   rows (so two seed documents do not count as much as 600 simulated ones, nor 600 as
-   300 times as much), with a small L2 pull towards the identity map. scipy optimizes;
-   the run reads the JSON this writes.
+   analyzed by the default run with ``calibration="off"``; each document the run places
+   (its chosen parent, or its origin case, in a story of two or more documents) gives
+   one row: the features, the confidence and whether the placement is right
+   (:func:`placed_rows`).
+2. For each source, a map is chosen and fitted on the *other* sources' train rows
+   (``fitted-without-<source>``), and one on every source (``fitted``). The candidates
+   (:data:`CANDIDATES`) start with the identity, so a map is chosen only if it beats the
+   raw figures in a leave-one-source-out inside the fold's sources (:func:`choose`). A
+   fit minimizes the log loss of what the run reports, each source weighing as the
+   square root of its rows, with a small L2 pull towards the identity (scipy).
 3. Each left-out source's test corpus is analyzed again by the default run under its
-   fold's map (a fresh read of the file), and the expected calibration error (10
-   equal-width bins) of the documents' confidences is reported before (raw marginals)
-   and after, with n; the reliability diagram goes to ``--plot``.
+   fold's map (a fresh read of the file), and printed before (raw) and after: ECE over
+   10 equal-width bins and over 10 equal-mass bins, the Brier score, and the ECE of every
+   probability stated for a placement (the chosen one and each listed alternative);
+   the reliability diagram goes to ``--plot``.
 """
 
 from __future__ import annotations
@@ -56,19 +59,25 @@ from lineage.evaluation.datasets import Corpus, write_corpus  # noqa: E402
 from lineage.infer.confidence import (  # noqa: E402
     CALIBRATION_FILE,
     child_features,
+    is_support,
 )
 
 EPS = 1e-3  # marginals are clipped to [EPS, 1 - EPS] before the logit
 BINS = 10
 # The candidate maps (features, L2 pull towards the identity map), chosen among by a
-# leave-one-source-out inside the training sources (:func:`choose`): Platt scaling (the
-# marginal alone); with the origin case apart; with every child feature a run has; and
-# with the reuse the parent explains too.
-_CHILD = ("origin", "log_size", "dated", "dated_share", "runner_up", "lost", "second")
-CANDIDATES: tuple[tuple[tuple[str, ...], float], ...] = tuple(
-    (f, pull)
-    for f in ((), ("origin",), _CHILD, (*_CHILD, "log_words", "share"))
-    for pull in (0.1, 0.03, 0.01)
+# leave-one-source-out inside the training sources (:func:`choose`): none at all (the
+# raw marginals: a map must beat them to be chosen); Platt scaling (the marginal alone,
+# the post-hoc form of one temperature); with the origin case apart; with every child
+# feature a run has; and with the reuse the parent explains too.
+_CHILD = ("origin", "log_size", "dated", "dated_share", "runner_up", "log_alts", "lost", "second")
+IDENTITY: tuple[None, float] = (None, 0.0)
+CANDIDATES: tuple[tuple[tuple[str, ...] | None, float], ...] = (
+    IDENTITY,
+    *(
+        (f, pull)
+        for f in ((), ("origin",), _CHILD, (*_CHILD, "log_words", "share"))
+        for pull in (0.1, 0.03, 0.01)
+    ),
 )
 Row = dict[str, Any]
 
@@ -84,8 +93,10 @@ def slug(label: str) -> str:
 
 def rows_of(corpus: Corpus, calibration: str) -> list[Row]:
     """One row per placed document of ``corpus`` analyzed by the default run under
-    ``calibration``: its features, confidence and whether the forest's choice is right,
-    and its listed alternative parents (``alts``: [confidence, whether it is the parent])."""
+    ``calibration``: its features, confidence and whether the run's placement is right,
+    its listed alternative parents (``alts``: [confidence, whether it is the parent]),
+    and ``stemma``: whether the confidence is a stemma's bootstrap support (the map
+    leaves those as they are)."""
     import lineage
     from lineage.model import Config
 
@@ -93,27 +104,48 @@ def rows_of(corpus: Corpus, calibration: str) -> list[Row]:
     for part in _parts(corpus):
         with tempfile.TemporaryDirectory(prefix="lineage-cal-") as tmp:
             a = lineage.analyze([write_corpus(part, tmp)], Config(calibration=calibration))
-        # the whole true graph (a tradition's lost exemplars included): a witness whose
-        # exemplar is lost is no original
-        parent = {c: p for p, c in (part.truth.tree or part.truth.edges)}
-        feats = child_features(
-            a.edges,
-            a.origins,
-            stories=a.stories,
-            documents=a.documents,
-            hypotheticals=a.hypotheticals,
-        )
-        for e in a.edges:
-            x = feats.get(e.child)
-            if e.secondary or x is None:  # a second parent's figure is a share of words
-                continue
-            alts = [[y.confidence, parent.get(e.child) == y.parent] for y in e.alternatives]
-            out.append({"p": e.confidence, "right": parent.get(e.child) == e.parent,
-                        "alts": alts, **x})  # fmt: skip
-        for o in a.origins:
-            x = feats.get(o.id)
-            if x is not None:
-                out.append({"p": o.confidence, "right": o.id not in parent, "alts": [], **x})
+        out += placed_rows(a, part.truth)
+    return out
+
+
+def placed_rows(a: Any, truth: Any) -> list[Row]:
+    """The rows of one analysis ``a`` judged against ``truth`` (see :func:`rows_of`).
+
+    Right is judged against the whole true graph, a tradition's lost exemplars included:
+    a document the run puts below a lost source (an origin that is a hypothetical node's
+    child) is right when its true parent is lost too and is the true parent of every
+    extant document the run puts there beside it; any other origin is right when the
+    document has no true parent."""
+    parent = {c: p for p, c in (truth.tree or truth.edges)}
+    extant = set(truth.documents)
+    hypos = {h.id: h for h in a.hypotheticals}
+    lost_of = {c: h.id for h in a.hypotheticals for c in h.children if c in extant}
+
+    def right(child: str, p: str | None) -> bool:
+        if p in hypos:
+            tp = parent.get(child)
+            siblings = [c for c in hypos[p].children if c in extant]
+            return (
+                tp is not None and tp not in extant and all(parent.get(c) == tp for c in siblings)
+            )
+        return parent.get(child) == p
+
+    feats = child_features(
+        a.edges, a.origins, stories=a.stories, documents=a.documents, hypotheticals=a.hypotheticals
+    )
+    out: list[Row] = []
+    for e in a.edges:
+        x = feats.get(e.child)
+        if e.secondary or x is None:  # a second parent's figure is a share of words
+            continue
+        alts = [[y.confidence, right(e.child, y.parent)] for y in e.alternatives]
+        out.append({"p": e.confidence, "right": right(e.child, e.parent), "alts": alts,
+                    "stemma": is_support(e), **x})  # fmt: skip
+    for o in a.origins:
+        x = feats.get(o.id)
+        if x is not None:
+            out.append({"p": o.confidence, "right": right(o.id, lost_of.get(o.id)), "alts": [],
+                        "stemma": is_support(o), **x})  # fmt: skip
     return out
 
 
@@ -135,7 +167,9 @@ def _design(rows: Sequence[Row], features: Sequence[str]) -> dict[str, np.ndarra
     """Every candidate of the rows (each row's chosen one, then its alternatives): the
     logit of its clipped marginal, its row, its row's features with a constant first;
     and per row, its chosen candidate and label."""
-    ps, group, chosen = [], [], []
+    ps: list[float] = []
+    group: list[int] = []
+    chosen: list[int] = []
     for k, r in enumerate(rows):
         chosen.append(len(ps))
         ps.append(r["p"])
@@ -192,14 +226,20 @@ def _weight(n: int) -> float:
 
 
 def fit_map(
-    train: Mapping[str, Sequence[Row]], features: Sequence[str], pull: float
+    train: Mapping[str, Sequence[Row]], features: Sequence[str] | None, pull: float
 ) -> dict[str, Any]:
     """The map's coefficients fitted on ``train`` (source -> rows of chosen parents and
     origins) over ``features``, each source weighing as the square root of its rows, with
-    an L2 pull ``pull`` of every coefficient towards the identity map."""
+    an L2 pull ``pull`` of every coefficient towards the identity map. Rows whose
+    confidence is a stemma's support (``stemma``) are not mapped, so not fitted on.
+    ``features`` None: the identity (no map)."""
     from scipy.optimize import minimize
 
-    parts = [(_design(rs, features), _weight(len(rs))) for rs in train.values() if rs]
+    if features is None:
+        return {"identity": True, "features": [], "pull": 0.0, "slope": {}, "shift": {},
+                "sources": sorted(train)}  # fmt: skip
+    forest = {k: [r for r in rs if not r["stemma"]] for k, rs in train.items()}
+    parts = [(_design(rs, features), _weight(len(rs))) for rs in forest.values() if rs]
     total = sum(w * len(d["y"]) for d, w in parts)
     k = 1 + len(features)
 
@@ -228,11 +268,15 @@ def fit_map(
 
 
 def mapped(m: Mapping[str, Any], rows: Sequence[Row]) -> list[Row]:
-    """``rows`` with their confidence mapped by the map ``m`` (as the run maps it)."""
+    """``rows`` with their confidence mapped by the map ``m`` (as the run maps it); a
+    stemma's support, and every row under the identity, as they are."""
+    if m.get("identity"):
+        return list(rows)
     names = ["bias", *m["features"]]
     theta = np.array([m["slope"][n] for n in names] + [m["shift"][n] for n in names])
-    q = _confidences(theta, _design(rows, m["features"]))[0] if rows else []
-    return [{**r, "p": float(c)} for r, c in zip(rows, q, strict=True)]
+    todo = [r for r in rows if not r["stemma"]]
+    q = iter(_confidences(theta, _design(todo, m["features"]))[0].tolist() if todo else [])
+    return [r if r["stemma"] else {**r, "p": float(next(q))} for r in rows]
 
 
 def weighted_ece(per_source: Mapping[str, Sequence[Row]]) -> float:
@@ -244,7 +288,8 @@ def weighted_ece(per_source: Mapping[str, Sequence[Row]]) -> float:
 def choose(train: Mapping[str, Sequence[Row]]) -> dict[str, Any]:
     """The map of the candidate (:data:`CANDIDATES`) with the lowest leave-one-source-out
     ECE *within* ``train`` (each of its sources scored by a map fitted on the others),
-    refitted on all of ``train``: the choice reads no row of a source left out of it."""
+    refitted on all of ``train``: the choice reads no row of a source left out of it.
+    The identity comes first, so a map is chosen only if it beats the raw marginals."""
     best: tuple[float, int] | None = None
     scores = []
     for i, (features, pull) in enumerate(CANDIDATES):
@@ -259,6 +304,38 @@ def choose(train: Mapping[str, Sequence[Row]]) -> dict[str, Any]:
     assert best is not None
     features, pull = CANDIDATES[best[1]]
     return {**fit_map(train, features, pull), "inner_ece": scores}
+
+
+def ece_mass(rows: Sequence[Row], bins: int = BINS) -> float | None:
+    """ECE over equal-mass bins (the rows sorted by confidence, ties kept together by a
+    stable sort, cut into ``bins`` runs of equal count)."""
+    if not rows:
+        return None
+    c = np.array([r["p"] for r in rows], dtype=float)
+    y = np.array([r["right"] for r in rows], dtype=float)
+    k = np.empty(len(c), dtype=int)
+    k[np.argsort(c, kind="stable")] = np.minimum(np.arange(len(c)) * bins // len(c), bins - 1)
+    return float(
+        sum(abs(c[k == b].mean() - y[k == b].mean()) * (k == b).sum() for b in range(bins)
+            if (k == b).any()) / len(c)
+    )  # fmt: skip
+
+
+def brier(rows: Sequence[Row]) -> float | None:
+    """Mean squared difference between confidence and right (1) or wrong (0)."""
+    if not rows:
+        return None
+    return float(np.mean([(r["p"] - float(r["right"])) ** 2 for r in rows]))
+
+
+def candidates_of(rows: Sequence[Row]) -> list[Row]:
+    """Every probability a run states for a placement: each row's chosen parent or
+    origin case, and each listed alternative parent, with whether it is right."""
+    out = []
+    for r in rows:
+        out.append({"p": r["p"], "right": r["right"]})
+        out += [{"p": q, "right": ok} for q, ok in r["alts"]]
+    return out
 
 
 def sources(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
@@ -333,11 +410,8 @@ def main(argv: list[str] | None = None) -> int:
             args.rows.write_text(json.dumps(raw))
     t_rows = time.perf_counter() - t0
 
-    def chosen(rs: Sequence[Row]) -> list[Row]:
-        return list(rs)
-
     # 2. the maps: each fold's, and the one fitted on every source
-    train = {label: chosen(v["train"]) for label, v in raw.items()}
+    train = {label: list(v["train"]) for label, v in raw.items()}
     maps: dict[str, Any] = {"fitted": choose(train)}
     for label in raw:
         maps[f"fitted-without-{slug(label)}"] = choose(
@@ -349,10 +423,15 @@ def main(argv: list[str] | None = None) -> int:
         "Calibration): confidence = sigmoid(exp(slope . x) * logit(clip(marginal, eps)) + "
         "shift . x), x = bias 1 and the features; each map fitted on the named sources' "
         "train corpora (bench/accuracy.py's split, opaque ids), fitted-without-<source> "
-        "leaving that source out; fitted is the default run's",
+        "leaving that source out, and chosen among the candidates by a leave-one-source-out "
+        "inside its sources (inner_ece, in the candidates' order); identity: the choice "
+        "was no map (the raw marginals). A stemma's bootstrap support is never mapped. "
+        "fitted is what Config(calibration='fitted') runs",
         "date": dt.date.today().isoformat(),
         "command": "python bench/calibrate.py" + (" --quick" if args.quick else ""),
-        "candidates": [{"features": list(f), "pull": p} for f, p in CANDIDATES],
+        "candidates": [
+            {"features": None if f is None else list(f), "pull": p} for f, p in CANDIDATES
+        ],
         "eps": EPS,
         "notes": notes,
         "maps": maps,
@@ -361,37 +440,58 @@ def main(argv: list[str] | None = None) -> int:
     t_fit = time.perf_counter() - t0 - t_rows
     # 3. each left-out test corpus under its fold's map, by the default run
     lines = [
-        "| source | n | ECE before (raw marginals) | ECE after (fold left out) | "
-        "ECE, `fitted` (all sources) | mean confidence after | share right |",
-        "|---|---|---|---|---|---|---|",
+        "| source | n | share right | mean confidence | ECE, equal-width | ECE, equal-mass "
+        "| Brier | ECE, every stated candidate (n) | fold's choice |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     curves: dict[str, tuple[list[Row], list[Row]]] = {}
+
+    def pair(f: Any, b: Sequence[Row], a: Sequence[Row]) -> str:
+        return f"{f(b):.3f} -> **{f(a):.3f}**"
+
     for s in srcs:
-        before = chosen(raw[s.label]["test"])
-        after = chosen(rows_of(s.test, f"fitted-without-{slug(s.label)}"))
-        final = chosen(rows_of(s.test, "fitted"))
+        fold = maps[f"fitted-without-{slug(s.label)}"]
+        before = list(raw[s.label]["test"])
+        after = (
+            before if fold.get("identity") else rows_of(s.test, f"fitted-without-{slug(s.label)}")
+        )
         curves[s.label] = (before, after)
         mean = sum(r["p"] for r in after) / max(len(after), 1)
+        mean0 = sum(r["p"] for r in before) / max(len(before), 1)
         right = sum(r["right"] for r in after) / max(len(after), 1)
-        line = (f"| {s.label} | {len(after)} | {ece(before):.3f} | **{ece(after):.3f}** | "
-                f"{ece(final):.3f} | {mean:.3f} | {right:.3f} |")  # fmt: skip
+        cb, ca = candidates_of(before), candidates_of(after)
+        line = (f"| {s.label} | {len(after)} | {right:.3f} | {mean0:.3f} -> {mean:.3f} | "
+                f"{pair(ece, before, after)} | {pair(ece_mass, before, after)} | "
+                f"{pair(brier, before, after)} | {pair(ece, cb, ca)} ({len(ca)}) | "
+                f"{describe(fold)} |")  # fmt: skip
         log(line)
         lines.append(line)
     pooled_b = [r for b, _ in curves.values() for r in b]
     pooled_a = [r for _, a in curves.values() for r in a]
-    lines.append(f"| pooled | {len(pooled_a)} | {ece(pooled_b):.3f} | {ece(pooled_a):.3f} | "
+    lines.append(f"| pooled | {len(pooled_a)} | | | {pair(ece, pooled_b, pooled_a)} | "
+                 f"{pair(ece_mass, pooled_b, pooled_a)} | {pair(brier, pooled_b, pooled_a)} "
                  "| | |")  # fmt: skip
     if args.plot:
         reliability_plot(curves, args.plot)
     total = time.perf_counter() - t0
     lines += [
         "",
+        f"`fitted` (every source): {describe(maps['fitted'])}.",
         f"Rows {t_rows:.0f} s, fit {t_fit:.1f} s, scoring {total - t_rows - t_fit:.0f} s; "
         f"total {total:.0f} s. Maps: {CALIBRATION_FILE}",
         *(f"- {n}" for n in notes),
     ]
     print("\n".join(lines))
     return 0
+
+
+def describe(m: Mapping[str, Any]) -> str:
+    """A map in a few words: ``identity``, ``Platt, pull 0.03``, ``+ origin, pull 0.1``."""
+    if m.get("identity"):
+        return "identity (no map)"
+    f = m["features"]
+    kind = "Platt" if not f else ("+ origin" if f == ["origin"] else f"+ {len(f)} features")
+    return f"{kind}, pull {m['pull']}"
 
 
 if __name__ == "__main__":

@@ -59,8 +59,8 @@ class Config:
     # how a confidence is read from its edge's marginal over the forests: "off" (the raw
     # marginal, the default), "fitted" (the map of lineage/infer/calibration.json, fitted
     # by bench/calibrate.py) or another map of that file ("fitted-without-<source>", a
-    # fold's). Off by default: left out of its fit, the map raised the expected
-    # calibration error on three of five sources (pooled 0.146 raw, 0.151 mapped;
+    # fold's). Off by default: left out of its fit, no map lowered the expected
+    # calibration error where it mattered (six sources, pooled 0.131 raw, 0.133 mapped;
     # docs/ACCURACY.md, "Calibration"), so it does not carry over
     calibration: str = "off"
     # run

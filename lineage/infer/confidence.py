@@ -29,13 +29,17 @@ __all__ = [
     "CALIBRATION_FILE",
     "EXACT_DOCS",
     "FEATURES",
+    "SUPPORT_DOCS",
+    "SUPPORT_REPLICATES",
     "WALK_DOCS",
     "Calibration",
     "calibrate",
     "child_features",
     "direction",
     "edge_marginals",
+    "is_support",
     "load_calibration",
+    "placement_support",
     "softmax",
 ]
 
@@ -187,6 +191,128 @@ def softmax(scores: Mapping[str, float], temperature: float) -> dict[str, float]
     return {k: v / z for k, v in ex.items()}
 
 
+# -- a stemma's support (the tradition path) ----------------------------------------------
+
+#: How sure a witness's place in a stemma is: the share of stemmata, rebuilt from
+#: distances redrawn as the counts they are (:func:`placement_support`), that put it in
+#: the same place. Up to SUPPORT_DOCS witnesses (neighbour-joining is cubic, in Python:
+#: the 40 stemmabench test traditions of 5-20 witnesses took about 2x as long to analyze
+#: with it), with SUPPORT_REPLICATES redraws (a share to 0.02).
+SUPPORT_DOCS = 40
+SUPPORT_REPLICATES = 50
+
+
+def _places(
+    edges: Sequence[Edge], origins: Sequence[Origin], hypos: Sequence[Hypothetical]
+) -> dict[str, str | None]:
+    """Each witness's place in a stemma: its parent witness, its lost exemplar, or None
+    (the root). Lost exemplars are named by the witnesses below them, so the same
+    place has the same name in every stemma of the story."""
+    place: dict[str, str | None] = {o.id: None for o in origins}
+    for h in hypos:
+        for c in h.children:
+            if c in place:
+                place[c] = h.id
+    for e in edges:
+        place[e.child] = e.parent
+    return place
+
+
+def placement_support(
+    got: tuple[list[Edge], list[Origin], list[Hypothetical]],
+    order: Sequence[str],
+    dist: Mapping[tuple[str, str], float],
+    extent: float,
+    *,
+    seed: int,
+    rebuild: Callable[
+        [Sequence[str], Mapping[tuple[str, str], float]],
+        tuple[list[Edge], list[Origin], list[Hypothetical]],
+    ],
+    replicates: int = SUPPORT_REPLICATES,
+) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
+    """The stemma ``got`` of the witnesses ``order`` (in an order of content), built from
+    the distances ``dist``, with each confidence the bootstrap support of its place.
+    ``rebuild(names, distances)`` builds the stemma again (lineage.infer.stemma), the
+    witnesses named ``names`` in ``order``'s order.
+
+    A distance is a count of disagreements over a shared extent: each replicate draws
+    every pair's count again, binomially over the story's median extent (the pairs'
+    own extents are not kept), and rebuilds the stemma (a parametric bootstrap, as
+    phylogenetics reads a tree's support; Felsenstein 1985). A witness's confidence is
+    the share of replicates that put it in the same place (the same parent witness, the
+    same lost exemplar: the same witnesses below it, or the root); its alternatives are
+    the other witnesses that replicates made its parent, on the same scale, none of them
+    below it in ``got``. A lost exemplar's is the share of replicates that have it. The
+    draws are seeded by ``seed`` (the caller's: of the story's content), so the run is
+    deterministic under any ids."""
+    edges, origins, hypos = got
+    if extent <= 0 or replicates <= 0 or len(order) < 3:
+        return got
+    keys = [(a, b) for k, a in enumerate(order) for b in order[k + 1 :]]
+    d0 = np.array([dist[k] for k in keys])
+    redraw = d0 <= 1.0  # a path of rates through others (past 1 when far) is kept as is
+    n = max(round(extent), 1)
+    rng = np.random.default_rng(seed)
+    # redrawn counts tie often, and the joins and contractions break ties by name: the
+    # replicates name each witness by its place in the order of content, so no tie
+    # falls by id
+    alias = {x: f"\x01{k:06d}" for k, x in enumerate(order)}
+    back: dict[str | None, str | None] = {v: k for k, v in alias.items()}
+    a_order = [alias[x] for x in order]
+    counts: dict[str, dict[str | None, int]] = {x: {} for x in order}
+    seen: dict[str, int] = {}
+    for _ in range(replicates):
+        d = d0.copy()
+        d[redraw] = rng.binomial(n, d0[redraw]) / n
+        dd: dict[tuple[str, str], float] = {}
+        for (a, b), v in zip(keys, d.tolist(), strict=True):
+            dd[(alias[a], alias[b])] = dd[(alias[b], alias[a])] = v
+        r_edges, r_origins, r_hypos = rebuild(a_order, dd)
+        for x, pl in _places(r_edges, r_origins, r_hypos).items():
+            y, q = back[x], back.get(pl, pl)
+            assert y is not None
+            counts[y][q] = counts[y].get(q, 0) + 1
+        for node in r_hypos:
+            seen[node.id] = seen.get(node.id, 0) + 1
+    place = _places(edges, origins, hypos)
+    kids: dict[str, list[str]] = {}
+    for x, pl in place.items():
+        if pl is not None:
+            kids.setdefault(pl, []).append(x)
+
+    def below(x: str) -> set[str]:
+        out: set[str] = set()
+        todo = [x]
+        while todo:
+            for k in kids.get(todo.pop(), ()):
+                if k not in out:
+                    out.add(k)
+                    todo.append(k)
+        return out
+
+    rank = {x: k for k, x in enumerate(order)}
+
+    def share(x: str) -> float:
+        return round(counts[x].get(place[x], 0) / replicates, 3)
+
+    out_edges = []
+    for e in edges:
+        under = below(e.child)
+        alts = sorted(
+            ((u, c / replicates) for u, c in counts[e.child].items()
+             if u is not None and u in rank and u != e.parent and u not in under),
+            key=lambda t: (-t[1], rank[t[0]]),
+        )  # fmt: skip
+        out_edges.append(
+            replace(e, confidence=share(e.child),
+                    alternatives=tuple(Alternative(u, round(q, 3)) for u, q in alts if q >= 0.01))
+        )  # fmt: skip
+    out_origins = [replace(o, confidence=share(o.id)) for o in origins]
+    out_hypos = [replace(h, confidence=round(seen.get(h.id, 0) / replicates, 3)) for h in hypos]
+    return out_edges, out_origins, out_hypos
+
+
 # -- calibration ----------------------------------------------------------------------------
 
 #: The fitted calibration (bench/calibrate.py writes it; read here with json only)
@@ -201,6 +327,7 @@ FEATURES = (
     "dated",
     "dated_share",
     "runner_up",
+    "log_alts",
     "lost",
     "second",
     "log_words",
@@ -219,22 +346,25 @@ def child_features(
     """The calibration's features of each document the forest placed (in a story of two
     or more documents): whether it is an origin; log of its story's size; whether it is
     dated, and the share of its story that is; the confidence of its best alternative
-    parent (0 for an origin, which lists none); whether a lost source is inferred above
-    it (``lost``: it is a child of a hypothetical node); whether it has a second parent
-    (``second``); and of the reuse its parent explains (0 for an origin): log(1 + the
-    narrative words shared) and the share of the child's words. Computed from a run's
-    output alone, so a fit reads the same numbers. A map may use only some of them."""
+    parent and log(1 + the number listed) (0 for an origin, which lists none); whether a
+    lost source is inferred above it (``lost``: it is a child of a hypothetical node);
+    whether it has a second parent (``second``); and of the reuse its parent explains (0
+    for an origin): log(1 + the narrative words shared) and the share of the child's
+    words. Computed from a run's output alone, so a fit reads the same numbers. A map may
+    use only some of them."""
     size = {d: len(s) for s in stories for d in s}
     dated = {d.id: d.date is not None for d in documents}
     share = {d: sum(dated.get(x, False) for x in s) / len(s) for s in stories for d in s}
     lost = {c for h in hypotheticals for c in h.children}
     second = {e.child for e in edges if e.secondary}
     runner: dict[str, float] = {}
+    alts: dict[str, int] = {}
     reuse: dict[str, tuple[float, float]] = {}
     for e in edges:
         if e.secondary:
             continue
         runner[e.child] = max((a.confidence for a in e.alternatives), default=0.0)
+        alts[e.child] = len(e.alternatives)
         r = next((x.facts for x in e.evidence if x.kind == "reuse"), {})
         reuse[e.child] = (float(r.get("narrative_words", 0)), float(r.get("share", 0.0)))
     out: dict[str, dict[str, float]] = {}
@@ -247,12 +377,20 @@ def child_features(
             "dated": float(dated.get(doc, False)),
             "dated_share": share[doc],
             "runner_up": 0.0 if origin else runner[doc],
+            "log_alts": 0.0 if origin else math.log1p(alts[doc]),
             "lost": float(doc in lost),
             "second": float(doc in second),
             "log_words": 0.0 if origin else math.log1p(reuse[doc][0]),
             "share": 0.0 if origin else reuse[doc][1],
         }
     return out
+
+
+def is_support(record: Edge | Origin) -> bool:
+    """Whether ``record``'s confidence is a stemma's bootstrap support (the tradition
+    path, :func:`lineage.infer.stemma.placement_support`) rather than a forest marginal:
+    a calibration of the marginals leaves it as it is."""
+    return any(x.kind == "stemma" for x in record.evidence)
 
 
 @dataclass(frozen=True)
@@ -306,8 +444,9 @@ def calibrate(
 ) -> tuple[list[Edge], list[Origin]]:
     """The forest's edges and origins with each confidence mapped by ``calibration``
     (None: unchanged). No edge changes: only confidences, and an alternative mapped below
-    0.01 is no longer listed. A second parent's figure (a share of words, no marginal) and
-    a document alone in its story are left as they are."""
+    0.01 is no longer listed. A second parent's figure (a share of words, no marginal), a
+    stemma's support (:func:`is_support`) and a document alone in its story are left as
+    they are."""
     if calibration is None:
         return list(edges), list(origins)
     feats = child_features(
@@ -316,7 +455,7 @@ def calibrate(
     out_edges: list[Edge] = []
     for e in edges:
         x = feats.get(e.child)
-        if e.secondary or x is None:
+        if e.secondary or x is None or is_support(e):
             out_edges.append(e)
             continue
         f = calibration.mapper(x)
@@ -333,7 +472,7 @@ def calibrate(
     out_origins = []
     for o in origins:
         x = feats.get(o.id)
-        if x is None:
+        if x is None or is_support(o):
             out_origins.append(o)
         else:
             out_origins.append(replace(o, confidence=round(calibration.mapper(x)(o.confidence), 3)))
@@ -345,8 +484,9 @@ def load_calibration(
 ) -> Calibration | None:
     """The calibration map ``name`` of a file bench/calibrate.py wrote: ``fitted`` (fitted
     on every source: the default run's), ``fitted-without-<source>`` (a leave-one-source-
-    out fold's), or ``off`` (None: confidences are the raw marginals). With no file,
-    ``fitted`` is None too; any other name the file lacks is an error."""
+    out fold's), or ``off`` (None: confidences are the raw marginals). A map the fit
+    chose to be the identity is None too, as is ``fitted`` with no file; any other name
+    the file lacks is an error."""
     if name == "off":
         return None
     path = Path(path)
@@ -361,6 +501,8 @@ def load_calibration(
             f"unknown calibration {name!r}: choose off or one of {', '.join(sorted(maps))}"
         )
     m = maps[name]
+    if m.get("identity"):  # the fit chose no map: the raw marginals
+        return None
     return Calibration(
         slope={k: float(v) for k, v in m["slope"].items()},
         shift={k: float(v) for k, v in m["shift"].items()},

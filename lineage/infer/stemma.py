@@ -41,11 +41,13 @@ import json
 import statistics
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from lineage.infer.confidence import SUPPORT_DOCS, placement_support
 from lineage.infer.explain import explained
 from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
 from lineage.text import Tokens
@@ -79,6 +81,9 @@ MAX_PARSIMONY = 60
 #: witness branch is contracted (fitted on the training traditions by the previous
 #: version of bench/stemma_fit.py's grid: the best of 0.1, 0.2, 0.35, 0.5, 0.75).
 MIN_BRANCH = 0.5
+
+#: A stemma as the callers take it: edges between witnesses, origins, lost exemplars.
+Stemma = tuple[list[Edge], list[Origin], list[Hypothetical]]
 
 
 def _plain(word: str) -> str:
@@ -647,9 +652,20 @@ def skeleton(
             # lengths: the changes of reading each branch carries, as a rate
             return {u: {v: w / extent if extent else 0.0 for v, w in nb.items()}
                     for u, nb in changes.items()}, extent  # fmt: skip
+    return _by_branch_length(order, branches, inner, min_branch), extent
+
+
+def _by_branch_length(
+    order: Sequence[str],
+    branches: Sequence[tuple[str, str, float]],
+    inner: set[str],
+    min_branch: float,
+) -> dict[str, dict[str, float]]:
+    """The neighbour-joining tree with its short branches contracted (the model of
+    stories above :data:`MAX_PARSIMONY`, and of the support's replicates)."""
     leaves = sorted(w for _, v, w in branches if v in set(order))
     min_length = min_branch * statistics.median(leaves) if leaves else 0.0
-    return _contract(branches, inner, min_length), extent
+    return _contract(branches, inner, min_length)
 
 
 def stemma_of_story(
@@ -660,11 +676,44 @@ def stemma_of_story(
     *,
     min_branch: float = MIN_BRANCH,
 ) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
-    """The story's stemma: edges between witnesses, origins, lost exemplars."""
+    """The story's stemma: edges between witnesses, origins, lost exemplars; each
+    witness's confidence is the bootstrap support of its place (
+    :func:`lineage.infer.confidence.placement_support`, stories up to
+    :data:`~lineage.infer.confidence.SUPPORT_DOCS`; above, 0 until the caller gives one).
+
+    The replicates redraw the pairs' distances and rebuild the tree from them alone
+    (neighbour-joining, short branches contracted): the support says how firmly the
+    distances place a witness, and the parsimony refinement of the tree itself is not
+    repeated per replicate (50 refinements per story would multiply its time)."""
     # an order of content, never of ids: the joins' ties fall the same under any naming
     order = sorted(story, key=lambda i: (docs[i].content_key, i))
     tag = hashlib.sha1("\x1f".join(docs[i].content_key[0] for i in order).encode()).hexdigest()
-    adj, extent = skeleton(order, pairs, tokens, prefix=f"lost-{tag[:8]}-", min_branch=min_branch)
+    prefix = f"lost-{tag[:8]}-"
+    adj, extent = skeleton(order, pairs, tokens, prefix=prefix, min_branch=min_branch)
+    got = _rooted(adj, extent, order, docs)
+    if len(order) > SUPPORT_DOCS:
+        return got
+    dist, _ = distances(order, pairs, tokens, anchor=FIT["anchor_words"],
+                        lacuna=FIT["lacuna_words"])  # fmt: skip
+
+    def rebuild(names: Sequence[str], d: Mapping[tuple[str, str], float]) -> Stemma:
+        named = {n: docs[x] for n, x in zip(names, order, strict=True)}
+        branches = neighbour_joining(names, d, prefix=prefix)
+        inner = {u for u, _, _ in branches if u.startswith(prefix)} - set(names)
+        return _rooted(_by_branch_length(names, branches, inner, min_branch), extent, names,
+                       named)  # fmt: skip
+
+    return placement_support(got, order, dist, extent, seed=int(tag[:16], 16), rebuild=rebuild)
+
+
+def _rooted(
+    adj: Mapping[str, Mapping[str, float]],
+    extent: float,
+    order: Sequence[str],
+    docs: Mapping[str, Document],
+) -> Stemma:
+    """The unrooted stemma ``adj`` rooted at its centre, as edges, origins and lost
+    exemplars named by the witnesses below them."""
     witnesses = set(order)
     # the centre: least summed branch length to the witnesses
     import networkx as nx
@@ -758,10 +807,13 @@ def stemmata(
     """The forest's edges and origins with every story of 3 to :data:`MAX_STORY`
     documents replaced by its stemma (:func:`stemma_of_story`).
 
-    An edge the forest chose too keeps its confidence and evidence (the stemma's record
-    added); an edge the forest did not choose takes the probability the forest gave that
-    parent among the child's alternatives (0 when it listed none).
-    """
+    Up to :data:`~lineage.infer.confidence.SUPPORT_DOCS` documents, every edge and origin
+    has the stemma's own confidence and alternatives (the bootstrap support of the
+    witness's place), and an edge the forest chose too keeps the forest's evidence beside
+    the stemma's record.
+    Above, an edge the forest chose too keeps its confidence and evidence (the stemma's
+    record added); an edge the forest did not choose takes the probability the forest
+    gave that parent among the child's alternatives (0 when it listed none)."""
     by_id = {d.id: d for d in docs}
     pairs_of: dict[str, list[Pair]] = {}
     for p in pairs:
@@ -782,6 +834,11 @@ def stemmata(
         out_origins = [o for o in out_origins if o.id not in members]
         for e in s_edges:
             old = forest.get(e.child)
+            if len(story) <= SUPPORT_DOCS:  # the stemma's own support, on its own scale
+                same = old is not None and old.parent == e.parent
+                ev = (*old.evidence, *e.evidence) if same and old is not None else e.evidence
+                out_edges.append(replace(e, evidence=ev))
+                continue
             if old is not None and old.parent == e.parent:
                 out_edges.append(Edge(e.parent, e.child, old.confidence,
                                       (*old.evidence, *e.evidence), old.alternatives))  # fmt: skip
