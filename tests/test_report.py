@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -423,6 +424,42 @@ def _synthetic(n_docs: int, *, story_size: int = 0) -> Analysis:
             pairs.append(Pair(a, b, 0.5, 0.3 + (k % 7) / 10, 0.6, (p,), 18))
     return Analysis(documents=tuple(docs), pairs=tuple(pairs), edges=tuple(edges),
                     stories=tuple(stories))  # fmt: skip
+
+
+@pytest.mark.parametrize("cap", [5, 10, 15])
+def test_pair_pages_reach_every_story_before_a_second_page(tmp_path: Path, cap: int) -> None:
+    """Ten stories of four documents (three derivations each): with ``max_pages`` pages,
+    each story gets its surest derivation's page before any gets a second; a derivation
+    without a page links from its story to its evidence on the copy's page."""
+    import dataclasses
+
+    a = _synthetic(40, story_size=4)
+    # the first story's three derivations are surer than any other story's surest: taken
+    # surest first, they would fill three of the pages
+    first = set(a.stories[0])
+    edges = tuple(
+        dataclasses.replace(e, confidence=0.99 - k / 100) if e.child in first else e
+        for k, e in enumerate(a.edges)
+    )
+    a = dataclasses.replace(a, edges=edges)
+    write_reports(a, tmp_path, max_pages=cap)
+    story_of = {d: n for n, ids in enumerate(a.stories) for d in ids}
+    paged = sorted((tmp_path / "pairs").glob("*.html"))
+    assert len(paged) == cap
+    per_story = Counter(story_of[p.stem.split("__")[0]] for p in paged)
+    assert max(per_story.values()) - min(per_story.values()) <= 1
+    assert len(per_story) == min(cap, 10)
+    for ids in a.stories:
+        n = story_of[ids[0]]
+        surest = max((e for e in a.edges if e.child in ids), key=lambda e: e.confidence)
+        name = "__".join(sorted((surest.parent, surest.child)))
+        assert (tmp_path / "pairs" / f"{name}.html").exists() == (n < cap)
+    html = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "stories").glob("*.html"))
+    unpaged = html.count("the evidence, on the copy’s page")
+    assert unpaged == len(a.edges) - cap
+    child = next(e.child for e in a.edges if not any(e.child in p.name for p in paged))
+    doc = (tmp_path / "docs" / f"{child}.html").read_text(encoding="utf-8")
+    assert 'id="source"' in doc and "same text" in doc  # its evidence, written once
 
 
 @pytest.mark.parametrize("n", [5, 60])

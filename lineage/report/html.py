@@ -394,10 +394,12 @@ class _Corpus:
     def _paged_pairs(self) -> list[Pair]:
         """The pairs that get a side-by-side page, ``max_pages`` of them (None:
         ``PAIR_PAGES``): derivations first, taken story by story in turns -- the surest
-        derivation of every story, then the second surest of every story, ... -- so a
-        cap reaches every story before any story gets a second page; then the strongest
+        derivation of every story, largest story first, then the second surest of every
+        story, ... -- so a cap reaches every story before any story gets a second page,
+        and the largest stories first; then the strongest
         other pairs. Sorted by ids so page names do not depend on the cap."""
         story = {d: n for n, ids in enumerate(self.analysis.stories) for d in ids}
+        size = [len(ids) for ids in self.analysis.stories]
         edge_pairs: dict[tuple[str, str], float] = {}
         for e in self.analysis.edges:
             p = self.pair_at.get((e.parent, e.child))
@@ -414,9 +416,12 @@ class _Corpus:
         ranked = []
         for p in surest:
             k = story.get(p.a, -1)
-            ranked.append((turn[k], -edge_pairs[(p.a, p.b)], p.a, p.b, p))
+            # in each turn the largest stories first, as the index lists them
+            ranked.append(
+                (turn[k], -(size[k] if k >= 0 else 0), -edge_pairs[(p.a, p.b)], p.a, p.b, p)
+            )
             turn[k] += 1
-        first = [r[-1] for r in sorted(ranked, key=lambda r: r[:4])]
+        first = [r[-1] for r in sorted(ranked, key=lambda r: r[:5])]
         rest = sorted((p for p in with_text if (p.a, p.b) not in edge_pairs), key=_pair_strength)
         limit = PAIR_PAGES if self.max_pages is None else self.max_pages
         chosen = (first + rest)[: max(0, limit)]
