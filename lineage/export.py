@@ -324,7 +324,7 @@ def _open_gzip_text(out: OutputDir, rel: str) -> Iterator[Any]:
     lines=True)``), DuckDB and Spark read ``.jsonl.gz`` as they read ``.jsonl``."""
     with (
         out.open_binary(rel) as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
         io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as fh,
     ):
         yield _Utf8Text(fh)

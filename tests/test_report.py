@@ -271,6 +271,32 @@ def test_pair_page_links_passages_both_ways(rendered: tuple[Path, list[Path]]) -
     assert "onclick" not in html and "<script>" not in html
 
 
+def test_a_copys_page_marks_the_words_it_changed_from_its_source(
+    rendered: tuple[Path, list[Path]], seeds: Analysis
+) -> None:
+    """The words a copy changed from its source are marked on its own page as in its
+    side of the pair page (most derivations of a large corpus have no pair page)."""
+    out, _ = rendered
+    chg = re.compile(r'<span class="chg">([^<]*)</span>')
+    checked = 0
+    for e in seeds.edges:
+        a, b = sorted((e.parent, e.child))
+        pair = (out / "pairs" / f"{a}__{b}.html").read_text(encoding="utf-8")
+        side = "a" if e.child == a else "b"
+        column = pair[pair.index(f'id="text-{side}"') :]
+        if side == "a":
+            column = column[: column.index('id="text-b"')]
+        doc = (out / "docs" / f"{e.child}.html").read_text(encoding="utf-8")
+        text = doc[doc.index('id="text-t"') :]
+        assert chg.findall(text) == chg.findall(column)
+        checked += bool(chg.findall(text))
+    assert checked >= 1  # "is going viral", changed in 000 from 001
+    parentless = next(d.id for d in seeds.documents if d.id not in {e.child for e in seeds.edges})
+    assert "differ from its source" not in (out / "docs" / f"{parentless}.html").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_segments_cover_the_text_exactly() -> None:
     text = "Hello there. The quick brown fox jumps. Page chrome."
     segs = passage_segments(

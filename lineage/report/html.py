@@ -723,6 +723,22 @@ def _pair_page(
     )
 
 
+def _changed_in(d: Document, other: Document, p: Pair) -> list[tuple[int, int]]:
+    """The character spans of ``d``'s words that differ from ``other``'s in the
+    passages of their pair ``p`` (from the passages' edit scripts, as a pair page)."""
+    out: list[tuple[int, int]] = []
+    for s in p.passages:
+        a_doc, b_doc = (d, other) if p.a == d.id else (other, d)
+        a_slice, b_slice = a_doc.text[s.a_start : s.a_end], b_doc.text[s.b_start : s.b_end]
+        found = _changed_from_ops(s, a_slice, b_slice)
+        ca, cb = found if found is not None else changed_spans(a_slice, b_slice)
+        if p.a == d.id:
+            out += [(s.a_start + x, s.a_start + y) for x, y in ca]
+        else:
+            out += [(s.b_start + x, s.b_start + y) for x, y in cb]
+    return out
+
+
 def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | None) -> str:
     """One document: where its text comes from, colour-coded along it, and its family."""
     d = c.docs[doc_id]
@@ -740,6 +756,7 @@ def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | Non
     )
     sources = []
     spans: list[tuple[int, int, int, bool]] = []
+    changed: list[tuple[int, int]] = []
     for k, p in enumerate(pairs[:DOC_SOURCES_MAX], start=1):
         other = p.other(doc_id)
         if parent is not None and other == parent.parent:
@@ -755,6 +772,10 @@ def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | Non
                     spans.append((s.a_start, s.a_end, k, s.quoted))
                 else:
                     spans.append((s.b_start, s.b_end, k, s.quoted))
+        if relation == "its source":
+            # the words this copy changed from its source, marked as on a pair page: most
+            # derivations have no pair page of their own (PAIR_PAGES)
+            changed += _changed_in(d, c.docs[other], p)
         href = c.pair_href(p)
         sources.append(
             {
@@ -770,7 +791,9 @@ def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | Non
                 "relation": relation,
             }
         )
-    segments = passage_segments(d.text, spans, boilerplate=d.boilerplate, side="t", other="s")
+    segments = passage_segments(
+        d.text, spans, changed=changed, boilerplate=d.boilerplate, side="t", other="s"
+    )
     children = [_edge_row(c, e, root) for e in c.lk.edges_from.get(doc_id, ())]
     o = c.origin.get(doc_id)
     story = c.story_href(doc_id)
