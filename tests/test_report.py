@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
-from collections import Counter
 from pathlib import Path
 
 import pytest
