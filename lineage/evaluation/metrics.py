@@ -193,9 +193,15 @@ def _passage_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[Span, ...]:
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    from lineage.export import read_jsonl  # .jsonl or .jsonl.gz
+    import gzip
 
-    return list(read_jsonl(path))
+    # passages.jsonl.gz since 2026-12-02, passages.jsonl before
+    with (
+        gzip.open(path, "rt", encoding="utf-8")
+        if path.suffix == ".gz"
+        else path.open(encoding="utf-8") as fh
+    ):
+        return [json.loads(line) for line in fh if line.strip()]
 
 
 def _prediction_from_dict(data: Mapping[str, Any], passages: tuple[Span, ...] | None) -> Prediction:

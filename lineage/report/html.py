@@ -1106,6 +1106,7 @@ def _write_reports(
                 "next": linked[j + 1]["href"] if j + 1 < len(linked) else None,
                 "at": j + 1,
                 "of": len(linked),
+                "all": len(view["edges"]),  # the story's derivations, paged or not
             }
 
     skipped = [
