@@ -96,10 +96,11 @@ def write_reports(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
     """Write everything ``lineage analyze`` writes into the folder ``out``: lineage.json,
-    documents.csv, pairs.csv, edges.csv and passages.jsonl; the files of ``formats``
-    ("graphml", "parquet", "passim"; by default GraphML and, when pyarrow is
-    installed, Parquet); then (unless ``html`` is false) the HTML report and
-    its pictures. Returns the files written. ``passage_text``: passages.jsonl also gives
+    documents.csv, pairs.csv, edges.csv, passages.jsonl.gz and quotes.jsonl.gz; the
+    files of ``formats`` ("graphml", "parquet", "passim"; none by default); then
+    (unless ``html`` is false) the HTML report and its pictures, with ``max_pages``
+    side-by-side pair pages (None: ``lineage.report.html.PAIR_PAGES``, 100). Returns the
+    files written. ``passage_text``: passages.jsonl.gz also gives
     each passage's two texts (by default offsets into the documents' texts).
     ``progress(stage, done, total)`` is called as "exports" and "reports" advance.
 

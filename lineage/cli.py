@@ -99,19 +99,19 @@ _SHOWN_IGNORED = 10  # files of other types, when nothing could be read
     callback=lambda ctx, param, value: _check_formats(value),
     help="Files for other tools, beside JSON/CSV: a comma list of graphml (the lineage "
     "forest), parquet (the tables; needs pyarrow), passim (passim's JSONL input), or all, "
-    "none.  [default: graphml, and parquet when pyarrow is installed]",
+    "none.  [default: none]",
 )
 @click.option(
     "--max-pages",
     type=click.IntRange(0),
     default=None,
-    help="Most side-by-side pair pages: derivations first, then the strongest other pairs "
-    "[default: every derivation plus the 100 strongest other pairs].",
+    help="Most side-by-side pair pages: derivations first, story by story in turns, then "
+    "the strongest other pairs  [default: 100].",
 )
 @click.option(
     "--passage-text",
     is_flag=True,
-    help="Give each passage's text on both sides in passages.jsonl (by default its "
+    help="Give each passage's text on both sides in passages.jsonl.gz (by default its "
     "offsets into the documents, word counts and similarity).",
 )
 @click.option(

@@ -1,12 +1,14 @@
-"""Machine-readable outputs: lineage.json, CSV tables and passages.jsonl.
+"""Machine-readable outputs: lineage.json, CSV tables, passages.jsonl.gz and quotes.jsonl.gz.
 
 The JSON contract (fields are added over time, never renamed)::
 
     {"documents": [{"id", "title", "outlet", "date", "path", "words", "boilerplate_words", ...}],
      "pairs": [{"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words", ...}],
      "edges": [{"parent", "child", "confidence", "evidence": [{"kind", "sign", "score",
-                "facts", "text"}], "alternatives", "quotes": {"counts", "findings":
-                [{"kind", "form", "score", "child_quote", "parent_quotes"}]}}],
+                "facts", "text"}], "alternatives", "quotes": {"counts"}}],
+       (an edge's quotation findings are the rows of quotes.jsonl.gz whose "document"
+       is the child and "parent" the parent, and the parent's rows it is in the
+       "dropped_by" of; lineage.json held them too, by offsets, until 2026-12-02)
      "origins": [{"id", "kind", "reason", "confidence", "evidence"}],
      "nodes": [{"id", "hypothetical": true, "parent", "children", "confidence",
                 "evidence"}],  (sources inferred but not in the corpus)
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -47,6 +51,9 @@ from lineage.model import (
 )
 
 __all__ = [
+    "PASSAGES_FILE",
+    "QUOTES_FILE",
+    "read_jsonl",
     "quote_sections",
     "spreadsheet_safe",
     "summary",
@@ -103,7 +110,9 @@ def _sections(analysis: Analysis, *, generated_at: str | None = None) -> dict[st
                 "alternatives": [
                     {"parent": a.parent, "confidence": a.confidence} for a in e.alternatives
                 ],
-                "quotes": _quote_section(edge_quotes.get((e.parent, e.child), ())),
+                "quotes": {
+                    "counts": _quote_section(edge_quotes.get((e.parent, e.child), ()))["counts"]
+                },
                 **(
                     {"secondary": True, "region": list(e.region) if e.region else None}
                     if e.secondary
@@ -254,12 +263,32 @@ def _write_csv(
 def _write_jsonl(
     out: OutputDir, rel: str, rows: Iterable[dict[str, Any]], *, sort_keys: bool = False
 ) -> Path:
-    """JSON lines written one line at a time, without spaces (a tenth of the bytes)."""
-    with _open_text(out, rel) as fh:
+    """JSON lines written one line at a time, without spaces (a tenth of the bytes);
+    gzip-compressed when ``rel`` ends in ``.gz``."""
+    opener = _open_gzip_text if rel.endswith(".gz") else _open_text
+    with opener(out, rel) as fh:
         for r in rows:
             line = json.dumps(r, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
             fh.write(line + "\n")
     return out.target(rel)
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSON-lines file, ``.jsonl`` or ``.jsonl.gz`` (passages.jsonl.gz
+    and quotes.jsonl.gz), one at a time.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = write_quotes_jsonl(Analysis(documents=(), pairs=()), tmp)
+    ...     list(read_jsonl(os.path.join(tmp, QUOTES_FILE)))
+    []
+    """
+    p = Path(path)
+    with (gzip.open(p, "rt", encoding="utf-8") if p.suffix == ".gz"
+          else p.open(encoding="utf-8")) as fh:  # fmt: skip
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -284,6 +313,26 @@ def _open_text(out: OutputDir, rel: str) -> Iterator[Any]:
         yield _Utf8Text(fh)
 
 
+@contextlib.contextmanager
+def _open_gzip_text(out: OutputDir, rel: str) -> Iterator[Any]:
+    """``rel`` as gzip-compressed UTF-8 text, byte-identical from run to run: no file
+    name and no time in the gzip header (``mtime=0``).
+
+    Note: passages.jsonl and quotes.jsonl are the two large tables (3.1 and 3.9 MB of
+    the 1,483-document simulated corpus's output, 2026-12-02), made of short repeated
+    keys and ids: gzip makes them 0.36 and 0.64 MB, and pandas (``pd.read_json(path,
+    lines=True)``), DuckDB and Spark read ``.jsonl.gz`` as they read ``.jsonl``."""
+    with (
+        out.open_binary(rel) as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+        io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as fh,
+    ):
+        yield _Utf8Text(fh)
+
+
+PASSAGES_FILE = "passages.jsonl.gz"
+QUOTES_FILE = "quotes.jsonl.gz"
+
 # passages.jsonl leaves out the passages' two texts unless asked for: they are the
 # documents' text between the offsets, and written twice they were 85% of the file
 # (24 MB of the 1,483-document simulated corpus's output)
@@ -299,13 +348,12 @@ def write_exports(
     passage_text: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Path]:
-    """Write lineage.json, documents.csv, pairs.csv, edges.csv, passages.jsonl and
-    quotes.jsonl, then the files of ``formats`` (see
-    :func:`lineage.interchange.write_formats`: GraphML and, when pyarrow is installed,
-    Parquet by default). Each file is written record by record, so memory holds one
-    record, not the file.
+    """Write lineage.json, documents.csv, pairs.csv, edges.csv, passages.jsonl.gz and
+    quotes.jsonl.gz, then the files of ``formats`` (see
+    :func:`lineage.interchange.write_formats`; none by default). Each file is written
+    record by record, so memory holds one record, not the file.
 
-    ``passage_text``: passages.jsonl also gives each passage's text on both sides
+    ``passage_text``: passages.jsonl.gz also gives each passage's text on both sides
     (``a_text``, ``b_text``); by default it gives the offsets into each document's text
     (``text[a_start:a_end]``), the word counts, the similarity and the quote counts."""
     with output_dir(out_dir) as out:
@@ -378,7 +426,7 @@ def _write_exports(
     written.append(
         _write_jsonl(
             out,
-            "passages.jsonl",
+            PASSAGES_FILE,
             ({c: row[c] for c in columns} for row in map(_passage_row, analysis.passages)),
         )
     )
@@ -482,6 +530,7 @@ def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path | OutputDir) -> P
                 "parent": hit.parent if hit else None,
                 "class": hit.kind if hit else None,
                 "form": (hit.form or hit.kind) if hit else None,
+                "score": hit.score if hit else None,
                 "match": [_quote_ref(p) for p in hit.parent_quotes] if hit else [],
                 "changes": [list(c) for c in hit.changes] if hit else [],
                 "dropped_by": sorted(dropped.get(key, [])),
@@ -493,4 +542,4 @@ def write_quotes_jsonl(analysis: Analysis, out_dir: str | Path | OutputDir) -> P
             yield row
 
     with output_dir(out_dir) as out:
-        return _write_jsonl(out, "quotes.jsonl", rows(), sort_keys=True)
+        return _write_jsonl(out, QUOTES_FILE, rows(), sort_keys=True)

@@ -3,8 +3,8 @@ Polars, DuckDB, Spark, R) and passim's JSON-lines input.
 
 Each writer is a plain function of an :class:`~lineage.model.Analysis`, callable from
 Jupyter (``lineage.export_graphml(analysis, "forest.graphml")``) and used by
-:func:`lineage.export.write_exports` for ``lineage analyze --formats`` (by default
-GraphML, and Parquet when pyarrow is installed):
+:func:`lineage.export.write_exports` for ``lineage analyze --formats`` (none by
+default: ``--formats graphml,parquet``, ``all``):
 
 * ``lineage.graphml`` -- the lineage forest: one node per document (id, title, outlet,
   date as ISO text, url, path, story index, role), one edge per derivation, parent to
@@ -84,13 +84,16 @@ def parquet_available() -> bool:
 
 
 def default_formats() -> tuple[str, ...]:
-    """GraphML always, Parquet when pyarrow is there; passim's JSONL only when asked for.
+    """None: GraphML, Parquet and passim's JSONL are written when asked for
+    (``--formats graphml,parquet``, ``all``).
 
-    Note: passim.jsonl is a copy of every text read (3.9 MB for the 3.9 MB, 1,483-document
-    simulated corpus), so it is written on request; the GraphML (0.9 MB there) and the
-    zstd Parquet tables (2.7 MB) are small beside passages.jsonl (24 MB).
+    Note: they repeat what lineage.json, the CSV tables and passages.jsonl.gz hold, in
+    other tools' forms. On the 1,483-document simulated corpus (2026-12-02) the GraphML
+    was 1.07 MB, the zstd Parquet tables 0.68 MB and passim.jsonl, a copy of every text
+    read, 3.9 MB: written by default they were part of an output 12x the input, and
+    the issue's bound is 25 MB (docs/REPORTS.md, "Size").
     """
-    return tuple(f for f in FORMATS if f == "graphml" or (f == "parquet" and parquet_available()))
+    return ()
 
 
 def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -398,14 +398,15 @@ def _ids(html_path: Path) -> set[str]:
 
 @pytest.mark.parametrize("which", ["seeds", "simulated"])
 def test_every_link_of_every_page_resolves(which, report, big_report):
-    """Every href and src of every page (2,000+ files) points at a file that is there,
+    """Every href and src of every page (1,377 pages of the simulated corpus: a page per
+    document and per story, 100 pair pages, the lists) points at a file that is there,
     and every #fragment at an element of that page."""
     import html as htmllib
     import os.path
 
     root = report if which == "seeds" else big_report
     pages = sorted(root.rglob("*.html"))
-    assert len(pages) >= (10 if which == "seeds" else 1500)
+    assert len(pages) >= (10 if which == "seeds" else 1300)
     files = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
     ids_of: dict[str, set[str]] = {}
     for page in pages:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 from lineage.cli import main
+from lineage.export import read_jsonl
 
 
 def test_analyze_writes_the_contract(tmp_path):
@@ -25,7 +26,7 @@ def test_analyze_writes_the_contract(tmp_path):
     assert set(p0) >= {"a", "b", "jaccard", "a_in_b", "b_in_a", "passages", "reused_words"}
     e0 = data["edges"][0]
     assert set(e0) == {"parent", "child", "confidence", "evidence", "alternatives", "quotes"}
-    lines = (out / "passages.jsonl").read_text().splitlines()
+    lines = list(read_jsonl(out / "passages.jsonl.gz"))
     assert len(lines) == data["summary"]["passages"]
     keys = {
         "a",
@@ -40,7 +41,7 @@ def test_analyze_writes_the_contract(tmp_path):
         "quoted_words",
         "narrative_words",
     }  # the passages' texts only with --passage-text (tests/test_export_stream.py)
-    assert all(set(json.loads(x)) == keys for x in lines)
+    assert all(set(x) == keys for x in lines)
     for name in ("pairs.csv", "documents.csv", "edges.csv"):
         assert (out / name).read_text().count("\n") >= 2
 
@@ -313,7 +314,8 @@ def test_write_reports_writes_what_the_command_writes(tmp_path, seeds_analysis):
 
     written = lineage.write_reports(seeds_analysis, tmp_path / "lib")
     names = {p.name for p in written}
-    assert {"lineage.json", "documents.csv", "pairs.csv", "edges.csv", "passages.jsonl"} <= names
+    assert {"lineage.json", "documents.csv", "pairs.csv", "edges.csv", "passages.jsonl.gz",
+            "quotes.jsonl.gz"} <= names  # fmt: skip
     assert "index.html" in names
     data_only = lineage.write_reports(seeds_analysis, tmp_path / "data", html=False)
     assert not any(p.suffix == ".html" for p in data_only)

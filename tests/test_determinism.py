@@ -2,7 +2,7 @@
 
 Two real processes (different ``PYTHONHASHSEED``, so set and dict-of-str orderings
 differ between them) analyze the seeds into two folders; every file must match byte
-for byte: lineage.json, the CSVs, passages.jsonl, GraphML, Parquet,
+for byte: lineage.json, the CSVs, the gzipped JSON lines, GraphML, Parquet,
 every HTML page, SVG and PNG.
 Then the input order changes (folders named so they walk in another order, JSONL
 lines shuffled) and lineage.json must not change except where it names the input
@@ -27,8 +27,8 @@ from conftest import ROOT, SEEDS
 from lineage.cli import main
 
 OUTPUTS = {
-    "lineage.json", "documents.csv", "pairs.csv", "edges.csv", "passages.jsonl",
-    "lineage.graphml",
+    "lineage.json", "documents.csv", "pairs.csv", "edges.csv", "passages.jsonl.gz",
+    "quotes.jsonl.gz", "lineage.graphml",
     "documents.parquet", "pairs.parquet", "passages.parquet", "edges.parquet",
     "index.html", "report.css", "report.js",
     "lineage.svg", "lineage.png", "heatmap.svg", "heatmap.png",
@@ -38,7 +38,8 @@ OUTPUTS = {
 def _run_process(paths: list[Path], out: Path, *, hashseed: str) -> None:
     env = {**os.environ, "PYTHONHASHSEED": hashseed, "PYTHONPATH": str(ROOT)}
     r = subprocess.run(
-        [sys.executable, "-m", "lineage", "analyze", *map(str, paths), "--out", str(out), "-q"],
+        [sys.executable, "-m", "lineage", "analyze", *map(str, paths), "--out", str(out), "-q",
+         "--formats", "graphml,parquet"],
         capture_output=True, text=True, env=env, cwd=out.parent,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -85,7 +86,8 @@ def test_same_input_gives_byte_identical_files(two_runs):
 def test_in_process_run_matches_a_fresh_process(two_runs, tmp_path):
     """Caches warmed by earlier tests (lru_cache, csv field limit) change nothing."""
     out = tmp_path / "three"
-    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "-q"])
+    args = ["analyze", str(SEEDS), "--out", str(out), "-q", "--formats", "graphml,parquet"]
+    r = CliRunner().invoke(main, args)
     assert r.exit_code == 0, r.output
     assert_same_files(two_runs[0], out)
 

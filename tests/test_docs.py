@@ -109,7 +109,7 @@ def test_readme_examples_run_as_written(tmp_path):
         )
     # what the examples say they write is there
     for path in (
-        "reports/index.html", "reports/lineage.graphml", "revisions/lineage.json",
+        "reports/index.html", "reports/passages.jsonl.gz", "revisions/lineage.json",
         "sim/truth.json", "sim/out/lineage.json", "forest.graphml", "passim.jsonl",
         "tables/edges.parquet", "data/lineage.graphml", "data/passim.jsonl",
     ):  # fmt: skip

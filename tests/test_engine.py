@@ -143,7 +143,7 @@ def test_cli_engine_spark_writes_the_local_exports(spark, tmp_path: Path, seeds_
         result = runner.invoke(main, args)
         assert result.exit_code == 0, result.output
         outs[engine] = out
-    for name in ("pairs.csv", "edges.csv", "documents.csv", "passages.jsonl"):
+    for name in ("pairs.csv", "edges.csv", "documents.csv", "passages.jsonl.gz"):
         assert (outs["spark"] / name).read_bytes() == (outs["local"] / name).read_bytes(), name
     assert (outs["spark"] / "spark" / "passages.parquet").is_dir()
     assert spark.sparkContext._jsc is not None  # the test's session is left running

@@ -10,6 +10,7 @@ each input gets; keep the two in step.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -552,7 +553,7 @@ def test_one_document_gives_a_report_without_edges(tmp_path):
     html = (out / "index.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and S000.split("_")[0] in html
     assert not list(out.glob("pairs/*.html"))
-    assert (out / "passages.jsonl").read_text() == ""
+    assert gzip.open(out / "passages.jsonl.gz").read() == b""
     assert (out / "edges.csv").read_text() == "parent,child,confidence,evidence\n"
 
 
@@ -641,11 +642,11 @@ def test_unsafe_ids_stay_inside_out_with_unique_names(tmp_path):
         assert len(p.name.encode()) <= 255
         assert p.name.isascii() and p.name.isprintable(), p.name
         assert p.name.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "lpt1"}
-    from lineage.report.html import EXTRA_PAIR_PAGES
+    from lineage.report.html import PAIR_PAGES
 
-    # pair pages: every derivation, then the strongest others (docs/REPORTS.md)
+    # pair pages: derivations, then the strongest others, PAIR_PAGES in all (docs/REPORTS.md)
     pages = sorted(p.name.lower() for p in (out / "pairs").glob("*.html"))
-    want = min(len(data["pairs"]), len(data["edges"]) + EXTRA_PAIR_PAGES)
+    want = min(len([p for p in data["pairs"] if p["passages"]]), PAIR_PAGES)
     assert len(pages) == len(set(pages)) == want
     doc_pages = sorted(p.name.lower() for p in (out / "docs").glob("*.html"))
     assert len(doc_pages) == len(set(doc_pages)) == n

@@ -17,6 +17,7 @@ from conftest import SEEDS
 
 import lineage
 from lineage.cli import main
+from lineage.export import read_jsonl
 from lineage.model import Analysis, Document, Edge
 
 
@@ -128,8 +129,7 @@ def test_parquet_has_the_rows_of_the_csv_tables(seeds_out):
 
 
 def test_parquet_passages_match_passages_jsonl(seeds_out):
-    lines = (seeds_out / "passages.jsonl").read_text(encoding="utf-8").splitlines()
-    expected = [json.loads(x) for x in lines]
+    expected = list(read_jsonl(seeds_out / "passages.jsonl.gz"))
     got = pq.read_table(seeds_out / "passages.parquet").to_pylist()
     assert got == expected and len(got) > 0
 
@@ -145,12 +145,11 @@ def test_parquet_tables_are_typed_even_when_empty(tmp_path):
     assert pq.read_table(tmp_path / "edges.parquet").num_rows == 0
 
 
-def test_without_pyarrow_parquet_is_skipped_by_default_and_refused_when_asked(
-    tmp_path, monkeypatch
-):
+def test_without_pyarrow_parquet_is_refused_when_asked(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # what an install without it sees
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html"])
+    args = ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html", "--formats", "graphml"]
+    r = CliRunner().invoke(main, args)
     assert r.exit_code == 0, r.output
     assert not list(out.glob("*.parquet"))
     assert (out / "lineage.graphml").exists()
@@ -222,14 +221,15 @@ def test_formats_option_writes_what_it_names(tmp_path, formats, expected):
     assert run(tmp_path / "out", formats) - base == expected
 
 
-def test_default_formats_are_graphml_and_parquet_not_passim(tmp_path):
-    """passim.jsonl copies every text read: written only when asked for."""
+def test_other_tools_formats_are_written_only_when_asked_for(tmp_path):
+    """GraphML, Parquet and passim.jsonl repeat lineage.json, the CSVs and the texts in
+    other tools' forms: written only when asked for (the size bound, docs/REPORTS.md)."""
     out = tmp_path / "out"
     r = CliRunner().invoke(main, ["analyze", str(SEEDS), "--out", str(out), "-q", "--no-html"])
     assert r.exit_code == 0, r.output
     names = {p.name for p in out.iterdir()}
-    assert {"lineage.graphml", "pairs.parquet", "edges.parquet"} <= names
-    assert "passim.jsonl" not in names
+    assert {"lineage.json", "pairs.csv", "passages.jsonl.gz", "quotes.jsonl.gz"} <= names
+    assert not names & {"lineage.graphml", "pairs.parquet", "edges.parquet", "passim.jsonl"}
 
 
 def test_unknown_format_is_bad_usage_listing_the_choices(tmp_path):

@@ -92,7 +92,7 @@ def simulate_cmd(
     "--passages",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="passages.jsonl to score [default: the one beside lineage.json, if any].",
+    help="passages.jsonl[.gz] to score [default: the one beside lineage.json, if any].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def evaluate_cmd(*, pred: Path, truth: Path, passages: Path | None, as_json: bool) -> None:

@@ -193,7 +193,14 @@ def _passage_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[Span, ...]:
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
+    import gzip
+
+    # passages.jsonl.gz since 2026-12-02, passages.jsonl before
+    with (
+        gzip.open(path, "rt", encoding="utf-8")
+        if path.suffix == ".gz"
+        else path.open(encoding="utf-8") as fh
+    ):
         return [json.loads(line) for line in fh if line.strip()]
 
 
@@ -218,8 +225,8 @@ def load_prediction(
 ) -> Prediction:
     """A :class:`Prediction` from an Analysis, a parsed ``lineage.json`` or its path / folder.
 
-    Passages come from ``passages`` when given (rows or a ``passages.jsonl`` path), else
-    from the Analysis, else from ``passages.jsonl`` beside ``lineage.json``.
+    Passages come from ``passages`` when given (rows or a ``passages.jsonl[.gz]`` path),
+    else from the Analysis, else from ``passages.jsonl.gz`` beside ``lineage.json``.
     """
     if isinstance(pred, Prediction):
         return pred
@@ -232,7 +239,9 @@ def load_prediction(
         p = Path(pred)
         if p.is_dir():
             p = p / "lineage.json"
-        side = p.parent / "passages.jsonl"
+        side = p.parent / "passages.jsonl.gz"
+        if not side.exists():  # written before 2026-12-02
+            side = p.parent / "passages.jsonl"
         if spans is None and side.exists():
             spans = _passage_rows(_read_jsonl(side))
         return _prediction_from_dict(json.loads(p.read_text(encoding="utf-8")), spans)

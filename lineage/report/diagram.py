@@ -308,6 +308,9 @@ _SVG_STYLE = (
     "svg.lineage .edge{fill:none;stroke:#1f5fa8}"
     "svg.lineage .elabel rect{fill:#fff;fill-opacity:.92}"
     "svg.lineage .elabel text{font-size:9.5px;fill:#173f6d}"
+    # a label that opens a pair page says so: most derivations have none (PAIR_PAGES)
+    "svg.lineage .elabel a text{font-weight:700;text-decoration:underline}"
+    "svg.lineage .elabel a rect{stroke:#1f5fa8;stroke-width:.8}"
     "svg.lineage .unlinked{fill:#fafafa;stroke:#c8c8c8;stroke-dasharray:4 3}"
     "svg.lineage .unlinked-label{font-size:11px;fill:#666;font-style:italic;"
     "text-anchor:start}"

@@ -65,8 +65,9 @@ HEATMAP_MAX_DOCS = 60
 # the diagram also gets a scaled-down overview beside its scrolling full-size view.
 STORY_HEATMAP_MAX = 40
 STORY_OVERVIEW_MIN = 40
-# Pair pages beyond the derivations' own, by default: the strongest other pairs.
-EXTRA_PAIR_PAGES = 100
+# Side-by-side pair pages by default (``max_pages``). Each holds both texts (12 KB on
+# the simulated corpus): one per derivation made them 16 of its 48 MB (2026-12-02).
+PAIR_PAGES = 100
 # Bounded lists: each says "… and N more" where it is cut.
 OUTLET_ROWS_MAX = 500
 SINGLE_ROWS_MAX = 200
@@ -391,9 +392,14 @@ class _Corpus:
         )
 
     def _paged_pairs(self) -> list[Pair]:
-        """The pairs that get a side-by-side page: every derivation first (surest first),
-        then the strongest other pairs; ``max_pages`` in all (None: derivations plus
-        ``EXTRA_PAIR_PAGES``), sorted by ids so page names do not depend on the cap."""
+        """The pairs that get a side-by-side page, ``max_pages`` of them (None:
+        ``PAIR_PAGES``): derivations first, taken story by story in turns -- the surest
+        derivation of every story, largest story first, then the second surest of every
+        story, ... -- so a cap reaches every story before any story gets a second page,
+        and the largest stories first; then the strongest
+        other pairs. Sorted by ids so page names do not depend on the cap."""
+        story = {d: n for n, ids in enumerate(self.analysis.stories) for d in ids}
+        size = [len(ids) for ids in self.analysis.stories]
         edge_pairs: dict[tuple[str, str], float] = {}
         for e in self.analysis.edges:
             p = self.pair_at.get((e.parent, e.child))
@@ -402,12 +408,22 @@ class _Corpus:
                 edge_pairs[key] = max(edge_pairs.get(key, 0.0), e.confidence)
         with_text = [p for p in self.analysis.pairs if p.passages and p.a in self.docs
                      and p.b in self.docs]  # fmt: skip
-        first = sorted(
+        surest = sorted(
             (p for p in with_text if (p.a, p.b) in edge_pairs),
             key=lambda p: (-edge_pairs[(p.a, p.b)], p.a, p.b),
         )
+        turn: dict[int, int] = defaultdict(int)  # story -> its derivations ranked so far
+        ranked = []
+        for p in surest:
+            k = story.get(p.a, -1)
+            # in each turn the largest stories first, as the index lists them
+            ranked.append(
+                (turn[k], -(size[k] if k >= 0 else 0), -edge_pairs[(p.a, p.b)], p.a, p.b, p)
+            )
+            turn[k] += 1
+        first = [r[-1] for r in sorted(ranked, key=lambda r: r[:5])]
         rest = sorted((p for p in with_text if (p.a, p.b) not in edge_pairs), key=_pair_strength)
-        limit = len(first) + EXTRA_PAIR_PAGES if self.max_pages is None else self.max_pages
+        limit = PAIR_PAGES if self.max_pages is None else self.max_pages
         chosen = (first + rest)[: max(0, limit)]
         return sorted(chosen, key=lambda p: (p.a, p.b))
 
@@ -583,6 +599,7 @@ def _pair_strength(p: Pair) -> tuple[float, str, str]:
 # -- rendering -----------------------------------------------------------------------
 def _environment(c: _Corpus | None = None) -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
+    from markupsafe import Markup
 
     env = Environment(
         loader=PackageLoader("lineage.report"),
@@ -595,7 +612,7 @@ def _environment(c: _Corpus | None = None) -> Environment:
     env.filters["pct"] = pct
     env.filters["num"] = lambda v: f"{v:,}"
     env.filters["f2"] = lambda v: f"{v:.2f}"
-    env.globals["csp"] = CSP
+    env.globals["csp"] = Markup(CSP)  # quotes as they are: 13 &#39; cost 52 bytes a page
     env.globals["meta_max"] = META_MAX
     env.globals["long_fields"] = bool(c is not None and c.long_fields)
     return env
@@ -706,6 +723,22 @@ def _pair_page(
     )
 
 
+def _changed_in(d: Document, other: Document, p: Pair) -> list[tuple[int, int]]:
+    """The character spans of ``d``'s words that differ from ``other``'s in the
+    passages of their pair ``p`` (from the passages' edit scripts, as a pair page)."""
+    out: list[tuple[int, int]] = []
+    for s in p.passages:
+        a_doc, b_doc = (d, other) if p.a == d.id else (other, d)
+        a_slice, b_slice = a_doc.text[s.a_start : s.a_end], b_doc.text[s.b_start : s.b_end]
+        found = _changed_from_ops(s, a_slice, b_slice)
+        ca, cb = found if found is not None else changed_spans(a_slice, b_slice)
+        if p.a == d.id:
+            out += [(s.a_start + x, s.a_start + y) for x, y in ca]
+        else:
+            out += [(s.b_start + x, s.b_start + y) for x, y in cb]
+    return out
+
+
 def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | None) -> str:
     """One document: where its text comes from, colour-coded along it, and its family."""
     d = c.docs[doc_id]
@@ -723,6 +756,7 @@ def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | Non
     )
     sources = []
     spans: list[tuple[int, int, int, bool]] = []
+    changed: list[tuple[int, int]] = []
     for k, p in enumerate(pairs[:DOC_SOURCES_MAX], start=1):
         other = p.other(doc_id)
         if parent is not None and other == parent.parent:
@@ -738,6 +772,10 @@ def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | Non
                     spans.append((s.a_start, s.a_end, k, s.quoted))
                 else:
                     spans.append((s.b_start, s.b_end, k, s.quoted))
+        if relation == "its source":
+            # the words this copy changed from its source, marked as on a pair page: most
+            # derivations have no pair page of their own (PAIR_PAGES)
+            changed += _changed_in(d, c.docs[other], p)
         href = c.pair_href(p)
         sources.append(
             {
@@ -753,7 +791,9 @@ def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | Non
                 "relation": relation,
             }
         )
-    segments = passage_segments(d.text, spans, boilerplate=d.boilerplate, side="t", other="s")
+    segments = passage_segments(
+        d.text, spans, changed=changed, boilerplate=d.boilerplate, side="t", other="s"
+    )
     children = [_edge_row(c, e, root) for e in c.lk.edges_from.get(doc_id, ())]
     o = c.origin.get(doc_id)
     story = c.story_href(doc_id)
@@ -957,7 +997,7 @@ def write_reports(
     one page per story (``stories/``), per document (``docs/``) and per chosen pair
     (``pairs/``), plus ``documents.html``, ``outlets.html`` and ``glossary.html``.
     ``max_pages`` bounds the side-by-side pair pages: derivations first, then the
-    strongest other pairs (default: every derivation plus ``EXTRA_PAIR_PAGES``).
+    strongest other pairs (default ``PAIR_PAGES``).
     Nothing in ``out_dir`` is deleted. Output is deterministic: no timestamp unless
     ``generated_at`` is given (or set in ``analysis.config.generated_at``).
     ``progress("reports", done, total)`` is called as the pages are written.
@@ -1066,6 +1106,7 @@ def _write_reports(
                 "next": linked[j + 1]["href"] if j + 1 < len(linked) else None,
                 "at": j + 1,
                 "of": len(linked),
+                "all": len(view["edges"]),  # the story's derivations, paged or not
             }
 
     skipped = [
