@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+import struct
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 if TYPE_CHECKING:  # pandas is heavy; imported lazily where frames are built
     import pandas as pd
@@ -133,6 +134,84 @@ class Skipped:
     line: int | None = None
 
 
+Op = tuple[str, int, int, int, int]  # (tag, a0, a1, b0, b1): one step of an edit script
+
+_TAGS = ("equal", "replace", "insert", "delete")  # rapidfuzz's opcode tags
+_TAG_CODE = {t: k for k, t in enumerate(_TAGS)}
+_OP = struct.Struct("<5i")  # tag code and four word offsets, 20 bytes a step
+
+
+class EditScript(Sequence[Op]):
+    """A word-level edit script, held as one ``bytes`` of int32 (20 bytes a step) and read
+    as ``(tag, a0, a1, b0, b1)`` tuples, so every reader sees a sequence of tuples.
+
+    Why not the tuples themselves: a passage's script has about 25 steps, and as tuples of
+    a string and four ints they took about 2.5 KB a passage, most of the memory of the
+    pairs at 30,000 documents (docs/BENCHMARKS.md, round 8); packed they take ~0.5 KB.
+    Equal to another script, or to a tuple or list of the same steps.
+
+    >>> s = EditScript([("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 3)])
+    >>> list(s), len(s), s[1], s == (("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 3))
+    ([('equal', 0, 2, 0, 2), ('insert', 2, 2, 2, 3)], 2, ('insert', 2, 2, 2, 3), True)
+    """
+
+    __slots__ = ("_data",)
+    _data: bytes
+
+    def __init__(self, ops: Iterable[Sequence[Any]] = ()) -> None:
+        if isinstance(ops, EditScript):
+            self._data = ops._data
+            return
+        pack, code = _OP.pack, _TAG_CODE
+        self._data = b"".join(pack(code[t], a0, a1, b0, b1) for t, a0, a1, b0, b1 in ops)
+
+    @classmethod
+    def _of(cls, data: bytes) -> EditScript:
+        new = cls.__new__(cls)
+        new._data = data
+        return new
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return (EditScript._of, (self._data,))
+
+    def __len__(self) -> int:
+        return len(self._data) // _OP.size
+
+    def __iter__(self) -> Iterator[Op]:
+        tags = _TAGS
+        for t, a0, a1, b0, b1 in _OP.iter_unpack(self._data):
+            yield (tags[t], a0, a1, b0, b1)
+
+    @overload
+    def __getitem__(self, k: int) -> Op: ...
+    @overload
+    def __getitem__(self, k: slice) -> tuple[Op, ...]: ...
+    def __getitem__(self, k: int | slice) -> Op | tuple[Op, ...]:
+        if isinstance(k, slice):
+            return tuple(self)[k]
+        n = len(self)
+        if not -n <= k < n:
+            raise IndexError(k)
+        t, a0, a1, b0, b1 = _OP.unpack_from(self._data, (k % n) * _OP.size)
+        return (_TAGS[t], a0, a1, b0, b1)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EditScript):
+            return self._data == other._data
+        if isinstance(other, (tuple, list)):
+            return tuple(self) == tuple(tuple(op) for op in other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._data)
+
+    def __repr__(self) -> str:
+        return f"EditScript({list(self)!r})"
+
+
+_NO_OPS = EditScript()
+
+
 # slots, and texts read from the document's one string: a corpus holds tens of thousands
 # of pairs and passages (docs/BENCHMARKS.md "Pairs and passages in memory")
 @dataclass(frozen=True, slots=True)
@@ -160,14 +239,19 @@ class Passage:
     a_tok: tuple[int, int] = (0, 0)
     b_tok: tuple[int, int] = (0, 0)
     # word-level edit script a -> b over word ids: (tag, a0, a1, b0, b1), offsets relative
-    # to a_tok[0] / b_tok[0]; tags "equal", "replace", "insert", "delete" (rapidfuzz)
-    ops: tuple[tuple[str, int, int, int, int], ...] = ()
+    # to a_tok[0] / b_tok[0]; tags "equal", "replace", "insert", "delete" (rapidfuzz);
+    # given as any sequence of such tuples, held packed (EditScript)
+    ops: EditScript = _NO_OPS
     # content words inside quotation marks, counted word by word on each side (issue 15:
     # ``quoted`` above is the old majority flag, which counted a whole passage one way)
     a_quoted_words: int = 0
     b_quoted_words: int = 0
     a_src_at: int = field(default=0, compare=False)
     b_src_at: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.ops, EditScript):
+            object.__setattr__(self, "ops", EditScript(self.ops))
 
     @property
     def a_text(self) -> str:
