@@ -138,48 +138,59 @@ Op = tuple[str, int, int, int, int]  # (tag, a0, a1, b0, b1): one step of an edi
 
 _TAGS = ("equal", "replace", "insert", "delete")  # rapidfuzz's opcode tags
 _TAG_CODE = {t: k for k, t in enumerate(_TAGS)}
-_OP = struct.Struct("<5i")  # tag code and four word offsets, 20 bytes a step
+# a step is its tag's code and four word offsets: int16 when every offset fits (10 bytes a
+# step: passages of fewer than 32,768 words), else int32 (20 bytes)
+_NARROW, _WIDE = struct.Struct("<5h"), struct.Struct("<5i")
 
 
 class EditScript(Sequence[Op]):
-    """A word-level edit script, held as one ``bytes`` of int32 (20 bytes a step) and read
-    as ``(tag, a0, a1, b0, b1)`` tuples, so every reader sees a sequence of tuples.
+    """A word-level edit script, held as one ``bytes`` (10 bytes a step) and read as
+    ``(tag, a0, a1, b0, b1)`` tuples, so every reader sees a sequence of tuples.
 
-    Why not the tuples themselves: a passage's script has about 25 steps, and as tuples of
-    a string and four ints they took about 2.5 KB a passage, most of the memory of the
-    pairs at 30,000 documents (docs/BENCHMARKS.md, round 8); packed they take ~0.5 KB.
-    Equal to another script, or to a tuple or list of the same steps.
+    Why not the tuples themselves: a passage's script has about 25 steps at 30,000 bench
+    documents, and as tuples of a string and four ints they took 2-3 KB a passage, the
+    largest part of the memory of the pairs (docs/BENCHMARKS.md, round 8); packed they
+    take about 0.3 KB. Equal to another script, or to a tuple or list of the same steps.
 
     >>> s = EditScript([("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 3)])
     >>> list(s), len(s), s[1], s == (("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 3))
     ([('equal', 0, 2, 0, 2), ('insert', 2, 2, 2, 3)], 2, ('insert', 2, 2, 2, 3), True)
+    >>> list(EditScript([("equal", 0, 40000, 7, 40007)]))
+    [('equal', 0, 40000, 7, 40007)]
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_wide")
     _data: bytes
+    _wide: bool
 
     def __init__(self, ops: Iterable[Sequence[Any]] = ()) -> None:
         if isinstance(ops, EditScript):
-            self._data = ops._data
+            self._data, self._wide = ops._data, ops._wide
             return
-        pack, code = _OP.pack, _TAG_CODE
-        self._data = b"".join(pack(code[t], a0, a1, b0, b1) for t, a0, a1, b0, b1 in ops)
+        code = _TAG_CODE
+        rows = [(code[t], a0, a1, b0, b1) for t, a0, a1, b0, b1 in ops]
+        wide = any(max(r) > 32767 or min(r) < -32768 for r in rows)
+        pack = (_WIDE if wide else _NARROW).pack
+        self._data, self._wide = b"".join(pack(*r) for r in rows), wide
 
     @classmethod
-    def _of(cls, data: bytes) -> EditScript:
+    def _of(cls, data: bytes, wide: bool) -> EditScript:
         new = cls.__new__(cls)
-        new._data = data
+        new._data, new._wide = data, wide
         return new
 
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return (EditScript._of, (self._data,))
+    def __reduce__(self) -> tuple[Any, tuple[bytes, bool]]:
+        return (EditScript._of, (self._data, self._wide))
+
+    def _fmt(self) -> struct.Struct:
+        return _WIDE if self._wide else _NARROW
 
     def __len__(self) -> int:
-        return len(self._data) // _OP.size
+        return len(self._data) // self._fmt().size
 
     def __iter__(self) -> Iterator[Op]:
         tags = _TAGS
-        for t, a0, a1, b0, b1 in _OP.iter_unpack(self._data):
+        for t, a0, a1, b0, b1 in self._fmt().iter_unpack(self._data):
             yield (tags[t], a0, a1, b0, b1)
 
     @overload
@@ -192,11 +203,12 @@ class EditScript(Sequence[Op]):
         n = len(self)
         if not -n <= k < n:
             raise IndexError(k)
-        t, a0, a1, b0, b1 = _OP.unpack_from(self._data, (k % n) * _OP.size)
+        fmt = self._fmt()
+        t, a0, a1, b0, b1 = fmt.unpack_from(self._data, (k % n) * fmt.size)
         return (_TAGS[t], a0, a1, b0, b1)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, EditScript):
+        if isinstance(other, EditScript):  # the width follows from the steps: one encoding
             return self._data == other._data
         if isinstance(other, (tuple, list)):
             return tuple(self) == tuple(tuple(op) for op in other)
