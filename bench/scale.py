@@ -82,7 +82,9 @@ def planted(found: list[list[str]], truth: dict[str, str]) -> tuple[float, float
 
 
 def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = None) -> dict:
-    """What ``lineage analyze`` does, with each phase timed (runs in the measured process)."""
+    """What ``lineage analyze`` does, with each phase timed (runs in the measured process).
+    With ``SCALE_TRACE``, each stage's start is appended to that file with the wall and CPU
+    seconds and the summed PSS of this process and its workers then."""
     if os.environ.get("LINEAGE_ROOT"):  # --before: another checkout's package first
         sys.path.insert(0, os.environ["LINEAGE_ROOT"])
         sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
@@ -102,7 +104,10 @@ def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = 
                 last[0] = stage
                 c = os.times()
                 cpu = c.user + c.system + c.children_user + c.children_system
-                trace.write(f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s -> {stage}\n")
+                pss = sum(_rollup(p).get("Pss", 0) for p in _tree(os.getpid())) / 1024
+                trace.write(
+                    f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s pss {pss:.0f}MB -> {stage}\n"
+                )
                 trace.flush()
 
     t = time.perf_counter()
