@@ -84,7 +84,8 @@ def planted(found: list[list[str]], truth: dict[str, str]) -> tuple[float, float
 def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = None) -> dict:
     """What ``lineage analyze`` does, with each phase timed (runs in the measured process).
     With ``SCALE_TRACE``, each stage's start is appended to that file with the wall and CPU
-    seconds and the summed PSS of this process and its workers then."""
+    seconds and the summed PSS of this process and its workers then, and each stage's
+    peak of that sum (sampled every 0.5 s) when it ends."""
     if os.environ.get("LINEAGE_ROOT"):  # --before: another checkout's package first
         sys.path.insert(0, os.environ["LINEAGE_ROOT"])
         sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
@@ -95,24 +96,40 @@ def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = 
     from lineage.model import Config
 
     progress = None
+    stage = ["start"]
     if os.environ.get("SCALE_TRACE"):  # stage starts, to a file that outlives a stopped run
         trace = open(os.environ["SCALE_TRACE"], "a", encoding="utf-8")  # noqa: SIM115
-        t0, last = time.perf_counter(), [""]
+        t0 = time.perf_counter()
+        peaks: dict[str, float] = {}
 
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage != last[0]:
-                last[0] = stage
+        def tree_mb() -> float:
+            return sum(_rollup(p).get("Pss", 0) for p in _tree(os.getpid())) / 1024
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name != stage[0]:
+                trace.write(f"  peak {peaks.get(stage[0], 0):.0f}MB in {stage[0]}\n")
+                stage[0] = name
                 c = os.times()
                 cpu = c.user + c.system + c.children_user + c.children_system
-                pss = sum(_rollup(p).get("Pss", 0) for p in _tree(os.getpid())) / 1024
                 trace.write(
-                    f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s pss {pss:.0f}MB -> {stage}\n"
+                    f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s pss {tree_mb():.0f}MB"
+                    f" -> {name}\n"
                 )
                 trace.flush()
+
+        def sample() -> None:  # the peak of each stage, sampled every 0.5 s
+            while True:
+                mb = tree_mb()
+                peaks[stage[0]] = max(peaks.get(stage[0], 0.0), mb)
+                time.sleep(0.5)
+
+        threading.Thread(target=sample, daemon=True).start()
 
     t = time.perf_counter()
     a = lineage.analyze([path], Config(workers=workers), progress=progress)
     t_analysis = time.perf_counter() - t
+    if progress:
+        progress("exports", 0, 0)
     t = time.perf_counter()
     write_exports(a, Path(out), generated_at=None)
     t_export = time.perf_counter() - t
@@ -120,9 +137,13 @@ def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = 
     if html:
         from lineage.report import write_reports
 
+        if progress:
+            progress("reports", 0, 0)
         t = time.perf_counter()
         write_reports(a, Path(out), generated_at=None)
         t_report = time.perf_counter() - t
+    if progress:
+        progress("end", 0, 0)
     recall = precision = float("nan")
     if truth:
         with open(truth, encoding="utf-8") as f:
