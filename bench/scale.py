@@ -4,12 +4,19 @@ in the same run, with growth exponents.
     python bench/scale.py [--sizes 1000,10000,100000] [--modes no-html,default]
                           [--workers 2] [--seed 1] [--repeat 1] [--max-seconds 1800]
                           [--limit-gb 10] [--before DIR] [--json results.jsonl]
+                          [--corpus throughput|bounded]
 
 Each size's corpus is ``bench/throughput.py``'s (simulated stories, edited-copy
-clusters, unrelated texts), written once as JSONL. Each run is a fresh process doing
-what ``lineage analyze --out DIR [--no-html]`` does (``lineage.analyze``, then the
-exports, then the HTML reports unless ``--no-html``), so imports and writing are
-timed. Measured for every run, by this process:
+clusters, unrelated texts), written once as JSONL. Its copy clusters are drawn from the
+same 1,698 base texts as the simulated stories, so a base text's copies grow with the
+corpus (about 6 at 30k, 22 at 100k) and its true reuse pairs with their square:
+``--corpus bounded`` gives each cluster of 2-4 copies a base text of its own (a
+Markov-chain text, ``bench/synthetic.py``), so stories keep their size as the corpus
+grows and the pairs grow with it linearly (docs/BENCHMARKS.md, round 8).
+
+Each run is a fresh process doing what ``lineage analyze --out DIR [--no-html]`` does
+(``lineage.analyze``, then the exports, then the HTML reports unless ``--no-html``), so
+imports and writing are timed. Measured for every run, by this process:
 
 * **wall** time, and **CPU** time of the run and of all its workers (``os.wait4``,
   which adds the reaped workers' time to the run's);
@@ -18,7 +25,11 @@ timed. Measured for every run, by this process:
   by a parent and its forked workers is counted once, split between them). The sum of
   RSS counts such pages once per process and overstates;
 * **documents/s**, and the seconds the HTML reports took **per story** (the figure a
-  quadratic report makes grow with the corpus).
+  quadratic report makes grow with the corpus);
+* **planted stories**: of the simulated stories in the corpus (their members known),
+  recall = the share whose members all lie in one story found, precision = the share
+  of stories found holding simulated documents whose simulated documents all belong to
+  one planted story (an independent report counts as a story of its own).
 
 The **floor** (read the JSONL, regex-tokenize each text, one process:
 ``throughput.floor``) is timed beside every size, before each repeat, and every
@@ -50,8 +61,31 @@ ROOT = HERE.parent
 # -- one measured run, in its own process ---------------------------------------------
 
 
-def child(path: str, out: str, *, workers: int, html: bool) -> dict:
-    """What ``lineage analyze`` does, with each phase timed (runs in the measured process)."""
+def planted(found: list[list[str]], truth: dict[str, str]) -> tuple[float, float]:
+    """(recall, precision) of the planted stories ``truth`` (document -> story label)
+    among the stories ``found`` (documents not in ``truth`` are not judged)."""
+    where: dict[str, int] = {}
+    pure = held = 0
+    for k, story in enumerate(found):
+        labels = {truth[d] for d in story if d in truth}
+        if labels:
+            held += 1
+            pure += len(labels) == 1
+        for d in story:
+            where[d] = k
+    members: dict[str, list[str]] = {}
+    for d, label in truth.items():
+        members.setdefault(label, []).append(d)
+    planted_ = [m for label, m in members.items() if not label.startswith("independent:")]
+    whole = sum(len({where.get(d, -1 - i) for i, d in enumerate(m)}) == 1 for m in planted_)
+    return whole / max(1, len(planted_)), pure / max(1, held)
+
+
+def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = None) -> dict:
+    """What ``lineage analyze`` does, with each phase timed (runs in the measured process).
+    With ``SCALE_TRACE``, each stage's start is appended to that file with the wall and CPU
+    seconds and the summed PSS of this process and its workers then, and each stage's
+    peak of that sum (sampled every 0.5 s) when it ends."""
     if os.environ.get("LINEAGE_ROOT"):  # --before: another checkout's package first
         sys.path.insert(0, os.environ["LINEAGE_ROOT"])
         sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
@@ -62,21 +96,40 @@ def child(path: str, out: str, *, workers: int, html: bool) -> dict:
     from lineage.model import Config
 
     progress = None
+    stage = ["start"]
     if os.environ.get("SCALE_TRACE"):  # stage starts, to a file that outlives a stopped run
         trace = open(os.environ["SCALE_TRACE"], "a", encoding="utf-8")  # noqa: SIM115
-        t0, last = time.perf_counter(), [""]
+        t0 = time.perf_counter()
+        peaks: dict[str, float] = {}
 
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage != last[0]:
-                last[0] = stage
+        def tree_mb() -> float:
+            return sum(_rollup(p).get("Pss", 0) for p in _tree(os.getpid())) / 1024
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name != stage[0]:
+                trace.write(f"  peak {peaks.get(stage[0], 0):.0f}MB in {stage[0]}\n")
+                stage[0] = name
                 c = os.times()
                 cpu = c.user + c.system + c.children_user + c.children_system
-                trace.write(f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s -> {stage}\n")
+                trace.write(
+                    f"{time.perf_counter() - t0:.1f}s cpu {cpu:.1f}s pss {tree_mb():.0f}MB"
+                    f" -> {name}\n"
+                )
                 trace.flush()
+
+        def sample() -> None:  # the peak of each stage, sampled every 0.5 s
+            while True:
+                mb = tree_mb()
+                peaks[stage[0]] = max(peaks.get(stage[0], 0.0), mb)
+                time.sleep(0.5)
+
+        threading.Thread(target=sample, daemon=True).start()
 
     t = time.perf_counter()
     a = lineage.analyze([path], Config(workers=workers), progress=progress)
     t_analysis = time.perf_counter() - t
+    if progress:
+        progress("exports", 0, 0)
     t = time.perf_counter()
     write_exports(a, Path(out), generated_at=None)
     t_export = time.perf_counter() - t
@@ -84,13 +137,24 @@ def child(path: str, out: str, *, workers: int, html: bool) -> dict:
     if html:
         from lineage.report import write_reports
 
+        if progress:
+            progress("reports", 0, 0)
         t = time.perf_counter()
         write_reports(a, Path(out), generated_at=None)
         t_report = time.perf_counter() - t
+    if progress:
+        progress("end", 0, 0)
+    recall = precision = float("nan")
+    if truth:
+        with open(truth, encoding="utf-8") as f:
+            recall, precision = planted([list(s) for s in a.stories], json.load(f))
     return {
         "docs": len(a.documents),
         "pairs": len(a.pairs),
+        "passages": sum(len(p.passages) for p in a.pairs),
         "stories": len(a.stories),
+        "recall": recall,
+        "precision": precision,
         "timings": a.timings,
         "analysis": t_analysis,
         "export": t_export,
@@ -168,6 +232,7 @@ def measure(
     root: str | None,
     max_seconds: float,
     limit_gb: float = 0.0,
+    truth: Path | None = None,
 ) -> dict:
     """One run of :func:`child` in a fresh process: its figures, wall, CPU and memory."""
     env = dict(os.environ)
@@ -176,6 +241,7 @@ def measure(
         env["LINEAGE_ROOT"] = root
     cmd = [sys.executable, __file__, "--child", str(path), "--out", str(out)]
     cmd += ["--workers", str(workers)] + ([] if html else ["--no-html"])
+    cmd += ["--truth", str(truth)] if truth else []
     t = time.perf_counter()
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
@@ -208,6 +274,57 @@ def measure(
     return r
 
 
+# -- corpora ---------------------------------------------------------------------------
+
+
+def planted_truth(n: int, seed: int) -> dict[str, str]:
+    """Document -> story label of the simulated part of either corpus (the first records
+    of ``throughput.make_corpus``, made again the same way)."""
+    from lineage.evaluation.simulate import simulate
+
+    sim = simulate(stories=max(2, min(n // 7, 700)), seed=seed)
+    ids = {r["id"] for r in sim.records()[:n]}
+    truth = {d: f"story:{k}" for k, members in enumerate(sim.stories) for d in members}
+    return {d: truth.get(d, f"independent:{d}") for d in ids}
+
+
+def make_bounded(n: int, seed: int) -> list[dict]:
+    """``throughput.make_corpus`` with story sizes that do not grow with the corpus: the
+    same simulated stories and share of unrelated texts, but each cluster of 2-4 edited
+    copies (1-10% of words edited) is made from a base text of its own, a Markov-chain
+    text of 150-600 words, instead of one of the simulated stories' base texts."""
+    import numpy as np
+    import synthetic
+
+    from lineage.evaluation.simulate import simulate
+
+    rng = np.random.default_rng(seed)
+    records = simulate(stories=max(2, min(n // 7, 700)), seed=seed).records()[:n]
+    rest = n - len(records)
+    n_copies = int(rest * 0.4)
+    bases = iter(synthetic.unrelated(n_copies // 2 + 1, rng, words=(150, 600)))
+    copies: list[str] = []
+    while len(copies) < n_copies:
+        words = synthetic._WORD.findall(next(bases))
+        for _ in range(int(rng.integers(2, 5))):
+            copies.append(
+                synthetic.prose(synthetic.edit(words, float(rng.uniform(0.01, 0.1)), rng), rng)
+            )
+    fillers = copies[:n_copies] + synthetic.unrelated(rest - n_copies, rng)
+    for k, text in enumerate(fillers):
+        records.append(
+            {
+                "id": f"x{k:06d}",
+                "date": f"2024-0{1 + k % 9}-{1 + k % 28:02d}T{k % 24:02d}:00:00+00:00",
+                "outlet": f"outlet{k % 97}",
+                "url": f"https://outlet{k % 97}.example/{k}",
+                "title": " ".join(text.split()[:8]),
+                "text": text,
+            }
+        )
+    return records
+
+
 # -- tables ---------------------------------------------------------------------------
 
 
@@ -218,7 +335,7 @@ def _exponent(n1: int, y1: float, n2: int, y2: float) -> float:
 def _fmt(r: dict, fl: dict) -> list[str]:
     if r["stopped"]:
         why = f", past {r['pss_mb']:,.0f} MB" if r.get("over_memory") else ""
-        return [f"stopped after {r['wall']:.0f} s{why}", "", "", "", "", ""]
+        return [f"stopped after {r['wall']:.0f} s{why}", "", "", "", "", "", "", ""]
     per_story = f"{r['report'] / r['stories'] * 1000:.2f}" if r["report"] else "-"
     return [
         f"{r['wall']:.1f} ({r['wall'] / fl['wall']:.1f}x)",
@@ -226,6 +343,8 @@ def _fmt(r: dict, fl: dict) -> list[str]:
         f"{r['pss_mb']:,.0f} ({r['pss_mb'] / fl['maxrss_mb']:.1f}x)",
         f"{r['docs'] / r['wall']:,.0f} ({r['docs'] / r['wall'] / (fl['docs'] / fl['wall']):.3f})",
         f"{r['stories']:,}",
+        f"{r['pairs']:,}",
+        f"{r.get('recall', float('nan')):.3f} / {r.get('precision', float('nan')):.3f}",
         per_story,
     ]
 
@@ -236,10 +355,11 @@ def tables(rows: list[dict], *, before: bool) -> None:
         "| docs | mode | floor s (docs/s) | "
         + ("code | " if before else "")
         + "wall s (/ floor) | CPU s (/ floor) | peak PSS MB, all processes (/ floor) "
-        + "| docs/s (/ floor's) | stories | report ms / story |"
+        + "| docs/s (/ floor's) | stories | pairs | planted stories recall / precision "
+        + "| report ms / story |"
     )
     print(head)
-    print("|---:|---|---:|" + ("---|" if before else "") + "---:|" * 6)
+    print("|---:|---|---:|" + ("---|" if before else "") + "---:|" * 8)
     for row in rows:
         fl = row["floor"]
         lead = (
@@ -289,12 +409,21 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--before", help="folder holding an older lineage package: old vs new")
     ap.add_argument("--json", help="also append every measured run to this JSONL file")
+    ap.add_argument(
+        "--corpus",
+        choices=("throughput", "bounded"),
+        default="throughput",
+        help="throughput: bench/throughput.py's corpus; bounded: copy clusters of their own",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--truth", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("--no-html", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        r = child(args.child, args.out, workers=args.workers, html=not args.no_html)
+        r = child(
+            args.child, args.out, workers=args.workers, html=not args.no_html, truth=args.truth
+        )
         print(json.dumps(r))
         return
 
@@ -310,7 +439,10 @@ def main(argv: list[str] | None = None) -> None:
             folder = Path(tmp) / f"n{n}"
             folder.mkdir()
             t = time.perf_counter()
-            path = throughput.write_jsonl(throughput.make_corpus(n, args.seed), folder)
+            make = throughput.make_corpus if args.corpus == "throughput" else make_bounded
+            path = throughput.write_jsonl(make(n, args.seed), folder)
+            truth = folder / "truth.json"
+            truth.write_text(json.dumps(planted_truth(n, args.seed)), encoding="utf-8")
             print(f"corpus {n}: built in {time.perf_counter() - t:.1f}s", file=sys.stderr)
             for mode in modes:
                 runs: dict[str, list[dict]] = {c: [] for c in codes}
@@ -327,6 +459,7 @@ def main(argv: list[str] | None = None) -> None:
                             root=args.before if code == "old" else None,
                             max_seconds=args.max_seconds,
                             limit_gb=args.limit_gb,
+                            truth=truth,
                         )
                         runs[code].append(r)
                         print(

@@ -32,7 +32,7 @@ import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 
 from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
-from lineage.model import Pair, Passage
+from lineage.model import EditScript, Pair, Passage
 from lineage.text import Tokens
 
 __all__ = ["AlignedDoc", "align", "edit_script", "pair_figures", "share_texts"]
@@ -334,17 +334,17 @@ def align(
     return out
 
 
-def edit_script(wa: list[int], wb: list[int]) -> tuple[tuple[str, int, int, int, int], ...]:
+def edit_script(wa: list[int], wb: list[int]) -> EditScript:
     """The word-level edit script turning word run ``wa`` into ``wb``.
 
     rapidfuzz ``Levenshtein.opcodes`` over word ids, kept on the passage so later stages
     (quotes) read what changed instead of diffing text again. Offsets are relative to the
     passage's first word on each side; tags are "equal", "replace", "insert", "delete".
 
-    >>> edit_script([1, 2, 3], [1, 9, 3])
-    (('equal', 0, 1, 0, 1), ('replace', 1, 2, 1, 2), ('equal', 2, 3, 2, 3))
+    >>> list(edit_script([1, 2, 3], [1, 9, 3]))
+    [('equal', 0, 1, 0, 1), ('replace', 1, 2, 1, 2), ('equal', 2, 3, 2, 3)]
     """
-    return tuple(_opcodes(wa, wb))
+    return EditScript(_opcodes(wa, wb))
 
 
 def _opcodes(wa: list[int], wb: list[int]) -> list[tuple[str, int, int, int, int]]:
@@ -384,11 +384,9 @@ def _swapped_fields() -> tuple[tuple[str, str], ...]:
 _MIRROR_TAG = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
 
 
-def _mirror_ops(
-    ops: tuple[tuple[str, int, int, int, int], ...],
-) -> tuple[tuple[str, int, int, int, int], ...]:
+def _mirror_ops(ops: EditScript) -> EditScript:
     """The edit script read the other way: b's words into a's."""
-    return tuple((_MIRROR_TAG[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops)
+    return EditScript((_MIRROR_TAG[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops)
 
 
 _OTHER_SIDE = {"a": "b", "b": "a"}

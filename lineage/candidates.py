@@ -36,9 +36,16 @@ __all__ = [
     "lsh_pairs",
 ]
 
-# Entries (shingle, document) handled per partition of the index: bounds memory on
-# large corpora (each partition is a slice of the hash space).
-_PARTITION_ENTRIES = 20_000_000
+# Entries (shingle, document) handled per partition of the index, in all workers at
+# once: bounds memory on large corpora (each partition is a slice of the hash space).
+# A slice in flight costs about 50 bytes an entry (its selection, the sort, the sorted
+# copies): at 20M, two workers added about 1.9 GB at 100k documents (BENCHMARKS, round 8).
+_PARTITION_ENTRIES = 8_000_000
+
+
+def _doc_dtype(n_docs: int) -> type[np.signedinteger]:
+    """The narrowest of int32 and int64 that numbers ``n_docs`` documents."""
+    return np.int32 if n_docs < 2**31 else np.int64
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,9 @@ def rare_shingle_pairs(
     if n_docs < 2 or total == 0:
         return np.empty((0, 2), dtype=np.int64)
     hashes = np.concatenate([fp.unique for fp in fps])
-    docs = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
+    # int32 document numbers: the index holds one entry a distinct shingle of every
+    # document (47M at 100k documents), and half of its bytes were these
+    docs = np.repeat(np.arange(n_docs, dtype=_doc_dtype(n_docs)), sizes)
     # slices of at most _PARTITION_ENTRIES entries in flight at once, in all workers
     w = worker_count(workers) if total >= _PARALLEL_ENTRIES else 1
     parts = max(-(-total * w // _PARTITION_ENTRIES), w)
@@ -128,7 +137,7 @@ def _group_pair_keys(
         g = starts[sizes == size]
         mat = members[g[:, None] + np.arange(size)[None, :]]
         iu, ju = np.triu_indices(int(size), k=1)
-        a, b = mat[:, iu].ravel(), mat[:, ju].ravel()
+        a, b = mat[:, iu].ravel().astype(np.int64), mat[:, ju].ravel()
         all_keys.append(a * n_docs + b)
     if not all_keys:
         return np.empty(0, np.int64)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+import struct
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 if TYPE_CHECKING:  # pandas is heavy; imported lazily where frames are built
     import pandas as pd
@@ -133,6 +134,96 @@ class Skipped:
     line: int | None = None
 
 
+Op = tuple[str, int, int, int, int]  # (tag, a0, a1, b0, b1): one step of an edit script
+
+_TAGS = ("equal", "replace", "insert", "delete")  # rapidfuzz's opcode tags
+_TAG_CODE = {t: k for k, t in enumerate(_TAGS)}
+# a step is its tag's code and four word offsets: int16 when every offset fits (10 bytes a
+# step: passages of fewer than 32,768 words), else int32 (20 bytes)
+_NARROW, _WIDE = struct.Struct("<5h"), struct.Struct("<5i")
+
+
+class EditScript(Sequence[Op]):
+    """A word-level edit script, held as one ``bytes`` (10 bytes a step) and read as
+    ``(tag, a0, a1, b0, b1)`` tuples, so every reader sees a sequence of tuples.
+
+    Why not the tuples themselves: a passage's script has about 25 steps at 30,000 bench
+    documents, and as tuples of a string and four ints they took 2-3 KB a passage, the
+    largest part of the memory of the pairs (docs/BENCHMARKS.md, round 8); packed they
+    take about 0.3 KB. Equal to another script, or to a tuple or list of the same steps.
+
+    >>> s = EditScript([("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 3)])
+    >>> list(s), len(s), s[1], s == (("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 3))
+    ([('equal', 0, 2, 0, 2), ('insert', 2, 2, 2, 3)], 2, ('insert', 2, 2, 2, 3), True)
+    >>> list(EditScript([("equal", 0, 40000, 7, 40007)]))
+    [('equal', 0, 40000, 7, 40007)]
+    """
+
+    __slots__ = ("_data", "_wide")
+    _data: bytes
+    _wide: bool
+
+    def __init__(self, ops: Iterable[Sequence[Any]] = ()) -> None:
+        if isinstance(ops, EditScript):
+            self._data, self._wide = ops._data, ops._wide
+            return
+        code = _TAG_CODE
+        rows = [(code[t], a0, a1, b0, b1) for t, a0, a1, b0, b1 in ops]
+        wide = any(max(r) > 32767 or min(r) < -32768 for r in rows)
+        pack = (_WIDE if wide else _NARROW).pack
+        self._data, self._wide = b"".join(pack(*r) for r in rows), wide
+
+    @classmethod
+    def _of(cls, data: bytes, wide: bool) -> EditScript:
+        new = cls.__new__(cls)
+        new._data, new._wide = data, wide
+        return new
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes, bool]]:
+        return (EditScript._of, (self._data, self._wide))
+
+    def _fmt(self) -> struct.Struct:
+        return _WIDE if self._wide else _NARROW
+
+    def __len__(self) -> int:
+        return len(self._data) // self._fmt().size
+
+    def __iter__(self) -> Iterator[Op]:
+        tags = _TAGS
+        for t, a0, a1, b0, b1 in self._fmt().iter_unpack(self._data):
+            yield (tags[t], a0, a1, b0, b1)
+
+    @overload
+    def __getitem__(self, k: int) -> Op: ...
+    @overload
+    def __getitem__(self, k: slice) -> tuple[Op, ...]: ...
+    def __getitem__(self, k: int | slice) -> Op | tuple[Op, ...]:
+        if isinstance(k, slice):
+            return tuple(self)[k]
+        n = len(self)
+        if not -n <= k < n:
+            raise IndexError(k)
+        fmt = self._fmt()
+        t, a0, a1, b0, b1 = fmt.unpack_from(self._data, (k % n) * fmt.size)
+        return (_TAGS[t], a0, a1, b0, b1)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EditScript):  # the width follows from the steps: one encoding
+            return self._data == other._data
+        if isinstance(other, (tuple, list)):
+            return tuple(self) == tuple(tuple(op) for op in other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._data)
+
+    def __repr__(self) -> str:
+        return f"EditScript({list(self)!r})"
+
+
+_NO_OPS = EditScript()
+
+
 # slots, and texts read from the document's one string: a corpus holds tens of thousands
 # of pairs and passages (docs/BENCHMARKS.md "Pairs and passages in memory")
 @dataclass(frozen=True, slots=True)
@@ -160,14 +251,19 @@ class Passage:
     a_tok: tuple[int, int] = (0, 0)
     b_tok: tuple[int, int] = (0, 0)
     # word-level edit script a -> b over word ids: (tag, a0, a1, b0, b1), offsets relative
-    # to a_tok[0] / b_tok[0]; tags "equal", "replace", "insert", "delete" (rapidfuzz)
-    ops: tuple[tuple[str, int, int, int, int], ...] = ()
+    # to a_tok[0] / b_tok[0]; tags "equal", "replace", "insert", "delete" (rapidfuzz);
+    # given as any sequence of such tuples, held packed (EditScript)
+    ops: EditScript = _NO_OPS
     # content words inside quotation marks, counted word by word on each side (issue 15:
     # ``quoted`` above is the old majority flag, which counted a whole passage one way)
     a_quoted_words: int = 0
     b_quoted_words: int = 0
     a_src_at: int = field(default=0, compare=False)
     b_src_at: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.ops, EditScript):
+            object.__setattr__(self, "ops", EditScript(self.ops))
 
     @property
     def a_text(self) -> str:

@@ -624,9 +624,7 @@ def _bracketed(text: str, tokens: Tokens) -> np.ndarray:
     return mask
 
 
-def _oriented(
-    p: Passage, parent: str
-) -> tuple[int, int, tuple[tuple[str, int, int, int, int], ...]]:
+def _oriented(p: Passage, parent: str) -> tuple[int, int, Sequence[tuple[str, int, int, int, int]]]:
     """(parent's first word, child's first word, edit script parent -> child)."""
     if p.a == parent:
         return p.a_tok[0], p.b_tok[0], p.ops

@@ -149,3 +149,25 @@ def test_verify_and_align_is_overlap_then_align_pair():
         a, b, overlap(a.fp, b.fp, 0, 1), config
     )
     assert verify_and_align(a, unrelated, 0, 2, config) is None  # shares no shingle
+
+
+def test_edit_script_packed_reads_as_the_tuples_it_was_given():
+    import pickle
+
+    from lineage.align import edit_script
+    from lineage.model import EditScript, Passage
+
+    steps = [("equal", 0, 3, 0, 3), ("replace", 3, 4, 3, 5), ("delete", 4, 6, 5, 5)]
+    s = EditScript(steps)
+    assert list(s) == steps and len(s) == 3 and s[-1] == steps[-1] and s[1:] == tuple(steps[1:])
+    assert s == tuple(steps) and s != tuple(steps[:2])
+    assert pickle.loads(pickle.dumps(s)) == s
+    wide = EditScript([("equal", 0, 40_000, 5, 40_005)])  # past int16: stored as int32
+    assert list(wide) == [("equal", 0, 40_000, 5, 40_005)]
+    assert list(edit_script([1, 2, 3], [1, 9, 3]))[1] == ("replace", 1, 2, 1, 2)
+    # a passage given plain tuples holds them packed, and compares equal to one given packed
+    p = Passage("a", "b", 0, 1, 0, 1, 1, 1, 1.0, False, "x", "x", ops=tuple(steps))
+    assert isinstance(p.ops, EditScript) and p == Passage(
+        "a", "b", 0, 1, 0, 1, 1, 1, 1.0, False, "x", "x", ops=s
+    )
+    assert hash(p) == hash(Passage("a", "b", 0, 1, 0, 1, 1, 1, 1.0, False, "y", "y", ops=s))

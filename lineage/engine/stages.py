@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from lineage.engine.base import CountVotes, Executor, PairVotes, as_entry
-from lineage.model import Analysis, Config, Document, Pair, Passage, Skipped
+from lineage.model import Analysis, Config, Document, EditScript, Pair, Passage, Skipped
 
 __all__ = [
     "analyze_on",
@@ -213,7 +213,7 @@ def passage_rows(p: Pair) -> list[tuple[Any, ...]]:
             *q.b_tok,
             q.a_quoted_words,
             q.b_quoted_words,
-            json.dumps(q.ops),  # the word-level edit script, one JSON list a passage
+            json.dumps(list(q.ops)),  # the word-level edit script, one JSON list a passage
         )  # fmt: skip
         for q in p.passages
     ]
@@ -265,7 +265,7 @@ def read_pairs(folder: Path) -> list[Pair]:
                 b_src_at=r["b_start"],
                 a_tok=(r["a_tok_start"], r["a_tok_end"]),
                 b_tok=(r["b_tok_start"], r["b_tok_end"]),
-                ops=tuple(tuple(op) for op in json.loads(r["ops"])),
+                ops=EditScript(json.loads(r["ops"])),
                 a_quoted_words=r["a_quoted_words"],
                 b_quoted_words=r["b_quoted_words"],
             )  # fmt: skip
