@@ -43,6 +43,7 @@ as such. Prints markdown tables (docs/BENCHMARKS.md).
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import math
@@ -288,43 +289,6 @@ def planted_truth(n: int, seed: int) -> dict[str, str]:
     return {d: truth.get(d, f"independent:{d}") for d in ids}
 
 
-def make_bounded(n: int, seed: int) -> list[dict]:
-    """``throughput.make_corpus`` with story sizes that do not grow with the corpus: the
-    same simulated stories and share of unrelated texts, but each cluster of 2-4 edited
-    copies (1-10% of words edited) is made from a base text of its own, a Markov-chain
-    text of 150-600 words, instead of one of the simulated stories' base texts."""
-    import numpy as np
-    import synthetic
-
-    from lineage.evaluation.simulate import simulate
-
-    rng = np.random.default_rng(seed)
-    records = simulate(stories=max(2, min(n // 7, 700)), seed=seed).records()[:n]
-    rest = n - len(records)
-    n_copies = int(rest * 0.4)
-    bases = iter(synthetic.unrelated(n_copies // 2 + 1, rng, words=(150, 600)))
-    copies: list[str] = []
-    while len(copies) < n_copies:
-        words = synthetic._WORD.findall(next(bases))
-        for _ in range(int(rng.integers(2, 5))):
-            copies.append(
-                synthetic.prose(synthetic.edit(words, float(rng.uniform(0.01, 0.1)), rng), rng)
-            )
-    fillers = copies[:n_copies] + synthetic.unrelated(rest - n_copies, rng)
-    for k, text in enumerate(fillers):
-        records.append(
-            {
-                "id": f"x{k:06d}",
-                "date": f"2024-0{1 + k % 9}-{1 + k % 28:02d}T{k % 24:02d}:00:00+00:00",
-                "outlet": f"outlet{k % 97}",
-                "url": f"https://outlet{k % 97}.example/{k}",
-                "title": " ".join(text.split()[:8]),
-                "text": text,
-            }
-        )
-    return records
-
-
 # -- tables ---------------------------------------------------------------------------
 
 
@@ -439,7 +403,7 @@ def main(argv: list[str] | None = None) -> None:
             folder = Path(tmp) / f"n{n}"
             folder.mkdir()
             t = time.perf_counter()
-            make = throughput.make_corpus if args.corpus == "throughput" else make_bounded
+            make = functools.partial(throughput.make_corpus, bounded=args.corpus == "bounded")
             path = throughput.write_jsonl(make(n, args.seed), folder)
             truth = folder / "truth.json"
             truth.write_text(json.dumps(planted_truth(n, args.seed)), encoding="utf-8")

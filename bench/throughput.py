@@ -90,8 +90,13 @@ def floor(path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def make_corpus(n: int, seed: int) -> list[dict]:
-    """``n`` JSONL records: simulated stories, edited-copy clusters, unrelated texts."""
+def make_corpus(n: int, seed: int, *, bounded: bool = False) -> list[dict]:
+    """``n`` JSONL records: simulated stories, edited-copy clusters, unrelated texts.
+
+    Each cluster of 2-4 edited copies (1-10% of words edited) comes from one of the
+    simulated stories' base texts, so a base text gets more copies as the corpus grows;
+    ``bounded``: from a base text of its own (a Markov-chain text of 150-600 words), so
+    story sizes do not grow with the corpus (``bench/scale.py --corpus bounded``)."""
     from lineage.evaluation.simulate import simulate
 
     rng = np.random.default_rng(seed)
@@ -99,10 +104,20 @@ def make_corpus(n: int, seed: int) -> list[dict]:
     records = simulate(stories=stories, seed=seed).records()[:n]
     rest = n - len(records)
     n_copies = int(rest * 0.4)
-    texts = synthetic.base_texts()
+    if bounded:
+        own = iter(synthetic.unrelated(n_copies // 2 + 1, rng, words=(150, 600)))
+
+        def base() -> list[str]:
+            return synthetic._WORD.findall(next(own))
+    else:
+        texts = synthetic.base_texts()
+
+        def base() -> list[str]:
+            return synthetic.base_words(texts[int(rng.integers(len(texts)))])
+
     copies: list[str] = []
     while len(copies) < n_copies:
-        words = synthetic.base_words(texts[int(rng.integers(len(texts)))])
+        words = base()
         for _ in range(int(rng.integers(2, 5))):
             copies.append(
                 synthetic.prose(synthetic.edit(words, float(rng.uniform(0.01, 0.1)), rng), rng)
