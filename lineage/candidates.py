@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles
-from lineage.parallel import chunks, fork_map, shared, worker_count
+from lineage.parallel import chunks, fork_map, worker_count
 
 __all__ = [
     "Overlap",
@@ -83,7 +83,7 @@ def rare_shingle_pairs(
         range(parts),
         workers=w,
         parallel=w > 1,
-        share={"index": (hashes, docs, n_docs, max_df, parts)},
+        context=(hashes, docs, n_docs, max_df, parts),
     )
     key = np.concatenate([k for k, _ in votes])
     cnt = np.concatenate([c for _, c in votes])
@@ -101,9 +101,13 @@ def rare_shingle_pairs(
 _PARALLEL_ENTRIES = 2_000_000
 
 
-def _slice_votes(part: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pair keys and their votes from one slice of the index's hash space."""
-    hashes, docs, n_docs, max_df, parts = shared("index")
+def _slice_votes(
+    context: tuple[np.ndarray, np.ndarray, int, int, int], part: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pair keys and their votes from one slice of the index's hash space: ``context``
+    is the whole index (shingle hashes, their documents), the corpus size, the document
+    frequency cap and the number of slices."""
+    hashes, docs, n_docs, max_df, parts = context
     if parts > 1:
         sel = (hashes % np.uint64(parts)) == np.uint64(part)
         hashes, docs = hashes[sel], docs[sel]
@@ -279,7 +283,7 @@ def candidate_pairs(
         [allp[r.start : r.stop] for r in chunks(len(allp), workers)],
         workers=workers,
         parallel=len(allp) >= _PARALLEL_CHECKS,
-        share={"fps": fps},
+        context=fps,
     )
     return [ov for part in parts for ov in part]
 
@@ -287,8 +291,7 @@ def candidate_pairs(
 _PARALLEL_CHECKS = 20_000  # candidate pairs above which the checks run on the workers
 
 
-def _verified(pairs: np.ndarray) -> list[Overlap]:
-    fps = shared("fps")
+def _verified(fps: Sequence[Fingerprint], pairs: np.ndarray) -> list[Overlap]:
     out = []
     for i, j in pairs.tolist():
         ov = overlap(fps[i], fps[j], i, j)

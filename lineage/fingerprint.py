@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from lineage.parallel import chunks, fork_map, shared
+from lineage.parallel import chunks, fork_map
 from lineage.text import Tokens, tokenize
 
 __all__ = [
@@ -239,13 +239,15 @@ def minhash_values(
         chunks(len(fps), workers),
         workers=workers,
         parallel=len(fps) >= _PARALLEL_SKETCHES,
-        share={"sketch": (fps, num_perm, seed, compiled)},
+        context=(fps, num_perm, seed, compiled),
     )
     return np.concatenate(parts) if parts else np.empty((0, num_perm), dtype=np.uint64)
 
 
-def _minhash_rows(chunk: range) -> np.ndarray:
-    fps, num_perm, seed, compiled = shared("sketch")
+def _minhash_rows(
+    context: tuple[Sequence[Fingerprint], int, int, bool], chunk: range
+) -> np.ndarray:
+    fps, num_perm, seed, compiled = context
     return _minhash_batch(
         [fps[k].unique for k in chunk], num_perm=num_perm, seed=seed, compiled=compiled
     )

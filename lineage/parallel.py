@@ -2,9 +2,12 @@
 
 Workers are forked, so they read the stage's large inputs (documents, tokens,
 fingerprints) from memory they inherit instead of receiving them pickled; only the
-items and the results travel. Below a size the caller decides, or with one worker, the
-same function runs in this process, so both paths give the same results in the same
-order.
+items and the results travel. The caller hands those inputs to :func:`fork_map` as its
+``context``, and the work function receives them as its first argument: no stage code
+reads a global. The one module-level value, the context set before the fork for the
+workers to inherit, is this module's own. Below a size the caller decides, or with one
+worker, the same function runs in this process, so both paths give the same results in
+the same order.
 """
 
 from __future__ import annotations
@@ -13,16 +16,19 @@ import gc
 import multiprocessing as mp
 import os
 import signal
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["chunks", "fork_map", "shared", "worker_count"]
+__all__ = ["chunks", "fork_map", "worker_count"]
 
+C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
 
-_SHARED: dict[str, Any] = {}  # set before the fork; read by the workers through shared()
+# The running fork_map's work function and context, set before the pool forks: a worker
+# inherits them, so the context's arrays are never pickled. Private to this module.
+_INHERITED: dict[str, Any] = {}
 
 
 def worker_count(requested: int) -> int:
@@ -41,11 +47,6 @@ def chunks(n: int, workers: int, per_worker: int = 8) -> list[range]:
     return [range(k, min(n, k + size)) for k in range(0, n, size)]
 
 
-def shared(key: str) -> Any:
-    """A value the caller of :func:`fork_map` made available to the work function."""
-    return _SHARED[key]
-
-
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while a stage runs: its many small objects (evidence,
@@ -61,14 +62,20 @@ def _gc_paused() -> Iterator[None]:
 
 
 @contextmanager
-def _sharing(values: Mapping[str, Any]) -> Iterator[None]:
-    saved = dict(_SHARED)  # a fork_map inside another's work function keeps the outer's
-    _SHARED.update(values)
+def _inherited(fn: Callable[[Any, Any], Any], context: Any) -> Iterator[None]:
+    saved = dict(_INHERITED)  # a fork_map inside another's work function keeps the outer's
+    _INHERITED["job"] = (fn, context)
     try:
         yield
     finally:
-        _SHARED.clear()
-        _SHARED.update(saved)
+        _INHERITED.clear()
+        _INHERITED.update(saved)
+
+
+def _call_inherited(item: Any) -> Any:
+    """In a worker: the work function on ``item``, with the context it inherited."""
+    fn, context = _INHERITED["job"]
+    return fn(context, item)
 
 
 def _quiet_worker() -> None:
@@ -80,33 +87,38 @@ def _quiet_worker() -> None:
 
 
 def fork_map(
-    fn: Callable[[T], R],
+    fn: Callable[[C, T], R],
     items: Sequence[T],
     *,
     workers: int,
     parallel: bool,
-    share: Mapping[str, Any] | None = None,
+    context: C = None,  # type: ignore[assignment]
     progress: Callable[[int, int], None] | None = None,
     every: int = 200,
 ) -> list[R]:
-    """``[fn(x) for x in items]``, on ``workers`` forked processes when ``parallel``.
+    """``[fn(context, x) for x in items]``, on ``workers`` forked processes when
+    ``parallel``.
 
-    ``share`` is readable inside ``fn`` with :func:`shared`; ``progress(done, total)`` is
-    called every ``every`` items and at the end.
+    ``context`` is whatever the work needs besides its item (a tuple or a small record of
+    the stage's arrays): the forked workers inherit it, they are not sent it.
+    ``progress(done, total)`` is called every ``every`` items and at the end.
     """
     n = len(items)
     out: list[R] = []
-    with _sharing(share or {}), _gc_paused():
+    with _gc_paused():
         if parallel and workers > 1 and n > 1:
             chunk = max(1, n // (workers * 16))
-            with mp.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-                for k, r in enumerate(pool.imap(fn, items, chunk)):
+            with (
+                _inherited(fn, context),
+                mp.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool,
+            ):
+                for k, r in enumerate(pool.imap(_call_inherited, items, chunk)):
                     out.append(r)
                     if progress and k % every == 0:
                         progress(k, n)
         else:
             for k, x in enumerate(items):
-                out.append(fn(x))
+                out.append(fn(context, x))
                 if progress and k % every == 0:
                     progress(k, n)
     if progress:

@@ -26,7 +26,7 @@ from lineage.candidates import Overlap, candidate_array, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
 from lineage.fingerprint import Fingerprint, Prepared, prepare, shared_shingles
 from lineage.model import Analysis, Config, Document, Pair, ProfileChoice, Skipped
-from lineage.parallel import chunks, fork_map, shared, worker_count
+from lineage.parallel import chunks, fork_map, worker_count
 from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
 from lineage.text import Tokens
 
@@ -332,12 +332,12 @@ def _candidates(
 # -- per-document and per-pair work, spread over the cores --------------------------
 
 
-def _prepare_chunk(chunk: range) -> Prepared:
-    docs: Sequence[Document] = shared("docs")
+def _prepare_chunk(context: tuple[Sequence[Document], Config], chunk: range) -> Prepared:
+    docs, config = context
     return prepare(
         [docs[k].text for k in chunk],
         [docs[k].boilerplate for k in chunk],
-        shingle_size=shared("config").shingle_size,
+        shingle_size=config.shingle_size,
     )
 
 
@@ -352,7 +352,7 @@ def _prepare(
         ranges,
         workers=workers,
         parallel=len(docs) >= _PARALLEL_DOCS,
-        share={"docs": docs, "config": config},
+        context=(docs, config),
         progress=(lambda k, n: progress("fingerprints", _done(ranges, k), len(docs)))
         if progress
         else None,
@@ -411,10 +411,10 @@ def verify_and_align(
     return align_pair(a, b, ov, config, common=common)
 
 
-def _align_chunk(r: range) -> list[Pair | None]:
-    aligned: list[AlignedDoc] = shared("aligned")
-    todo, near = shared("todo")
-    config = shared("config")
+def _align_chunk(
+    context: tuple[list[AlignedDoc], np.ndarray, np.ndarray, Config], r: range
+) -> list[Pair | None]:
+    aligned, todo, near, config = context
     return [
         verify_and_align(aligned[i], aligned[j], i, j, config, always=bool(nr))
         for (i, j), nr in zip(
@@ -447,7 +447,7 @@ def _align_all(
             batch,
             workers=workers,
             parallel=len(todo) >= _PARALLEL_PAIRS,
-            share={"aligned": aligned, "todo": (todo, near), "config": config},
+            context=(aligned, todo, near, config),
             progress=_offset_progress(progress, ranges, r0, len(todo)),
             every=1,
         )

@@ -1,23 +1,39 @@
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
+from conftest import ROOT
+
 from lineage import parallel
 
 
-def _scaled(x: int) -> int:
-    return x * parallel.shared("factor")
+def _scaled(factor: int, x: int) -> int:
+    return x * factor
 
 
 def test_forked_and_serial_paths_agree_and_report_progress():
     items = list(range(50))
     seen: list[tuple[int, int]] = []
-    one = parallel.fork_map(_scaled, items, workers=1, parallel=True, share={"factor": 3})
+    one = parallel.fork_map(_scaled, items, workers=1, parallel=True, context=3)
     two = parallel.fork_map(
-        _scaled, items, workers=2, parallel=True, share={"factor": 3},
+        _scaled, items, workers=2, parallel=True, context=3,
         progress=lambda k, n: seen.append((k, n)), every=10,
     )  # fmt: skip
     assert one == two == [3 * x for x in items]
     assert seen[-1] == (50, 50)
-    assert parallel._SHARED == {}  # nothing left behind for the next stage
+    assert parallel._INHERITED == {}  # nothing left behind for the next stage
+
+
+def _row_sum(rows: list[list[int]], k: int) -> int:
+    return sum(rows[k])
+
+
+def test_forked_workers_read_the_context_they_inherited():
+    # the context is not sent: a worker reads the parent's object as it was at the fork
+    rows = [[k] * 1000 for k in range(40)]
+    out = parallel.fork_map(_row_sum, range(40), workers=2, parallel=True, context=rows)
+    assert out == [1000 * k for k in range(40)]
 
 
 def test_worker_count():
@@ -25,25 +41,80 @@ def test_worker_count():
     assert 1 <= parallel.worker_count(0) <= 8
 
 
-def _outer(x: int) -> int:
-    # a stage's work function may itself spread work: the inner fork_map must leave the
-    # outer one's shared values in place
-    inner = parallel.fork_map(_scaled_inner, [x, x], workers=1, parallel=False, share={"k": 2})
-    return sum(inner) + parallel.shared("factor")
+def _outer(factor: int, x: int) -> int:
+    # a stage's work function may itself spread work, with a context of its own
+    inner = parallel.fork_map(_scaled, [x, x], workers=1, parallel=False, context=2)
+    return sum(inner) + factor
 
 
-def _scaled_inner(x: int) -> int:
-    return x * parallel.shared("k")
-
-
-def test_nested_fork_maps_keep_the_outer_shared_values():
-    out = parallel.fork_map(_outer, [1, 2, 3], workers=1, parallel=False, share={"factor": 10})
+def test_nested_fork_maps_each_get_their_own_context():
+    out = parallel.fork_map(_outer, [1, 2, 3], workers=1, parallel=False, context=10)
     assert out == [14, 18, 22]
-    assert parallel._SHARED == {}
+    assert parallel._INHERITED == {}
 
 
 def test_cyclic_gc_is_paused_inside_a_stage_and_restored():
     import gc
 
-    states = parallel.fork_map(lambda _: gc.isenabled(), [0, 1], workers=1, parallel=False)
+    states = parallel.fork_map(lambda _, __: gc.isenabled(), [0, 1], workers=1, parallel=False)
     assert states == [False, False] and gc.isenabled()
+
+
+# -- stage code never reads a global: only lineage/parallel.py holds the inherited context
+
+_PRIVATE = {"_INHERITED", "_SHARED", "_call_inherited", "_inherited"}
+
+
+def _global_reads(source: str) -> list[str]:
+    """What in ``source`` reads the executor's fork-inherited state: a call of a function
+    named ``shared``, or any use of the executor module's private names."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = (
+                f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            )
+            if name == "shared":
+                out.append(f"line {node.lineno}: calls shared()")
+        if isinstance(node, ast.Attribute) and node.attr in _PRIVATE:
+            out.append(f"line {node.lineno}: reads {node.attr}")
+        if isinstance(node, ast.Name) and node.id in _PRIVATE:
+            out.append(f"line {node.lineno}: reads {node.id}")
+        if isinstance(node, ast.ImportFrom) and node.module == "lineage.parallel":
+            bad = [a.name for a in node.names if a.name in _PRIVATE | {"shared"}]
+            if bad:
+                out.append(f"line {node.lineno}: imports {bad}")
+    return out
+
+
+def test_the_scan_finds_each_way_of_reading_the_global():
+    assert sorted(_global_reads("from lineage.parallel import shared\nx = shared('k')\n")) == [
+        "line 1: imports ['shared']",
+        "line 2: calls shared()",
+    ]
+    assert _global_reads("from lineage import parallel\nparallel.shared('k')\n")
+    assert _global_reads("from lineage import parallel\nparallel._SHARED['k']\n")
+    assert _global_reads("from lineage import parallel\nparallel._INHERITED['job']\n")
+    assert _global_reads("from lineage.parallel import _INHERITED\n")
+    # names that merely contain the word are not reads
+    assert not _global_reads("def _shared(s):\n    return s\n_shared(1)\nshared_shingles(1, 2)\n")
+
+
+def test_no_stage_module_reads_the_executors_global():
+    pkg = ROOT / "lineage"
+    for path in pkg.rglob("*.py"):
+        if path == pkg / "parallel.py":
+            continue
+        found = _global_reads(path.read_text(encoding="utf-8"))
+        assert not found, (str(path.relative_to(ROOT)), found)
+    assert not hasattr(parallel, "shared")  # no reader of a global left to call
+
+
+def test_tests_and_benchmarks_pass_the_context_too():
+    for folder in ("tests", "bench"):
+        for path in Path(ROOT, folder).rglob("*.py"):
+            if path == Path(__file__):
+                continue
+            found = _global_reads(path.read_text(encoding="utf-8"))
+            assert not found, (str(path.relative_to(ROOT)), found)

@@ -15,7 +15,9 @@ The verbs:
 * :meth:`~Executor.map_stories`: a function over stories.
 
 Work functions must be picklable top-level functions (or ``functools.partial`` of
-them): Spark ships them to other machines, and the local executor forks.
+them): Spark ships them to other machines, and the local executor forks. They take what
+they need as arguments (a partial's bound values, a frozen record like
+:class:`PairVotes`) and read no global.
 """
 
 from __future__ import annotations

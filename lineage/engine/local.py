@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from lineage.engine.base import Batch, Emit, Executor, Reduce
-from lineage.parallel import chunks, fork_map, shared, worker_count
+from lineage.parallel import chunks, fork_map, worker_count
 
 __all__ = ["LocalExecutor"]
 
@@ -36,7 +36,7 @@ class LocalExecutor(Executor):
             chunks(len(items), self.workers),
             workers=self.workers,
             parallel=len(items) >= self.parallel_from,
-            share={"engine.batch": (fn, items)},
+            context=(fn, items),
         )
         return [r for part in parts for r in part]
 
@@ -77,14 +77,14 @@ class LocalExecutor(Executor):
             list(stories),
             workers=self.workers,
             parallel=len(stories) >= self.parallel_from,
-            share={"engine.one": fn},
+            context=fn,
         )
 
 
-def _run_batch(chunk: range) -> list[Any]:
-    fn, items = shared("engine.batch")
+def _run_batch(context: tuple[Batch, Sequence[Any]], chunk: range) -> list[Any]:
+    fn, items = context
     return list(fn([items[k] for k in chunk]))
 
 
-def _run_one(item: Any) -> Any:
-    return shared("engine.one")(item)
+def _run_one(fn: Callable[[Any], Any], item: Any) -> Any:
+    return fn(item)

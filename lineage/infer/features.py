@@ -20,7 +20,6 @@ from rapidfuzz.distance import Levenshtein
 
 from lineage.infer.weights import Weights
 from lineage.model import Document, Pair
-from lineage.parallel import shared
 from lineage.signals import Credit, editorial_insertions, find_credits, name_key, names_match
 from lineage.text import Tokens, tokenize
 
@@ -237,9 +236,12 @@ def first_run(
     return " ".join(text[s:e].split()), (s, e), more
 
 
-def marks_chunk(chunk: range) -> list[tuple[list[Credit], list[tuple[int, int]]]]:
-    """Credits and bracketed insertions of documents ``chunk`` of the linked ones."""
-    order, by_id, known = shared("marks")
+def marks_chunk(
+    context: tuple[Sequence[str], Mapping[str, Document], frozenset[str]], chunk: range
+) -> list[tuple[list[Credit], list[tuple[int, int]]]]:
+    """Credits and bracketed insertions of documents ``chunk`` of ``order``; ``context``
+    is ``(order, by_id, known_outlets)``."""
+    order, by_id, known = context
     return [
         (
             find_credits(by_id[order[k]].text, known_outlets=known),
@@ -249,11 +251,20 @@ def marks_chunk(chunk: range) -> list[tuple[list[Credit], list[tuple[int, int]]]
     ]
 
 
-def masks_chunk(chunk: range) -> list[tuple[np.ndarray, np.ndarray]]:
+def masks_chunk(
+    context: tuple[
+        Sequence[Pair],
+        Mapping[str, Tokens],
+        Mapping[str, np.ndarray | None],
+        Mapping[str, tuple[str, str]],
+        bool,
+    ],
+    chunk: range,
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """For pairs ``chunk``: the words of each side the other matches exactly, less the
     page's own dateline (see :func:`own_dateline_mask`); bit-packed when ``pack`` (a
-    worker sends them back)."""
-    pairs, tokens, house, rank, pack = shared("masks")
+    worker sends them back). ``context`` is ``(pairs, tokens, house, rank, pack)``."""
+    pairs, tokens, house, rank, pack = context
     out = []
     for k in chunk:
         p = pairs[k]

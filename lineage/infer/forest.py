@@ -40,7 +40,7 @@ from lineage.infer.profile import CHAIN_SHAPE
 from lineage.infer.scorers import edge_evidence, origin_evidence, variant_evidence
 from lineage.infer.weights import Weights
 from lineage.model import Alternative, Document, Edge, Evidence, Origin, Pair
-from lineage.parallel import chunks, fork_map, shared, worker_count
+from lineage.parallel import chunks, fork_map, worker_count
 from lineage.signals import Credit, name_key
 from lineage.text import Tokens
 
@@ -94,7 +94,7 @@ def infer_lineage(
         chunks(len(order), workers),
         workers=workers,
         parallel=len(order) >= _PARALLEL_DOCS,
-        share={"marks": (order, by_id, known_outlets)},
+        context=(order, by_id, known_outlets),
     )
     marks = dict(zip(order, (m for part in done for m in part), strict=True))
     styles = house_styles(linked, by_id, {i: m[0] for i, m in marks.items()})
@@ -108,12 +108,12 @@ def infer_lineage(
         (big if split and len(s) >= split_docs else rest).append(s)
     results = [_story_forest(s, *args, workers=workers) for s in big]
     results += fork_map(
-        _story_forest_shared,
+        _story_forest_of,
         rest,
         workers=workers,
         # stories are independent: workers read the inputs, send back small results
         parallel=trace is None and sum(len(s) for s in rest) >= _PARALLEL_DOCS,
-        share={"args": args},
+        context=args,
         progress=None if progress is None else lambda k, n: progress(k + len(big), n + len(big)),
         every=50,
     )
@@ -128,8 +128,12 @@ def infer_lineage(
 _PARALLEL_DOCS = 1_000  # documents in linked stories above which stories go to workers
 
 
-def _story_forest_shared(story: Sequence[str]) -> tuple[list[Edge], list[Origin]]:
-    return _story_forest(story, *shared("args"))
+def _story_forest_of(
+    args: tuple[Any, ...], story: Sequence[str]
+) -> tuple[list[Edge], list[Origin]]:
+    """:func:`_story_forest` with the corpus-wide inputs ``args`` first (a fork_map's
+    context)."""
+    return _story_forest(story, *args)
 
 
 def _story_forest(
@@ -148,9 +152,10 @@ def _story_forest(
     members = set(story)
     split = workers > 1
 
-    def spread(fn: Callable[[range], list[Any]], n: int, **share: Any) -> list[Any]:
-        """``fn`` over chunks of range(n), on the workers when ``split``; flattened."""
-        done = fork_map(fn, chunks(n, workers), workers=workers, parallel=split, share=share)
+    def spread(fn: Callable[[Any, range], list[Any]], n: int, context: Any) -> list[Any]:
+        """``fn(context, chunk)`` over chunks of range(n), on the workers when ``split``;
+        flattened."""
+        done = fork_map(fn, chunks(n, workers), workers=workers, parallel=split, context=context)
         return [x for part in done for x in part]
 
     home_key = {i: name_key(by_id[i].home_outlet or "") for i in story}
@@ -168,7 +173,7 @@ def _story_forest(
     # page of the outlet alike: two pages sharing it are no closer for that
     house = {i: own_dateline_mask(by_id[i], tokens[i]) for i in story}
     rank = {i: content_key(by_id[i]) for i in story}  # ties are broken by content, not id
-    masks = spread(masks_chunk, len(story_pairs), masks=(story_pairs, tokens, house, rank, split))
+    masks = spread(masks_chunk, len(story_pairs), (story_pairs, tokens, house, rank, split))
     exact_counts: dict[tuple[str, str], tuple[int, int]] = {}
     for p, (ea, eb) in zip(story_pairs, masks, strict=True):
         if split:  # bit-packed for the trip back from the workers
@@ -208,7 +213,7 @@ def _story_forest(
     # each candidate edge's score; its evidence, a list of sentences, is made again for
     # the edges a person will read (workers need not send back hundreds of thousands)
     base: dict[tuple[str, str], float] = dict(
-        spread(_score_chunk, len(story_pairs), score=(story_pairs, state))
+        spread(_score_chunk, len(story_pairs), (story_pairs, state))
     )
     pair_of = {(p.a, p.b): p for p in story_pairs}
     # evidence that needs the whole story (closeness ranks, centrality, the origin prior)
@@ -446,9 +451,12 @@ def _story_forest(
     return edges, origins
 
 
-def _score_chunk(chunk: range) -> list[tuple[tuple[str, str], float]]:
-    """For pairs ``chunk``: the score of each pair's two possible edges."""
-    pairs, state = shared("score")
+def _score_chunk(
+    context: tuple[Sequence[Pair], Any], chunk: range
+) -> list[tuple[tuple[str, str], float]]:
+    """For pairs ``chunk`` of ``context``'s ``(pairs, state)``: the score of each pair's
+    two possible edges."""
+    pairs, state = context
     out = []
     for k in chunk:
         p = pairs[k]

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lineage.files import OutputDir, output_dir, safe_name
-from lineage.parallel import fork_map, shared, worker_count
+from lineage.parallel import fork_map, worker_count
 from lineage.report._common import (
     META_MAX,
     Lookups,
@@ -1052,7 +1052,7 @@ def _write_reports(
             jobs,
             workers=worker_count(analysis.config.workers),
             parallel=len(jobs) >= PARALLEL_PICTURES,
-            share={"draw": (analysis, c.lk)},
+            context=(analysis, c.lk),
         )
         svg: dict[str, bytes] = {}
         for (stem, _, _, _), rendered in zip(jobs, drawn, strict=True):
@@ -1147,7 +1147,7 @@ def _write_reports(
             jobs_pages,
             workers=worker_count(analysis.config.workers),
             parallel=len(jobs_pages) >= PARALLEL_PAGES,
-            share={"pages": (c, env, generated_at, w, multi_stories, views_story, nav)},
+            context=(c, env, generated_at, w, multi_stories, views_story, nav),
             # the index, documents and outlets pages after these: 4 more steps
             progress=(lambda k, n: progress("reports", k, n + 4)) if progress else None,
         )
@@ -1199,20 +1199,24 @@ def _story_stem(number: int) -> str:
     return f"stories/story-{number:04d}"
 
 
-def _draw(job: tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]) -> dict[str, bytes]:
-    """One picture of the report, in each of its formats."""
+def _draw(
+    context: tuple[Analysis, Any], job: tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]
+) -> dict[str, bytes]:
+    """One picture of the report, in each of its formats; ``context``: the analysis and
+    its lookups."""
     from lineage.report.diagram import render_lineage
     from lineage.report.heatmap import render_heatmap
 
     _, kind, ids, formats = job
-    analysis, lk = shared("draw")
+    analysis, lk = context
     render = render_lineage if kind == "lineage" else render_heatmap
     return render(analysis, ids, formats=formats, lookups=lk)
 
 
-def _write_page(job: tuple[str, Any]) -> list[Path]:
-    """One page of the site (and a large story's diagram file), through the run's folder."""
-    c, env, generated_at, w, multi_stories, views_story, nav = shared("pages")
+def _write_page(context: tuple[Any, ...], job: tuple[str, Any]) -> list[Path]:
+    """One page of the site (and a large story's diagram file), through the run's folder;
+    ``context``: what every page is drawn from (see the fork_map that calls this)."""
+    c, env, generated_at, w, multi_stories, views_story, nav = context
     kind, key = job
     if kind == "story":
         view = views_story[key]
