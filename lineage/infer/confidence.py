@@ -226,15 +226,16 @@ def placement_support(
     *,
     seed: int,
     rebuild: Callable[
-        [Sequence[str], Mapping[tuple[str, str], float]],
+        [Sequence[str], Mapping[tuple[str, str], float], np.random.Generator],
         tuple[list[Edge], list[Origin], list[Hypothetical]],
     ],
     replicates: int = SUPPORT_REPLICATES,
 ) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
     """The stemma ``got`` of the witnesses ``order`` (in an order of content), built from
     the distances ``dist``, with each confidence the bootstrap support of its place.
-    ``rebuild(names, distances)`` builds the stemma again (lineage.infer.stemma), the
-    witnesses named ``names`` in ``order``'s order.
+    ``rebuild(names, distances, rng)`` builds the stemma again (lineage.infer.stemma), the
+    witnesses named ``names`` in ``order``'s order; ``rng`` is the replicates' generator,
+    for what else the method resamples (the stemma's variant places).
 
     A distance is a count of disagreements over a shared extent: each replicate draws
     every pair's count again, binomially over the story's median extent (the pairs'
@@ -268,7 +269,7 @@ def placement_support(
         dd: dict[tuple[str, str], float] = {}
         for (a, b), v in zip(keys, d.tolist(), strict=True):
             dd[(alias[a], alias[b])] = dd[(alias[b], alias[a])] = v
-        r_edges, r_origins, r_hypos = rebuild(a_order, dd)
+        r_edges, r_origins, r_hypos = rebuild(a_order, dd, rng)
         for x, pl in _places(r_edges, r_origins, r_hypos).items():
             y, q = back[x], back.get(pl, pl)
             assert y is not None

@@ -589,10 +589,13 @@ def _by_parsimony(
     branches: Sequence[tuple[str, str, float]],
     tokens: Mapping[str, Tokens],
     values: Mapping[str, Any],
+    *,
+    resample: np.random.Generator | None = None,
 ) -> dict[str, dict[str, float]] | None:
     """Neighbour-joining's tree refined and contracted by parsimony over the collation:
     adjacency with each branch's changes of reading (what contracting it would cost),
-    or None when the witnesses share no place of variation."""
+    or None when the witnesses share no place of variation. ``resample``: over a
+    bootstrap sample of the places (as many, drawn with replacement)."""
     seqs = sequences(order, tokens)
     # the reference: the longest witness (ties: the order of content)
     ref = max(range(len(order)), key=lambda k: (len(seqs[k]), -k))
@@ -600,6 +603,9 @@ def _by_parsimony(
                        lacuna=values["lacuna_words"], events=values["loss_events"])  # fmt: skip
     if states.shape[1] == 0:
         return None
+    if resample is not None:
+        m = states.shape[1]
+        states = states[:, np.sort(resample.integers(0, m, m))]
     costs = dict(zip(order, _leaf_costs(states), strict=True))
     adj: dict[str, set[str]] = {}
     for u, v, _ in branches:
@@ -644,15 +650,37 @@ def skeleton(
     values = {**FIT, **(fit or {})}
     dist, extent = distances(order, pairs, tokens, anchor=values["anchor_words"],
                              lacuna=values["lacuna_words"])  # fmt: skip
+    adj = tree_of(order, dist, extent, tokens, values, prefix=prefix, min_branch=min_branch)
+    return adj, extent
+
+
+def tree_of(
+    order: Sequence[str],
+    dist: Mapping[tuple[str, str], float],
+    extent: float,
+    tokens: Mapping[str, Tokens],
+    values: Mapping[str, Any],
+    *,
+    prefix: str,
+    min_branch: float = MIN_BRANCH,
+    resample: np.random.Generator | None = None,
+) -> dict[str, dict[str, float]]:
+    """:func:`skeleton` from the pairs' distances: neighbour-joining's tree, refined and
+    contracted by parsimony over the collation up to :data:`MAX_PARSIMONY` documents,
+    else contracted by branch length. The bootstrap's replicates call it with redrawn
+    distances, so the support is that of the very method that built the stemma;
+    ``resample``: the parsimony reads a bootstrap sample of the variant places, drawn
+    with replacement (Felsenstein 1985), so a witness with few readings of its own (a
+    fragment) is placed less surely than a whole one."""
     branches = neighbour_joining(order, dist, prefix=prefix)
     inner = {u for u, _, _ in branches if u.startswith(prefix)} - set(order)
     if 3 <= len(order) <= MAX_PARSIMONY:
-        changes = _by_parsimony(order, branches, tokens, values)
+        changes = _by_parsimony(order, branches, tokens, values, resample=resample)
         if changes is not None:
             # lengths: the changes of reading each branch carries, as a rate
             return {u: {v: w / extent if extent else 0.0 for v, w in nb.items()}
-                    for u, nb in changes.items()}, extent  # fmt: skip
-    return _by_branch_length(order, branches, inner, min_branch), extent
+                    for u, nb in changes.items()}  # fmt: skip
+    return _by_branch_length(order, branches, inner, min_branch)
 
 
 def _by_branch_length(
@@ -681,27 +709,28 @@ def stemma_of_story(
     :func:`lineage.infer.confidence.placement_support`, stories up to
     :data:`~lineage.infer.confidence.SUPPORT_DOCS`; above, 0 until the caller gives one).
 
-    The replicates redraw the pairs' distances and rebuild the tree from them alone
-    (neighbour-joining, short branches contracted): the support says how firmly the
-    distances place a witness, and the parsimony refinement of the tree itself is not
-    repeated per replicate (50 refinements per story would multiply its time)."""
+    The replicates redraw the pairs' distances and rebuild the stemma from them by the
+    same method: neighbour-joining, then parsimony over a bootstrap sample of the
+    collation's variant places (:func:`tree_of`)."""
     # an order of content, never of ids: the joins' ties fall the same under any naming
     order = sorted(story, key=lambda i: (docs[i].content_key, i))
     tag = hashlib.sha1("\x1f".join(docs[i].content_key[0] for i in order).encode()).hexdigest()
     prefix = f"lost-{tag[:8]}-"
-    adj, extent = skeleton(order, pairs, tokens, prefix=prefix, min_branch=min_branch)
+    dist, extent = distances(order, pairs, tokens, anchor=FIT["anchor_words"],
+                             lacuna=FIT["lacuna_words"])  # fmt: skip
+    adj = tree_of(order, dist, extent, tokens, FIT, prefix=prefix, min_branch=min_branch)
     got = _rooted(adj, extent, order, docs)
     if len(order) > SUPPORT_DOCS:
         return got
-    dist, _ = distances(order, pairs, tokens, anchor=FIT["anchor_words"],
-                        lacuna=FIT["lacuna_words"])  # fmt: skip
 
-    def rebuild(names: Sequence[str], d: Mapping[tuple[str, str], float]) -> Stemma:
+    def rebuild(
+        names: Sequence[str], d: Mapping[tuple[str, str], float], rng: np.random.Generator
+    ) -> Stemma:
         named = {n: docs[x] for n, x in zip(names, order, strict=True)}
-        branches = neighbour_joining(names, d, prefix=prefix)
-        inner = {u for u, _, _ in branches if u.startswith(prefix)} - set(names)
-        return _rooted(_by_branch_length(names, branches, inner, min_branch), extent, names,
-                       named)  # fmt: skip
+        toks = {n: tokens[x] for n, x in zip(names, order, strict=True)}
+        adj = tree_of(names, d, extent, toks, FIT, prefix=prefix, min_branch=min_branch,
+                      resample=rng)  # fmt: skip
+        return _rooted(adj, extent, names, named)
 
     return placement_support(got, order, dist, extent, seed=int(tag[:16], 16), rebuild=rebuild)
 
