@@ -660,49 +660,6 @@ def fit_separative(args: argparse.Namespace) -> None:
     the other training sources (``held_out``)."""
     import itertools
 
-    points = [
-        {"separative": w, "separate_child": c, "separate_parent": p}
-        for w, (c, p) in itertools.product(*SEPARATIVE_GRID.values())
-    ]
-    _fit_grid(
-        args,
-        entry="separative",
-        points=points,
-        about="the news profile's separative-readings weights (Weights.separative, "
-        "separate_child, separate_parent), chosen on a grid by the mean headline of the "
-        "training corpora (bench/fit.py fit_separative); weights.py applies them. held_out: "
-        "each training source under the point chosen on the others",
-    )
-
-
-# issue 13, the skeleton: the weight of the pair's shingle Jaccard in the forest's edge
-# scores (Weights.similarity, both directions alike)
-SIMILARITY_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
-
-
-def fit_similarity(args: argparse.Namespace) -> None:
-    """``--similarity``: the news profile's skeleton term (``Weights.similarity``), chosen
-    on :data:`SIMILARITY_GRID` as :func:`fit_separative` chooses its weights (the mean
-    headline of the training corpora of :data:`SEPARATIVE_SOURCES`, ties to the smaller
-    weight). Each point's undirected F1 is recorded beside (the skeleton's own figure),
-    not chosen on. Written to the ``similarity`` entry of the fitted-weights file."""
-    _fit_grid(
-        args,
-        entry="similarity",
-        points=[{"similarity": w} for w in SIMILARITY_GRID],
-        about="the news profile's skeleton term (Weights.similarity: per unit of the pair's "
-        "shingle Jaccard, both directions alike), chosen on a grid by the mean headline of "
-        "the training corpora (bench/fit.py fit_similarity); weights.py applies it. "
-        "held_out: each training source under the point chosen on the others; undirected: "
-        "each point's undirected F1, recorded, not chosen on",
-    )
-
-
-def _fit_grid(
-    args: argparse.Namespace, *, entry: str, points: Sequence[Mapping[str, Any]], about: str
-) -> None:
-    """Each grid point (fields of the news profile) scored on the training corpora; the
-    best mean headline is written to the ``entry`` of ``--out``."""
     from accuracy import sources
 
     from lineage.evaluation.loso import analyze_corpus, headline
@@ -712,19 +669,21 @@ def _fit_grid(
     srcs, notes = sources(quick=args.quick, eval_dir=args.eval_dir, seeds_dir=args.seeds)
     train = [s for s in srcs if s.label.startswith(SEPARATIVE_SOURCES)]
     base = weights_mod.PROFILES["news"]
+    points = [
+        {"separative": w, "separate_child": c, "separate_parent": p}
+        for w, (c, p) in itertools.product(*SEPARATIVE_GRID.values())
+    ]
     table: list[dict[str, Any]] = []
     try:
         for point in points:
             weights_mod.PROFILES["news"] = dataclasses.replace(base, **point)
             row: dict[str, float] = {}
-            und: dict[str, float] = {}
             for s in train:
                 pred, _ = analyze_corpus(s.train, {"profile": "auto"})
                 m = score_edges(pred.edges, s.train.truth, stories=pred.stories or None,
                                 lost_edges=pred.lost_edges)  # fmt: skip
                 row[s.label] = round(headline(m, s.kind), 4)
-                und[s.label] = round(m.undirected_f1, 4)
-            table.append({"fields": dict(point), "train": row, "undirected": und,
+            table.append({"fields": point, "train": row,
                           "mean": round(float(np.mean(list(row.values()))), 4)})  # fmt: skip
             print(json.dumps(table[-1]), file=sys.stderr, flush=True)
     finally:
@@ -741,9 +700,12 @@ def _fit_grid(
         k: best(table, [x for x in labels if x != k])["train"][k] for k in labels if len(labels) > 1
     }
     doc = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    doc[entry] = {
-        "about": about,
-        "command": f"python bench/fit.py --{entry}" + (" --quick" * args.quick),
+    doc["separative"] = {
+        "about": "the news profile's separative-readings weights (Weights.separative, "
+        "separate_child, separate_parent), chosen on a grid by the mean headline of the "
+        "training corpora (bench/fit.py fit_separative); weights.py applies them. held_out: "
+        "each training source under the point chosen on the others",
+        "command": "python bench/fit.py --separative" + (" --quick" * args.quick),
         "date": dt.date.today().isoformat(),
         "sources": labels,
         "fields": chosen["fields"],
@@ -753,7 +715,7 @@ def _fit_grid(
         "notes": notes,
     }
     args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in doc[entry].items() if k != "grid"}, indent=1))
+    print(json.dumps({k: v for k, v in doc["separative"].items() if k != "grid"}, indent=1))
 
 
 def main() -> None:
@@ -779,9 +741,6 @@ def main() -> None:
     ap.add_argument("--separative", action="store_true",
                     help="choose the news profile's separative-readings weights on a grid; "
                     "writes the 'separative' entry of --out")  # fmt: skip
-    ap.add_argument("--similarity", action="store_true",
-                    help="choose the news profile's skeleton term (Jaccard weight) on a grid; "
-                    "writes the 'similarity' entry of --out")  # fmt: skip
     args = ap.parse_args()
     if args.chain:
         import fit_chain
@@ -790,9 +749,6 @@ def main() -> None:
         return
     if args.separative:
         fit_separative(args)
-        return
-    if args.similarity:
-        fit_similarity(args)
         return
     if args.profile_base:
         fit_defaults(args)

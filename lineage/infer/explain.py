@@ -256,14 +256,6 @@ def _referenced(f: Facts) -> str:
     )
 
 
-@_says("similarity")
-def _similarity(f: Facts) -> str:
-    return (
-        f"similarity: {f['parent']} and {f['child']} share {f['jaccard']:.0%} of their "
-        "word sequences (shingle Jaccard)"
-    )
-
-
 @_says("centrality-root")
 def _centrality_root(f: Facts) -> str:
     return f"centrality: {f['doc']} holds {f['share']:.0%} of the text of the others"

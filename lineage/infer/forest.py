@@ -305,24 +305,6 @@ def _story_forest(
                         {"parent": parent, "child": child, "words": words},
                     )
                 )
-    if w.similarity:
-        # The skeleton term: the pair's shingle Jaccard, the similarity a maximum spanning
-        # tree links by. The closeness scores count the words a parent explains, so a
-        # longer sibling or a copy holding a merge's extra text can outscore the nearly
-        # identical source; the Jaccard of the two texts, the same for either direction,
-        # weighs for the pair that is closest as a whole (docs/ACCURACY.md, "Undated wire
-        # skeleton (findings)").
-        for parent, child in base:
-            pr = pair_of.get((parent, child)) or pair_of.get((child, parent))
-            if pr is not None and pr.jaccard > 0:
-                extra.setdefault((parent, child), []).append(
-                    Evidence(
-                        "similarity",
-                        w.similarity * pr.jaccard,
-                        "for",
-                        {"parent": parent, "child": child, "jaccard": round(pr.jaccard, 4)},
-                    )
-                )
     referenced = referenced_by(story, by_id, info)
     central = centrality(story, story_pairs)
     for parent, child in base:

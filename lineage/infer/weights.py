@@ -22,11 +22,9 @@ __all__ = [
     "PROVENANCE",
     "APPLY_FITTED_DEFAULTS",
     "APPLY_SEPARATIVE",
-    "APPLY_SIMILARITY",
     "Weights",
     "fitted_defaults",
     "fitted_separative",
-    "fitted_similarity",
     "fitted_profiles",
 ]
 
@@ -100,10 +98,6 @@ class Weights:
     # separative readings (issue 13, lost sources): per log(1 + words) of the candidate
     # parent's own words, inside the stretch the child follows, that the child lacks
     separative: float = 0.0
-    # the skeleton term (issue 13, which documents are linked): per unit of the pair's
-    # shingle Jaccard, the similarity a maximum spanning tree links by, added to both
-    # directions alike (symmetric: it says which pairs are linked, not which way)
-    similarity: float = 0.0
     # after the forest (lineage.infer.hypothetical): an edge p -> c is read as two copies
     # of a lost source when c keeps at least ``separate_child`` words of the common text
     # that p lacks and p has ``separate_parent`` words of its own that c lacks; 0: off
@@ -178,34 +172,6 @@ if _SEPARATIVE and APPLY_SEPARATIVE:
         **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _SEPARATIVE.items()},
     )
 
-
-def fitted_similarity(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
-    """The skeleton term (``Weights.similarity``) that ``bench/fit.py --similarity`` chose
-    for the news profile (the file's ``similarity`` entry), and its provenance; none
-    without an entry."""
-    path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    fit = data.get("similarity")
-    if not fit:
-        return {}, None
-    fields = dict(fit["fields"])
-    said = ", ".join(f"{k}={v:g}" for k, v in sorted(fields.items()))
-    return fields, (
-        f"{said}: chosen by {fit.get('command', 'bench/fit.py --similarity')} on the "
-        f"training corpora of {', '.join(fit['sources'])} on {fit.get('date')}; {path.name}"
-    )
-
-
-#: Whether the news profile takes the fitted skeleton term: it does (the accuracy gate's
-#: floors and the LOSO table hold under it; docs/ACCURACY.md, "Undated wire skeleton").
-APPLY_SIMILARITY = True
-_SIMILARITY, _SIMILARITY_NOTE = fitted_similarity()
-if _SIMILARITY and APPLY_SIMILARITY:
-    HAND_SET["news"] = replace(
-        HAND_SET["news"],
-        **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _SIMILARITY.items()},
-    )
-
 #: Where each hand-set profile's numbers come from: the data that chose them. Any figure
 #: measured on these sources is in-sample for that profile.
 PROVENANCE: dict[str, str] = {
@@ -213,7 +179,6 @@ PROVENANCE: dict[str, str] = {
         "hand-set, then adjusted on the project's syndication simulator, seeds 7 and 17 "
         "(validation) and 11, 13, 21, 23 (dates: all, some, none); docs/ACCURACY.md"
         + (f"; separative readings {_SEPARATIVE_NOTE}" if APPLY_SEPARATIVE else "")
-        + (f"; skeleton term {_SIMILARITY_NOTE}" if _SIMILARITY and APPLY_SIMILARITY else "")
     ),
     "revisions": (
         "the news profile with containment, omission and the centrality priors changed on "
