@@ -584,23 +584,30 @@ def _contract(
                 adj[x][keep] = w
 
 
+def variant_places(
+    order: Sequence[str], tokens: Mapping[str, Tokens], values: Mapping[str, Any]
+) -> np.ndarray:
+    """The collation of ``order``'s witnesses against the longest (ties: the order of
+    content): a row of readings per witness, in ``order``'s order."""
+    seqs = sequences(order, tokens)
+    ref = max(range(len(order)), key=lambda k: (len(seqs[k]), -k))
+    return collation(seqs, ref=ref, anchor=values["anchor_words"],
+                     lacuna=values["lacuna_words"], events=values["loss_events"])  # fmt: skip
+
+
 def _by_parsimony(
     order: Sequence[str],
     branches: Sequence[tuple[str, str, float]],
-    tokens: Mapping[str, Tokens],
+    states: np.ndarray,
     values: Mapping[str, Any],
     *,
     resample: np.random.Generator | None = None,
 ) -> dict[str, dict[str, float]] | None:
-    """Neighbour-joining's tree refined and contracted by parsimony over the collation:
-    adjacency with each branch's changes of reading (what contracting it would cost),
-    or None when the witnesses share no place of variation. ``resample``: over a
-    bootstrap sample of the places (as many, drawn with replacement)."""
-    seqs = sequences(order, tokens)
-    # the reference: the longest witness (ties: the order of content)
-    ref = max(range(len(order)), key=lambda k: (len(seqs[k]), -k))
-    states = collation(seqs, ref=ref, anchor=values["anchor_words"],
-                       lacuna=values["lacuna_words"], events=values["loss_events"])  # fmt: skip
+    """Neighbour-joining's tree refined and contracted by parsimony over the collation
+    ``states`` (:func:`variant_places`): adjacency with each branch's changes of reading
+    (what contracting it would cost), or None when the witnesses share no place of
+    variation. ``resample``: over a bootstrap sample of the places (as many, drawn with
+    replacement)."""
     if states.shape[1] == 0:
         return None
     if resample is not None:
@@ -664,6 +671,7 @@ def tree_of(
     prefix: str,
     min_branch: float = MIN_BRANCH,
     resample: np.random.Generator | None = None,
+    states: np.ndarray | None = None,
 ) -> dict[str, dict[str, float]]:
     """:func:`skeleton` from the pairs' distances: neighbour-joining's tree, refined and
     contracted by parsimony over the collation up to :data:`MAX_PARSIMONY` documents,
@@ -671,26 +679,18 @@ def tree_of(
     distances, so the support is that of the very method that built the stemma;
     ``resample``: the parsimony reads a bootstrap sample of the variant places, drawn
     with replacement (Felsenstein 1985), so a witness with few readings of its own (a
-    fragment) is placed less surely than a whole one."""
+    fragment) is placed less surely than a whole one. ``states``: the collation, when
+    the caller has it (the replicates share one; it does not depend on the distances)."""
     branches = neighbour_joining(order, dist, prefix=prefix)
     inner = {u for u, _, _ in branches if u.startswith(prefix)} - set(order)
     if 3 <= len(order) <= MAX_PARSIMONY:
-        changes = _by_parsimony(order, branches, tokens, values, resample=resample)
+        if states is None:
+            states = variant_places(order, tokens, values)
+        changes = _by_parsimony(order, branches, states, values, resample=resample)
         if changes is not None:
             # lengths: the changes of reading each branch carries, as a rate
             return {u: {v: w / extent if extent else 0.0 for v, w in nb.items()}
                     for u, nb in changes.items()}  # fmt: skip
-    return _by_branch_length(order, branches, inner, min_branch)
-
-
-def _by_branch_length(
-    order: Sequence[str],
-    branches: Sequence[tuple[str, str, float]],
-    inner: set[str],
-    min_branch: float,
-) -> dict[str, dict[str, float]]:
-    """The neighbour-joining tree with its short branches contracted (the model of
-    stories above :data:`MAX_PARSIMONY`, and of the support's replicates)."""
     leaves = sorted(w for _, v, w in branches if v in set(order))
     min_length = min_branch * statistics.median(leaves) if leaves else 0.0
     return _contract(branches, inner, min_length)
@@ -718,7 +718,10 @@ def stemma_of_story(
     prefix = f"lost-{tag[:8]}-"
     dist, extent = distances(order, pairs, tokens, anchor=FIT["anchor_words"],
                              lacuna=FIT["lacuna_words"])  # fmt: skip
-    adj = tree_of(order, dist, extent, tokens, FIT, prefix=prefix, min_branch=min_branch)
+    # the collation is read once: every replicate resamples the same places
+    states = variant_places(order, tokens, FIT) if 3 <= len(order) <= MAX_PARSIMONY else None
+    adj = tree_of(order, dist, extent, tokens, FIT, prefix=prefix, min_branch=min_branch,
+                  states=states)  # fmt: skip
     got = _rooted(adj, extent, order, docs)
     if len(order) > SUPPORT_DOCS:
         return got
@@ -729,7 +732,7 @@ def stemma_of_story(
         named = {n: docs[x] for n, x in zip(names, order, strict=True)}
         toks = {n: tokens[x] for n, x in zip(names, order, strict=True)}
         adj = tree_of(names, d, extent, toks, FIT, prefix=prefix, min_branch=min_branch,
-                      resample=rng)  # fmt: skip
+                      resample=rng, states=states)  # fmt: skip
         return _rooted(adj, extent, names, named)
 
     return placement_support(got, order, dist, extent, seed=int(tag[:16], 16), rebuild=rebuild)
@@ -757,7 +760,9 @@ def _rooted(
     rank = {x: k for k, x in enumerate(order)}
 
     def key(x: str) -> tuple[float, int, int, str]:
-        return (sum(lengths[x].get(wi, 0.0) for wi in witnesses), x not in witnesses,
+        # summed in the order of content: a set's order would change the float sum
+        # with the hash seed, and near-ties between centres with it
+        return (sum(lengths[x].get(wi, 0.0) for wi in order), x not in witnesses,
                 rank.get(x, len(rank)), x)  # fmt: skip
 
     root = min(tree.nodes, key=key)
