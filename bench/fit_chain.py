@@ -10,8 +10,10 @@ read, marked (page chrome) and tokenized as an analysis of those articles reads 
 Three things are chosen, in this order, each on the training chains only:
 
 1. ``shingle``: the passage length of the seriation, by the share of true links the
-   ordering of fewest passage runs recovers: the shortest of :data:`SHINGLE_GRID`
-   within :data:`TOLERANCE` of the best;
+   ordering of fewest passage runs recovers (the characters deciding between orderings
+   of as many runs, as ``chain.TIE_BY_TEXT`` says; the documents seen in an order of
+   content, never in the true order, so that no tie falls the right way by itself):
+   the shortest of :data:`SHINGLE_GRID` within :data:`TOLERANCE` of the best;
 2. ``temperature``: the weight of an ordering's runs (per mean passage count) in the
    log-linear model over orderings, by the log loss of its link marginals (every two
    documents of a training chain: linked in the truth or not), which an edge's

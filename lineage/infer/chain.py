@@ -15,7 +15,10 @@ orientation of the whole path:
    ``(|S_first| + |S_last| + sum |S_x ^ S_y|) / 2`` over the path's steps (``S`` a
    document's set of passages), the same read either way round: the skeleton carries
    no direction. Exact (Held-Karp over subsets) up to :data:`EXACT_PATH` documents;
-   larger stories take a greedy path improved by 2-opt.
+   larger stories take a greedy path improved by 2-opt. Runs are whole numbers and
+   often tie (a version saved again with a mended comma, a link or a heading has the
+   passages of the one before it): among orderings of as many runs the one of fewest
+   characters inserted and deleted along the path wins (:func:`text_distances`).
 2. **Orientation: the whole path, by one fitted direction score.** For each step, one
    word alignment says how many words the later version adds and how many it drops;
    ``log((added + 1) / (dropped + 1))`` is antisymmetric by construction (read the
