@@ -10,8 +10,10 @@ read, marked (page chrome) and tokenized as an analysis of those articles reads 
 Three things are chosen, in this order, each on the training chains only:
 
 1. ``shingle``: the passage length of the seriation, by the share of true links the
-   ordering of fewest passage runs recovers: the shortest of :data:`SHINGLE_GRID`
-   within :data:`TOLERANCE` of the best;
+   ordering of fewest passage runs recovers (the characters deciding between orderings
+   of as many runs, as ``chain.TIE_BY_TEXT`` says; the documents seen in an order of
+   content, never in the true order, so that no tie falls the right way by itself):
+   the shortest of :data:`SHINGLE_GRID` within :data:`TOLERANCE` of the best;
 2. ``temperature``: the weight of an ordering's runs (per mean passage count) in the
    log-linear model over orderings, by the log loss of its link marginals (every two
    documents of a training chain: linked in the truth or not), which an edge's
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from lineage.infer.chain import (  # noqa: E402
     EXACT_PATH,
+    TIE_BY_TEXT,
     _shared,
     direction_score,
     link_marginals,
@@ -50,6 +53,7 @@ from lineage.infer.chain import (  # noqa: E402
     passage_sets,
     seriate,
     step_edits,
+    text_distances,
 )
 
 TRAIN_ARTICLES = 100
@@ -60,8 +64,24 @@ SALT = "lineage-fit-chain"
 OUT = ROOT / "lineage" / "infer" / "chain.json"
 
 
-def training_chains(eval_dir: Path) -> list[list[Any]]:
-    """Each training article's Tokens, oldest first, as an analysis would make them."""
+class Training:
+    """One training chain: its documents' Tokens and texts in an order of content, and
+    each one's place in the true chain (``age[k]``: 0 for the first version)."""
+
+    def __init__(self, tokens: list[Any], texts: list[str], age: list[int]) -> None:
+        self.tokens, self.texts, self.age = tokens, texts, age
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def true_order(self) -> list[int]:
+        return sorted(range(len(self.age)), key=lambda k: self.age[k])
+
+
+def training_chains(eval_dir: Path) -> list[Training]:
+    """Each training article's documents as an analysis would make them (Tokens of the
+    marked text), in an order of content, with their true places."""
     from lineage.boilerplate import mark_boilerplate
     from lineage.evaluation.datasets import opaque, wikipedia_corpus, write_corpus
     from lineage.ingest import read_corpus
@@ -78,19 +98,33 @@ def training_chains(eval_dir: Path) -> list[list[Any]]:
         sorted(docs, key=lambda d: d.id), min_docs=Config().boilerplate_min_docs
     )
     tokens = {d.id: tokenize(d.text, boilerplate=d.boilerplate) for d in docs}
-    return [[tokens[i] for i in story] for story in corpus.truth.stories]
+    by_id = {d.id: d for d in docs}
+    out = []
+    for story in corpus.truth.stories:
+        # the seriation sees the documents in an order of content, as chain_of_story
+        # does, never in the true order (its ties would fall the right way)
+        seen = sorted(range(len(story)), key=lambda k: by_id[story[k]].content_key)
+        out.append(
+            Training(
+                [tokens[story[k]] for k in seen],
+                [by_id[story[k]].text for k in seen],
+                seen,
+            )
+        )
+    return out
 
 
-def _recovered(chains: list[list[Any]], k: int) -> float:
+def _recovered(chains: list[Training], k: int, fines: list[Any]) -> float:
     """Share of true links that the ordering of fewest passage runs recovers."""
     ok = total = 0
-    for toks in chains:
-        sets = [passage_sets(t, k) for t in toks]
+    for ch, fine in zip(chains, fines, strict=True):
+        sets = [passage_sets(t, k) for t in ch.tokens]
         size = np.array([len(s) for s in sets], dtype=float)
-        order = seriate(size, _shared(sets))
+        order = seriate(size, _shared(sets), fine)
         got = {frozenset(e) for e in zip(order, order[1:], strict=False)}
-        ok += sum(frozenset((i, i + 1)) in got for i in range(len(toks) - 1))
-        total += len(toks) - 1
+        true = ch.true_order
+        ok += sum(frozenset(e) in got for e in zip(true, true[1:], strict=False))
+        total += len(ch) - 1
     return ok / total if total else 0.0
 
 
@@ -99,7 +133,9 @@ def fit(eval_dir: Path) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
 
     chains = [c for c in training_chains(eval_dir) if 2 <= len(c) <= EXACT_PATH]
-    grid = {k: round(_recovered(chains, k), 4) for k in SHINGLE_GRID}
+    # the characters decide between orderings of as many runs (chain.TIE_BY_TEXT)
+    fines = [text_distances(c.texts) if TIE_BY_TEXT and len(c) > 2 else None for c in chains]
+    grid = {k: round(_recovered(chains, k, fines), 4) for k in SHINGLE_GRID}
     # the shortest passage within TOLERANCE of the best: a few links of difference is not
     # evidence, and shorter passages keep the criterion where edits are dense (a long
     # passage spans several edits, and an insertion cut out again revives the passages
@@ -109,7 +145,8 @@ def fit(eval_dir: Path) -> dict[str, Any]:
     # the true ordering's runs and each chain's figures for the likelihood
     stats = []
     scores = []
-    for toks in chains:
+    for ch in chains:
+        toks = [ch.tokens[j] for j in ch.true_order]  # oldest first
         sets = [passage_sets(t, k) for t in toks]
         size = np.array([len(s) for s in sets], dtype=float)
         both = _shared(sets)

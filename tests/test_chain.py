@@ -19,6 +19,7 @@ from lineage.infer.chain import (
     passage_sets,
     seriate,
     step_edits,
+    text_distances,
 )
 from lineage.text import tokenize
 
@@ -189,3 +190,38 @@ def test_versions_with_the_same_words_are_an_even_chance(tmp_path) -> None:
     assert len(twins) == 1 and twins[0].confidence <= 0.5
     assert any("same words" in r.text for r in twins[0].evidence)
     assert len(analysis.edges) == 4
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_characters_place_a_version_with_the_same_words(seed: int) -> None:
+    # v2 is v1 with its punctuation mended, and v3 keeps the mend: the passages of
+    # words tie the orders 0-1-2-3 and 0-2-1-3; the characters do not
+    texts = _history(4, seed=seed, cut=0.0)
+    fixed = texts[1].replace(".", ";", 1)
+    texts = [texts[0], texts[1], fixed, fixed + " " + _sentence(random.Random(seed + 50))]
+    names = [f"v{k}" for k in range(4)]
+    tokens = _tokens(texts, names)
+    assert tokens["v1"].hashes[tokens["v1"].content].tolist() == (
+        tokens["v2"].hashes[tokens["v2"].content].tolist()
+    )
+    by_name = dict(zip(names, texts, strict=True))
+    true = {frozenset(e) for e in zip(names, names[1:], strict=False)}
+    for perm in itertools.permutations(names):
+        rank = {n: str(perm.index(n)) for n in names}  # every order of content
+        chain = chain_of_story(list(perm), tokens, rank, texts=by_name)
+        got = {frozenset(e) for e in zip(chain.order, chain.order[1:], strict=False)}
+        assert got == true
+    # without the characters, some order of content puts the twins the wrong way round
+    wrong = 0
+    for perm in itertools.permutations(names):
+        rank = {n: str(perm.index(n)) for n in names}
+        chain = chain_of_story(list(perm), tokens, rank)
+        got = {frozenset(e) for e in zip(chain.order, chain.order[1:], strict=False)}
+        wrong += got != true
+    assert wrong > 0
+
+
+def test_text_distances_count_characters_inserted_and_deleted() -> None:
+    d = text_distances(["abc", "abxc", "abc"])
+    assert d[0, 1] == d[1, 0] == 1 and d[0, 2] == 0
+    assert np.allclose(d, d.T)

@@ -15,7 +15,10 @@ orientation of the whole path:
    ``(|S_first| + |S_last| + sum |S_x ^ S_y|) / 2`` over the path's steps (``S`` a
    document's set of passages), the same read either way round: the skeleton carries
    no direction. Exact (Held-Karp over subsets) up to :data:`EXACT_PATH` documents;
-   larger stories take a greedy path improved by 2-opt.
+   larger stories take a greedy path improved by 2-opt. Runs are whole numbers and
+   often tie (a version saved again with a mended comma, a link or a heading has the
+   passages of the one before it): among orderings of as many runs the one of fewest
+   characters inserted and deleted along the path wins (:func:`text_distances`).
 2. **Orientation: the whole path, by one fitted direction score.** For each step, one
    word alignment says how many words the later version adds and how many it drops;
    ``log((added + 1) / (dropped + 1))`` is antisymmetric by construction (read the
@@ -60,6 +63,7 @@ __all__ = [
     "order_cost",
     "passage_sets",
     "seriate",
+    "text_distances",
 ]
 
 #: The fitted weights and their provenance (bench/fit_chain.py writes it)
@@ -80,6 +84,11 @@ EXACT_PATH = 12
 #: Documents above which a story is not ordered here (every pair is compared): the
 #: forest's edges stay.
 MAX_CHAIN = 300
+#: Whether the documents' characters decide between orderings of as many passage runs
+#: (versions with the same words: a link, a heading, punctuation still differ).
+#: bench/wiki_chain.py measured it on the training articles (docs/ACCURACY.md, "Version
+#: chains, round s18wiki").
+TIE_BY_TEXT = True
 #: Share of dated documents at or above which a story is left to the forest, whose
 #: time evidence orders dated versions.
 DATED_SHARE = 0.5
@@ -120,11 +129,14 @@ def order_cost(order: Sequence[int], size: np.ndarray, both: np.ndarray) -> floa
     return runs
 
 
-def _exact(size: np.ndarray, both: np.ndarray) -> list[int]:
-    """Held-Karp: the path of fewest runs. Ties go to the lower index (an order of
-    content, the caller's)."""
+def _exact(size: np.ndarray, both: np.ndarray, fine: np.ndarray | None = None) -> list[int]:
+    """Held-Karp: the path of fewest runs; among paths of as many runs, the shortest by
+    ``fine`` (a symmetric distance, see :func:`seriate`). Remaining ties go to the lower
+    index (an order of content, the caller's)."""
     n = len(size)
     step = (size[:, None] + size[None, :] - 2 * both) / 2  # symmetric: |S_x ^ S_y| / 2
+    if fine is not None:
+        step = step + _tie_scale(fine) * fine
     full = (1 << n) - 1
     f = np.full((1 << n, n), np.inf)
     back = np.full((1 << n, n), -1, dtype=np.int64)
@@ -141,7 +153,7 @@ def _exact(size: np.ndarray, both: np.ndarray) -> list[int]:
         free = [k for k in range(n) if not mask >> k & 1]
         for k in free:
             m = mask | 1 << k
-            if best[k] < f[m, k] - 1e-9:
+            if best[k] < f[m, k] - 1e-12:
                 f[m, k] = best[k]
                 back[m, k] = arg[k]
     total = f[full] + size / 2
@@ -210,13 +222,36 @@ def _heuristic(size: np.ndarray, both: np.ndarray) -> list[int]:
     return order
 
 
-def seriate(size: np.ndarray, both: np.ndarray) -> list[int]:
+def _tie_scale(fine: np.ndarray) -> float:
+    """A weight that keeps the summed ``fine`` distances of any path under one passage
+    run (runs are whole numbers): ``fine`` only orders paths that tie on runs."""
+    return 0.5 / (1.0 + float(np.abs(fine).sum()))
+
+
+def seriate(size: np.ndarray, both: np.ndarray, fine: np.ndarray | None = None) -> list[int]:
     """The ordering of fewest passage runs (indices into ``size``); exact up to
-    :data:`EXACT_PATH` documents."""
+    :data:`EXACT_PATH` documents. ``fine``: a finer symmetric distance between the
+    documents (:func:`text_distances`) that decides between orderings of as many runs
+    (exact case only), such as where two versions with the same passages go."""
     n = len(size)
     if n <= 2:
         return list(range(n))
-    return _exact(size, both) if n <= EXACT_PATH else _heuristic(size, both)
+    return _exact(size, both, fine) if n <= EXACT_PATH else _heuristic(size, both)
+
+
+def text_distances(texts: Sequence[str]) -> np.ndarray:
+    """Characters inserted or deleted between every two texts (rapidfuzz's Indel
+    distance): the edits too small for passages of words to see (punctuation, a link,
+    a heading, a stop word), which tell where a version with the same passages as
+    another goes in the chain."""
+    from rapidfuzz.distance import Indel
+
+    n = len(texts)
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            out[i, j] = out[j, i] = Indel.distance(texts[i], texts[j])
+    return out
 
 
 def _log_walks(size: np.ndarray, both: np.ndarray, beta: float) -> np.ndarray:
@@ -313,14 +348,23 @@ def chain_of_story(
     temperature: float = TEMPERATURE,
     direction: float = DIRECTION,
     k: int = SHINGLE,
+    texts: Mapping[str, str] | None = None,
 ) -> Chain:
     """The chain of one story: seriation, then the orientation of the whole path.
-    ``rank``: each document's order of content (ties fall by it, never by id)."""
+    ``rank``: each document's order of content (ties fall by it, never by id);
+    ``texts``: each document's text, whose character edits decide between orderings
+    of as many passage runs (:func:`text_distances`; up to :data:`EXACT_PATH`
+    documents)."""
     ids = sorted(story, key=lambda i: rank[i])  # type: ignore[arg-type, return-value]
     sets = [passage_sets(tokens[i], k) for i in ids]
     size = np.array([len(s) for s in sets], dtype=float)
     both = _shared(sets)
-    order = seriate(size, both)
+    fine = (
+        text_distances([texts[i] for i in ids])
+        if texts is not None and 2 < len(ids) <= EXACT_PATH
+        else None
+    )
+    order = seriate(size, both, fine)
     steps = [
         step_edits(tokens[ids[x]], tokens[ids[y]]) for x, y in zip(order, order[1:], strict=False)
     ]
@@ -376,6 +420,7 @@ def chains(
     Other stories keep what they had."""
     by_id = {d.id: d for d in docs}
     rank = {i: by_id[i].content_key for i in by_id}
+    texts = {i: by_id[i].text for i in by_id}
     chained: set[str] = set()
     new_edges: list[Edge] = []
     new_origins: list[Origin] = []
@@ -385,7 +430,7 @@ def chains(
             continue
         if sum(1 for i in story if by_id[i].date is not None) >= DATED_SHARE * n:
             continue
-        chain = chain_of_story(story, tokens, rank)
+        chain = chain_of_story(story, tokens, rank, texts=texts if TIE_BY_TEXT else None)
         chained.update(story)
         order = chain.order
         # versions with the same words: which of them came first no text can say, so a
