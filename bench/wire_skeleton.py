@@ -68,9 +68,10 @@ def corpora(test: bool, stories: int) -> list[Corpus]:
 
 
 def _inputs(corpus: Corpus) -> dict[str, Any]:
-    """The analysis of ``corpus`` and the inputs its after_pairs stage was given (cached
-    by the corpus's name and this checkout's lineage code is not part of the key: clear
-    the cache after changing anything before the forest)."""
+    """The inputs the after_pairs stage of ``corpus``'s analysis was given, and the edges
+    that stage never sees (each exact copy to its group's representative). Cached under
+    the corpus's name only, not the code: clear the cache folder after changing any stage
+    before the forest."""
     key = hashlib.sha256(corpus.name.encode()).hexdigest()[:16]
     path = CACHE / f"{key}.pickle"
     if path.is_file():
@@ -88,8 +89,9 @@ def _inputs(corpus: Corpus) -> dict[str, Any]:
             analysis = lineage.analyze([write_corpus(corpus, tmp)], Config())
     finally:
         pipeline.after_pairs = original
-    if analysis.duplicates:
-        print(f"  note: {corpus.name} has duplicate groups; their copy edges are left out")
+    paired = {d.id for d in seen["docs"]}
+    copies = {m for g in analysis.duplicates for m in g.members if m not in paired}
+    seen["copy_edges"] = sorted((e.parent, e.child) for e in analysis.edges if e.child in copies)
     seen["kw"].pop("progress", None)
     seen["kw"].pop("timings", None)
     CACHE.mkdir(exist_ok=True)
@@ -119,6 +121,7 @@ def run(
         weights_mod.PROFILES.clear()
         weights_mod.PROFILES.update(saved)
     pred = load_prediction(analysis)
+    pred = replace(pred, edges=tuple(sorted({*pred.edges, *inputs["copy_edges"]})))
     ours = score(pred.edges, corpus.truth, stories=pred.stories or None, lost_edges=pred.lost_edges)
     mst_edges = baseline_mst(pred)
     mst = score(mst_edges, corpus.truth, stories=pred.stories or None)
