@@ -125,3 +125,38 @@ def test_the_separative_fit_is_offered_with_its_provenance(tmp_path):
     if not APPLY_SEPARATIVE:  # the default path keeps the hand-set news weights
         assert PROFILES["news"] == HAND_SET["news"] and PROFILES["news"].separative == 0.0
         assert all(s in PROVENANCE["news-separative"] for s in shipped["sources"])
+
+
+def test_a_negative_excerpt_weight_takes_the_excerpt_that_stops_where_the_child_stops():
+    # full and part hold the same words of the child, and part is an excerpt of full
+    # (full has two sentences more that neither part nor the child has): with the excerpt
+    # case weighed negative, full's edge to the child pays and part is the source
+    own = "A spokesman for the county said the bridge would stay shut until the weekend."
+    docs = [
+        _doc("full", " ".join(SENTENCES)),
+        _doc("part", " ".join(SENTENCES[:3])),
+        _doc("child", " ".join([*SENTENCES[:3], own])),
+    ]
+    w = dataclasses.replace(Weights(), superset_excerpt=-0.5)
+    trace = _trace(docs, w)
+    (rec,) = [e for e in trace[("full", "child")] if e.kind == "superset-excerpt"]
+    assert rec.score < 0 and rec.sign == "for"  # a record "for" with a negative weight
+    assert not [e for e in trace[("part", "child")] if e.kind == "superset-excerpt"]
+    analysis = analyze_documents(docs)
+    ids = sorted({x for p in analysis.pairs for x in (p.a, p.b)})
+    kept = [d for d in analysis.documents if d.id in ids]
+    tokens = {d.id: tokenize(d.text, boilerplate=d.boilerplate) for d in kept}
+    edges, _ = infer_lineage(
+        kept, analysis.pairs, group_stories(ids, analysis.pairs), tokens=tokens, weights=w
+    )
+    assert {e.child: e.parent for e in edges}["child"] == "part"
+
+
+def test_the_shipped_excerpt_profile_is_news_with_its_fitted_fields():
+    shipped = json.loads(FITTED.read_text()).get("profiles", {}) if FITTED.is_file() else {}
+    fit = shipped.get("news-excerpt")
+    if fit is None:
+        return
+    w = Weights.for_profile("news-excerpt")
+    assert w == dataclasses.replace(PROFILES["news"], **fit["fields"])
+    assert "news-excerpt" not in PROFILES  # offered, not a default
