@@ -59,7 +59,7 @@ def story_analysis(n_stories: int, *, seed: int = 1):  # type: ignore[no-untyped
     import datetime as dt
     import random
 
-    from lineage.model import Analysis, Document, Edge, Origin, Pair, Passage
+    from lineage.model import Analysis, Document, Edge, Evidence, Origin, Pair, Passage
 
     rng = random.Random(seed)
     docs, pairs, edges, origins, stories = [], [], [], [], []
@@ -75,8 +75,8 @@ def story_analysis(n_stories: int, *, seed: int = 1):  # type: ignore[no-untyped
         for a, b in ((ids[0], ids[1]), (ids[0], ids[2]), (ids[1], ids[2])):
             p = Passage(a, b, 0, n, 0, n, 160, 160, 1.0, False, base, base, (0, 160), (0, 160))
             pairs.append(Pair(a, b, 1.0, 1.0, 1.0, (p,), 160, 1.0, 1.0, 1.0, 1.0))
-        edges += [Edge(ids[0], ids[1], 0.9, ("reuse: the same text",)),
-                  Edge(ids[0], ids[2], 0.8, ("reuse: the same text",))]  # fmt: skip
+        why = (Evidence("reuse", 2.0, "for", {}, "reuse: the same text"),)
+        edges += [Edge(ids[0], ids[1], 0.9, why), Edge(ids[0], ids[2], 0.8, why)]
         origins.append(Origin(ids[0], "original", "copied by the others"))
         stories.append(tuple(ids))
         single = f"u{s:05d}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -95,17 +96,51 @@ def safe_name(doc_id: str) -> str:
     return name
 
 
+# How write_bytes_atomic opens a temporary: as tempfile.mkstemp does (a new file only,
+# never through a symlink, readable by its owner alone until it is complete)
+_TEMP_FLAGS = (
+    os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
+_TEMP_COUNT = itertools.count()
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _temporary(folder: str, name: str) -> tuple[int, str]:
+    """A new hidden temporary in ``folder`` for ``name``, open: ``.<name>.<8 chars>.tmp``
+    as mkstemp names them (``_TEMPORARY``), the 8 characters from the process id and a
+    counter instead of a random draw; mkstemp's own name when that one is taken. The
+    folder is made when it does not exist.
+
+    Note: mkstemp, and a ``mkdir(exist_ok=True)`` before it (a failed system call and an
+    exception for every page), were a third of the CPU of writing a small file."""
+    k = (os.getpid() << 24 | next(_TEMP_COUNT) & 0xFFFFFF) % 36**8
+    tag = "".join(_BASE36[k // 36**i % 36] for i in range(7, -1, -1))
+    tmp = os.path.join(folder, f".{name}.{tag}.tmp")
+    try:
+        return os.open(tmp, _TEMP_FLAGS, 0o600), tmp
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:
+        pass
+    return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
     Not fsynced: :meth:`OutputDir.close` syncs each folder once, at the end."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    folder, name = os.path.split(os.fspath(target))
+    fd, tmp = _temporary(folder or ".", name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
+        with os.fdopen(fd, "wb", buffering=0) as fh:
+            view = memoryview(data)
+            while view:
+                view = view[fh.write(view) :]
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), 0o644)
+        if not hasattr(os, "fchmod"):
+            os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         # Interrupted (Ctrl-C included): leave the previous file, remove our temporary one.

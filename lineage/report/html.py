@@ -27,12 +27,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from itertools import islice
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lineage.files import OutputDir, output_dir, safe_name
-from lineage.parallel import fork_map, worker_count
+from lineage.parallel import _gc_paused, fork_map, worker_count
 from lineage.report._common import (
     META_MAX,
     Lookups,
@@ -152,9 +152,9 @@ def _changed_from_ops(
         return None
     if all(op[0] == "equal" for op in s.ops):
         return [], []  # the same words on both sides: nothing to mark, nothing to read
-    a_sp = [m.span() for m in WORD_RE.finditer(a_text)]
-    b_sp = [m.span() for m in WORD_RE.finditer(b_text)]
-    if len(a_sp) != s.a_tok[1] - s.a_tok[0] or len(b_sp) != s.b_tok[1] - s.b_tok[0]:
+    a_at = _word_bounds(a_text)
+    b_at = _word_bounds(b_text)
+    if len(a_at) // 2 != s.a_tok[1] - s.a_tok[0] or len(b_at) // 2 != s.b_tok[1] - s.b_tok[0]:
         return None
     a_out: list[tuple[int, int]] = []
     b_out: list[tuple[int, int]] = []
@@ -162,10 +162,23 @@ def _changed_from_ops(
         if tag == "equal":
             continue
         if a1 > a0:
-            a_out.append((a_sp[a0][0], a_sp[a1 - 1][1]))
+            a_out.append((a_at[2 * a0], a_at[2 * a1 - 1]))
         if b1 > b0:
-            b_out.append((b_sp[b0][0], b_sp[b1 - 1][1]))
+            b_out.append((b_at[2 * b0], b_at[2 * b1 - 1]))
     return a_out, b_out
+
+
+# WORD_RE captured: re.split gives gap, word, gap, ..., word, gap
+_WORD_SPLIT = re.compile(f"({WORD_RE.pattern})")
+
+
+def _word_bounds(text: str) -> list[int]:
+    """Word k of ``text`` (``WORD_RE``) spans ``at[2k]:at[2k + 1]``; ``len(at) // 2``
+    words. The running sum of one ``re.split``'s piece lengths: no match object per word
+    (``finditer`` and ``span`` were most of reading an edit script)."""
+    at = list(accumulate(map(len, _WORD_SPLIT.split(text))))
+    at.pop()  # the end of the last gap: the text's length
+    return at
 
 
 def passage_segments(
@@ -204,12 +217,22 @@ def passage_segments(
         add("c", start, end)
     for start, end in boilerplate:
         add("b", start, end)
+    # which passages begin (their anchor) at each cut
+    starts_at: dict[int, list[int]] = defaultdict(list)
+    for k, x in first_start.items():
+        starts_at[x].append(k)
     active_p: dict[int, int] = defaultdict(int)
     counts = {"c": 0, "b": 0}
     anchored: set[int] = set()
+    classes_of: dict[tuple[int | None, bool, bool], str] = {}
     out: list[Segment] = []
+    # neighbours drawn alike are one segment (keeps pages small): the pending run of
+    # text from ``run_x``, written out when the drawing changes or an anchor comes
+    run_x: int | None = None
+    run_cls = ""
+    run_k: int | None = None
     cuts = sorted(points)
-    for x, y in zip(cuts, cuts[1:], strict=False):
+    for x in cuts[:-1]:
         for kind, delta, payload in events.get(x, ()):
             if kind == "p":
                 active_p[payload] += delta
@@ -218,35 +241,37 @@ def passage_segments(
             else:
                 counts[kind] += delta
         # a passage that starts inside a lower-numbered one still needs its anchor
-        for k in sorted(k for k in active_p if k not in anchored and first_start[k] == x):
-            anchored.add(k)
-            cls = f"pm c{(k - 1) % PALETTE_SIZE}" + (" q" if quoted_k[k] else "")
-            out.append(Segment("", cls, k, f"{side}-p{k}", f"{other}-p{k}", f"{k}"))
-        classes = []
+        new = starts_at.get(x)
+        if new:
+            for k in sorted(k for k in new if k in active_p and k not in anchored):
+                if run_x is not None:
+                    out.append(Segment(text[run_x:x], run_cls, run_k))
+                    run_x = None
+                anchored.add(k)
+                cls = f"pm c{(k - 1) % PALETTE_SIZE}" + (" q" if quoted_k[k] else "")
+                out.append(Segment("", cls, k, f"{side}-p{k}", f"{other}-p{k}", f"{k}"))
         k_here = min(active_p) if active_p else None
-        if k_here is not None:
-            classes.append(f"p c{(k_here - 1) % PALETTE_SIZE}")
-            if quoted_k[k_here]:
-                classes.append("q")
-            if counts["c"] > 0:
-                classes.append("chg")
-        if counts["b"] > 0:
-            classes.append("bp")
-        out.append(Segment(text[x:y], " ".join(classes), k_here))
-    # merge neighbours drawn alike (keeps pages small)
-    merged: list[Segment] = []
-    for s in out:
-        if (
-            merged
-            and not s.anchor
-            and not merged[-1].anchor
-            and merged[-1].cls == s.cls
-            and merged[-1].k == s.k
-        ):
-            merged[-1] = Segment(merged[-1].text + s.text, s.cls, s.k)
-        else:
-            merged.append(s)
-    return merged
+        key = (k_here, counts["c"] > 0, counts["b"] > 0)
+        cls = classes_of.get(key)
+        if cls is None:
+            classes = []
+            if k_here is not None:
+                classes.append(f"p c{(k_here - 1) % PALETTE_SIZE}")
+                if quoted_k[k_here]:
+                    classes.append("q")
+                if key[1]:
+                    classes.append("chg")
+            if key[2]:
+                classes.append("bp")
+            cls = classes_of[key] = " ".join(classes)
+        if run_x is not None and cls == run_cls and k_here == run_k:
+            continue
+        if run_x is not None:
+            out.append(Segment(text[run_x:x], run_cls, run_k))
+        run_x, run_cls, run_k = x, cls, k_here
+    if run_x is not None:
+        out.append(Segment(text[run_x : cuts[-1]], run_cls, run_k))
+    return out
 
 
 def _text_escape(text: str) -> str:
@@ -365,6 +390,8 @@ class _Corpus:
         self.short = {i: cap(s, 60) for i, s in self.lk.short.items()}
         self._long = {i: s for i, s in self.short.items() if s != i}
         self._words: dict[str, int] = {}
+        self._rows: dict[str, dict[str, Any]] = {}  # _doc_row's, made once a document
+        self._edge_rows: dict[int, dict[str, Any]] = {}  # _edge_row's, once an edge
         self._who: dict[str, str] = {}
         self.pairs_of = self.lk.pairs_of
         self.pair_at = {}
@@ -498,6 +525,19 @@ def _stories(c: _Corpus) -> list[list[str]]:
 
 
 def _doc_row(c: _Corpus, doc_id: str, root: str = "") -> dict[str, Any]:
+    """A document's row in a table, its links relative to ``root``: a new dict each
+    call (callers add to it), made from one computed once a document (a row is asked
+    for four times: the index's story, the story page, documents.html, its own page)."""
+    base = c._rows.get(doc_id)
+    if base is None:
+        base = c._rows[doc_id] = _doc_row_of(c, doc_id)
+    if not root:
+        return dict(base)
+    story = base["story_href"]
+    return {**base, "href": root + base["href"], "story_href": root + story if story else None}
+
+
+def _doc_row_of(c: _Corpus, doc_id: str, root: str = "") -> dict[str, Any]:
     d = c.docs[doc_id]
     e = c.parent_edge.get(doc_id)
     reused = ""
@@ -554,6 +594,24 @@ def _doc_row(c: _Corpus, doc_id: str, root: str = "") -> dict[str, Any]:
 
 
 def _edge_row(c: _Corpus, e: Edge, root: str = "") -> dict[str, Any]:
+    """An edge as the templates show it, links relative to ``root``: computed once an
+    edge (story views, both documents' pages and a pair page ask for it), a new dict
+    each call; the lists in it are shared, and no template changes them."""
+    base = c._edge_rows.get(id(e))
+    if base is None:  # the Analysis holds every edge alive: id(e) stays its own
+        base = c._edge_rows[id(e)] = _edge_row_of(c, e)
+    if not root:
+        return dict(base)
+    href = base["href"]
+    return {
+        **base,
+        "parent_href": root + base["parent_href"],
+        "child_href": root + base["child_href"],
+        "href": root + href if href else None,
+    }
+
+
+def _edge_row_of(c: _Corpus, e: Edge, root: str = "") -> dict[str, Any]:
     p = c.pair_at.get((e.parent, e.child))
     href = c.pair_href(p) if p else None
     return {
@@ -597,12 +655,41 @@ def _pair_strength(p: Pair) -> tuple[float, str, str]:
 
 
 # -- rendering -----------------------------------------------------------------------
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+@lru_cache(maxsize=1)
+def _environment_class() -> type[Environment]:
+    from jinja2 import Environment
+
+    class _Env(Environment):
+        """Jinja's environment, reading ``view.key`` of the page views (dicts) as the
+        key at once. Jinja's own ``getattr`` tries the attribute first and falls back
+        to the key on the AttributeError: an exception for every field a page prints
+        (about 160 a document page). A name that is also a dict attribute (``items``)
+        still goes Jinja's way, so every template reads what it read before."""
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+            return Environment.getattr(self, obj, attribute)
+
+    return _Env
+
+
 def _environment(c: _Corpus | None = None) -> Environment:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+    from jinja2 import PackageLoader, StrictUndefined
     from markupsafe import Markup
 
-    env = Environment(
+    env = _environment_class()(
         loader=PackageLoader("lineage.report"),
+        # templates compiled once and never checked again against their files: with
+        # the default True every render stat()ed its template and each it extends or
+        # imports (three a page)
+        auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -727,15 +814,41 @@ def _changed_in(d: Document, other: Document, p: Pair) -> list[tuple[int, int]]:
     """The character spans of ``d``'s words that differ from ``other``'s in the
     passages of their pair ``p`` (from the passages' edit scripts, as a pair page)."""
     out: list[tuple[int, int]] = []
+    mine_a = p.a == d.id
     for s in p.passages:
-        a_doc, b_doc = (d, other) if p.a == d.id else (other, d)
+        a_doc, b_doc = (d, other) if mine_a else (other, d)
         a_slice, b_slice = a_doc.text[s.a_start : s.a_end], b_doc.text[s.b_start : s.b_end]
-        found = _changed_from_ops(s, a_slice, b_slice)
-        ca, cb = found if found is not None else changed_spans(a_slice, b_slice)
-        if p.a == d.id:
-            out += [(s.a_start + x, s.a_start + y) for x, y in ca]
-        else:
-            out += [(s.b_start + x, s.b_start + y) for x, y in cb]
+        found = _changed_one_side(s, a_slice, b_slice, mine_a=mine_a)
+        if found is None:
+            ca, cb = changed_spans(a_slice, b_slice)
+            found = ca if mine_a else cb
+        at = s.a_start if mine_a else s.b_start
+        out += [(at + x, at + y) for x, y in found]
+    return out
+
+
+def _changed_one_side(
+    s: Passage, a_text: str, b_text: str, *, mine_a: bool
+) -> list[tuple[int, int]] | None:
+    """One side of :func:`_changed_from_ops` (side a when ``mine_a``), None when that
+    would be None. The other side's words are only counted (``findall``), not placed."""
+    if not s.ops:
+        return None
+    if all(op[0] == "equal" for op in s.ops):
+        return []
+    at = _word_bounds(a_text if mine_a else b_text)
+    n_mine = len(at) // 2
+    n_other = len(WORD_RE.findall(b_text if mine_a else a_text))
+    n_a, n_b = (n_mine, n_other) if mine_a else (n_other, n_mine)
+    if n_a != s.a_tok[1] - s.a_tok[0] or n_b != s.b_tok[1] - s.b_tok[0]:
+        return None
+    out: list[tuple[int, int]] = []
+    for tag, a0, a1, b0, b1 in s.ops:
+        if tag == "equal":
+            continue
+        lo, hi = (a0, a1) if mine_a else (b0, b1)
+        if hi > lo:
+            out.append((at[2 * lo], at[2 * hi - 1]))
     return out
 
 
@@ -1002,7 +1115,11 @@ def write_reports(
     ``generated_at`` is given (or set in ``analysis.config.generated_at``).
     ``progress("reports", done, total)`` is called as the pages are written.
     """
-    with output_dir(out_dir) as out:
+    # no cyclic garbage collection while the report is made (as within fork_map, which
+    # writes its pages): a full collection walks every object of the Analysis alive, and
+    # the views and pages built outside the pool (the index, documents.html) set off
+    # several; they were a fifth of the report's CPU at 3,000 documents
+    with _gc_paused(), output_dir(out_dir) as out:
         return _write_reports(
             analysis, out, generated_at=generated_at, max_pages=max_pages, progress=progress
         )
