@@ -89,23 +89,9 @@ def _blocks(
         shared = shared_shingles(fa.unique, fb.unique)
     if not len(shared):
         return []
-    ia = np.flatnonzero(isin_sorted(fa.hashes, shared))
-    ib = np.flatnonzero(isin_sorted(fb.hashes, shared))
-    ha, hb = fa.hashes[ia], fb.hashes[ib]
-    pa, pb = fa.positions[ia], fb.positions[ib]
-    # match every occurrence in a with every occurrence in b of the same hash
-    ob = np.argsort(hb, kind="stable")
-    hb, pb = hb[ob], pb[ob]
-    lo = np.searchsorted(hb, ha, side="left")
-    hi = np.searchsorted(hb, ha, side="right")
-    reps = hi - lo
-    ok = reps <= _MAX_REPEAT
-    pa, lo, reps = pa[ok], lo[ok], reps[ok]
-    if not len(pa):
+    ma, mb = _seed_matches(fa, fb, shared)
+    if not len(ma):
         return []
-    ma = np.repeat(pa, reps)
-    offs = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-    mb = pb[np.repeat(lo, reps) + offs]
     diag = mb - ma
     order = np.lexsort((ma, diag))
     ma, diag = ma[order], diag[order]
@@ -125,6 +111,50 @@ def _blocks(
             a0[by].tolist(), a1[by].tolist(), b0[by].tolist(), b1[by].tolist(), strict=True
         )
     ]
+
+
+def _seed_matches(
+    fa: Fingerprint, fb: Fingerprint, shared: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token positions (in a, in b) of every occurrence in a matched with every
+    occurrence in b of the same shared shingle, in a's text order (then b's); a shingle
+    found more than ``_MAX_REPEAT`` times in b seeds nothing.
+
+    Usually each shared shingle occurs once in b: then each of a's occurrences has its
+    one match, looked up by the shingle's rank in ``shared`` (:func:`_seed_matches_any`
+    gives the same matches for any counts; ``tests/test_speedups.py`` compares them).
+    """
+    last = len(shared) - 1
+    rank_b = np.minimum(np.searchsorted(shared, fb.hashes), last)
+    ib = np.flatnonzero(shared[rank_b] == fb.hashes)
+    if len(ib) != len(shared):  # a shingle repeated in b
+        return _seed_matches_any(fa, fb, shared)
+    at_b = np.empty(len(shared), dtype=fb.positions.dtype)
+    at_b[rank_b[ib]] = fb.positions[ib]
+    rank_a = np.minimum(np.searchsorted(shared, fa.hashes), last)
+    ia = np.flatnonzero(shared[rank_a] == fa.hashes)
+    return fa.positions[ia], at_b[rank_a[ia]]
+
+
+def _seed_matches_any(
+    fa: Fingerprint, fb: Fingerprint, shared: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_seed_matches` for any number of occurrences of a shingle in b."""
+    ia = np.flatnonzero(isin_sorted(fa.hashes, shared))
+    ib = np.flatnonzero(isin_sorted(fb.hashes, shared))
+    ha, hb = fa.hashes[ia], fb.hashes[ib]
+    pa, pb = fa.positions[ia], fb.positions[ib]
+    # match every occurrence in a with every occurrence in b of the same hash
+    ob = np.argsort(hb, kind="stable")
+    hb, pb = hb[ob], pb[ob]
+    lo = np.searchsorted(hb, ha, side="left")
+    hi = np.searchsorted(hb, ha, side="right")
+    reps = hi - lo
+    ok = reps <= _MAX_REPEAT
+    pa, lo, reps = pa[ok], lo[ok], reps[ok]
+    ma = np.repeat(pa, reps)
+    offs = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    return ma, pb[np.repeat(lo, reps) + offs]
 
 
 def _chain(blocks: list[_Span], max_gap: int) -> list[_Span]:
@@ -368,7 +398,7 @@ def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
     """The passage seen from b's side (b becomes a): every ``a``/``a_*`` field trades
     places with its ``b`` twin; ``quoted`` is judged again on the new a side."""
     swapped = {name: getattr(p, other) for name, other in _swapped_fields()}
-    return replace(p, **swapped, quoted=_mostly_quoted(a_tokens, *p.b_tok), ops=_mirror_ops(p.ops))
+    return replace(p, **swapped, quoted=_mostly_quoted(a_tokens, *p.b_tok), ops=p.ops.mirrored())
 
 
 @functools.cache
@@ -379,14 +409,6 @@ def _swapped_fields() -> tuple[tuple[str, str], ...]:
         for f in fields(Passage)
         if f.name[0] in _OTHER_SIDE and f.name[1:2] in ("", "_")
     )
-
-
-_MIRROR_TAG = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
-
-
-def _mirror_ops(ops: EditScript) -> EditScript:
-    """The edit script read the other way: b's words into a's."""
-    return EditScript((_MIRROR_TAG[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops)
 
 
 _OTHER_SIDE = {"a": "b", "b": "a"}

@@ -141,3 +141,51 @@ def test_fingerprint_unchanged_by_cache() -> None:
     a = fingerprint("a", tokenize(text))
     b = fingerprint("b", tokenize(text))
     assert np.array_equal(a.hashes, b.hashes) and np.array_equal(a.unique, b.unique)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=9), min_size=0, max_size=40),
+    st.lists(st.integers(min_value=0, max_value=9), min_size=0, max_size=40),
+)
+def test_seed_matches_fast_path_equals_the_general_one(a: list[int], b: list[int]) -> None:
+    """Shingles drawn from ten values: some shared once, some repeated in b (over
+    _MAX_REPEAT too), so both the lookup by rank and the general expansion run."""
+    from lineage.align import _seed_matches, _seed_matches_any
+
+    def fp(values: list[int]) -> Fingerprint:
+        h = np.array(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        return Fingerprint("x", np.arange(len(h), dtype=np.int64) * 2, h, np.unique(h))
+
+    fa, fb = fp(a), fp(b + [0] * (9 if len(b) % 3 == 0 else 0))
+    shared = shared_shingles(fa.unique, fb.unique)
+    if not len(shared):
+        return
+    got, ref = _seed_matches(fa, fb, shared), _seed_matches_any(fa, fb, shared)
+    assert [x.tolist() for x in got] == [x.tolist() for x in ref]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["equal", "replace", "insert", "delete"]),
+            *[st.integers(min_value=-40_000, max_value=40_000)] * 4,
+        ),
+        max_size=30,
+    )
+)
+def test_edit_script_packs_as_one_step_at_a_time(ops: list) -> None:
+    """The packed bytes, and the mirrored script, as packing each step on its own."""
+    import struct
+
+    from lineage.model import _TAG_CODE, EditScript
+
+    rows = [(_TAG_CODE[t], *r) for t, *r in ops]
+    wide = any(max(r) > 32767 or min(r) < -32768 for r in rows)
+    fmt = struct.Struct("<5i" if wide else "<5h")
+    s = EditScript(ops)
+    assert (s._data, s._wide) == (b"".join(fmt.pack(*r) for r in rows), wide)
+    swap = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
+    assert list(s.mirrored()) == [(swap[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops]
+    assert s.mirrored()._wide == wide
