@@ -35,7 +35,7 @@ from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
 from lineage.model import EditScript, Pair, Passage
 from lineage.text import Tokens
 
-__all__ = ["AlignedDoc", "align", "edit_script", "pair_figures", "share_texts"]
+__all__ = ["AlignedDoc", "align", "detach_texts", "edit_script", "pair_figures", "share_texts"]
 
 _WINDOW = 20  # words looked at beyond a passage's edge when extending
 _XDROP = 3  # stop extending once the score falls this far below its best
@@ -456,11 +456,28 @@ def pair_figures(
     )
 
 
+def detach_texts(pair: Pair) -> Pair:
+    """``pair``, its passages holding an empty string where they read a document's
+    whole text: what a worker sends back, so that no text is pickled to the parent,
+    which holds every text already and puts them back (:func:`share_texts`).
+
+    Note: done in place on a pair just made, as :func:`share_texts`. Pickling the
+    texts back cost the parent more CPU to read than the pairs themselves.
+    """
+    for p in pair.passages:
+        if p.a_src_at == 0:
+            object.__setattr__(p, "a_src", "")
+        if p.b_src_at == 0:
+            object.__setattr__(p, "b_src", "")
+    return pair
+
+
 def share_texts(pair: Pair, texts: Mapping[str, str]) -> Pair:
     """``pair``, its passages reading their texts from the strings of ``texts`` (each
-    document's text by id), when they hold an equal string: a pair made by a worker
-    arrives with its own copy of each document's text, which is then freed, so that
-    every passage of a document reads the parent's one string.
+    document's text by id), when they hold an equal string or none
+    (:func:`detach_texts`): a pair made by a worker arrives without the texts, or with
+    its own copy of each document's text, which is then freed, so that every passage of
+    a document reads the parent's one string.
 
     Note: done in place on a pair just made, before any other code has seen it: the
     values do not change, only which string object holds them (``Passage`` is frozen
@@ -469,6 +486,6 @@ def share_texts(pair: Pair, texts: Mapping[str, str]) -> Pair:
     for p in pair.passages:
         for doc, src, at in ((p.a, "a_src", p.a_src_at), (p.b, "b_src", p.b_src_at)):
             mine, kept = getattr(p, src), texts.get(doc)
-            if at == 0 and kept is not None and mine is not kept and mine == kept:
+            if at == 0 and kept is not None and mine is not kept and (not mine or mine == kept):
                 object.__setattr__(p, src, kept)
     return pair

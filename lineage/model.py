@@ -20,9 +20,10 @@ import datetime as dt
 import hashlib
 import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 if TYPE_CHECKING:  # pandas is heavy; imported lazily where frames are built
@@ -288,6 +289,11 @@ class Passage:
         if not isinstance(self.ops, EditScript):
             object.__setattr__(self, "ops", EditScript(self.ops))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # its fields in order, read by one attrgetter: the dataclass's own pickling of a
+        # slots class walks fields() in Python for every passage a worker sends back
+        return (Passage, _passage_values(self))
+
     @property
     def a_text(self) -> str:
         """a's text of the passage (a slice of ``a_src``, made when read)."""
@@ -324,6 +330,9 @@ class Pair:
     shingle_containment_a: float = 0.0  # |S_a & S_b| / |S_a|
     shingle_containment_b: float = 0.0
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Pair, _pair_values(self))
+
     def share(self, doc: str, *, narrative: bool = False) -> float:
         """Share of ``doc``'s words found in the other document of the pair."""
         if doc == self.a:
@@ -338,6 +347,11 @@ class Pair:
         if doc == self.b:
             return self.a
         raise KeyError(doc)
+
+
+# every field of a Passage and of a Pair, in order: what their pickles hold
+_passage_values = attrgetter(*(f.name for f in fields(Passage)))
+_pair_values = attrgetter(*(f.name for f in fields(Pair)))
 
 
 @dataclass(frozen=True)
