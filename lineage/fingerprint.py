@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from lineage.parallel import chunks, fork_map
-from lineage.text import Tokens, tokenize
+from lineage.text import Tokens, tokenize, tokenize_many
 
 __all__ = [
     "Fingerprint",
@@ -150,7 +150,7 @@ def prepare(
     >>> [(len(t), fp.size) for t, fp in p.unpack(["1", "2"], ["a b c d e f", "x y"])]
     [(6, 2), (2, 0)]
     """
-    toks = [tokenize(t, boilerplate=b) for t, b in zip(texts, boilerplates, strict=True)]
+    toks = tokenize_many(texts, boilerplates)
     fps = [fingerprint("", t, shingle_size=shingle_size) for t in toks]
 
     def cat(arrays: list[np.ndarray], dtype: type) -> np.ndarray:

@@ -189,3 +189,41 @@ def test_edit_script_packs_as_one_step_at_a_time(ops: list) -> None:
     swap = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
     assert list(s.mirrored()) == [(swap[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops]
     assert s.mirrored()._wide == wide
+
+
+def _same_tokens(got, ref) -> None:
+    for name in ("hashes", "starts", "ends", "quoted", "boilerplate"):
+        x, y = getattr(got, name), getattr(ref, name)
+        assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+    assert got.source is ref.source or got.source == ref.source
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="ab c’'ʼ\u201c\u201d\n.Ｍé\u0301-_9\u00ad\u200b\U0001d400", max_size=50),
+        max_size=6,
+    )
+)
+def test_tokenize_many_equals_tokenize_one_text_at_a_time(texts: list[str]) -> None:
+    """Apostrophes between, before and after words, ignorables (soft hyphen, zero-width
+    space), a combining mark, a code point beyond the BMP, empty texts."""
+    from lineage.text import tokenize_many
+
+    spans = [((0, 3),) if len(t) > 3 else () for t in texts]
+    for got, text, b in zip(tokenize_many(texts, spans), texts, spans, strict=True):
+        _same_tokens(got, tokenize(text, boilerplate=b))
+
+
+def test_tokenize_many_checks_the_words_it_groups(monkeypatch) -> None:
+    """With a hash that makes anagrams collide, the check of the characters finds them
+    and the texts are read word by word: still the same tokens."""
+    import lineage.text as text_module
+
+    monkeypatch.setattr(text_module, "_P", np.uint64(1))
+    monkeypatch.setattr(text_module, "_P_INV", np.uint64(1))
+    texts = ["ab ba ab", "ba"]
+    assert text_module._words_of(texts) is None
+    for got, t in zip(text_module.tokenize_many(texts), texts, strict=True):
+        _same_tokens(got, tokenize(t))
+    assert text_module._words_of(["ab ab", "cd"]) is not None  # no anagrams: grouped
