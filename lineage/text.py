@@ -25,6 +25,7 @@ __all__ = [
     "WORD_RE",
     "Tokens",
     "normalize_word",
+    "offset_dtype",
     "tokenize",
     "tokenize_many",
     "word_hash",
@@ -104,8 +105,10 @@ class Tokens:
     """
 
     hashes: np.ndarray  # uint64 word hashes
-    starts: np.ndarray  # int64 character offsets into source (inclusive)
-    ends: np.ndarray  # int64 character offsets into source (exclusive)
+    # character offsets into source: int32 (int64 for a text of 2**31 characters or
+    # more: offset_dtype), half the bytes of int64 for a number a text's length bounds
+    starts: np.ndarray  # inclusive
+    ends: np.ndarray  # exclusive
     quoted: np.ndarray  # bool: inside quotation marks
     boilerplate: np.ndarray  # bool: inside a boilerplate span
     source: str = field(default="", repr=False)  # the text the offsets point into
@@ -157,6 +160,8 @@ def tokenize(text: str, *, boilerplate: tuple[tuple[int, int], ...] = ()) -> Tok
     if kept is not None and n:  # offsets in the visible text -> in the original
         starts = kept[starts]
         ends = kept[ends - 1] + 1
+    dtype = offset_dtype(len(text))
+    starts, ends = starts.astype(dtype), ends.astype(dtype)
     hashes = np.fromiter(map(_HASHES.__getitem__, raw), dtype=np.uint64, count=n)
     quoted = _quoted_mask(text, starts)
     boiler = _span_mask(starts, boilerplate)
@@ -209,6 +214,8 @@ def _tokenize_batch(
         s, e = starts[w0:w1], ends[w0:w1]
         if kept is not None and w1 > w0:  # offsets in the visible text -> in the original
             s, e = kept[s], kept[e - 1] + 1
+        dtype = offset_dtype(len(text))
+        s, e = s.astype(dtype), e.astype(dtype)
         out.append(Tokens(hashes[w0:w1], s, e, _quoted_mask(text, s), _span_mask(s, boiler), text))
     return out
 
@@ -287,6 +294,14 @@ def _word_table() -> np.ndarray:
     for m in re.finditer(r"\w+", "".join(map(chr, range(0x110000)))):
         table[m.start() : m.end()] = True
     return table
+
+
+def offset_dtype(n: int) -> type[np.signedinteger]:
+    """The dtype of offsets up to ``n``: int32, or int64 from 2**31.
+
+    Note: the offsets and shingle positions as int32 rather than int64 were 8-12 bytes
+    of the about 50 the run holds a word (docs/BENCHMARKS.md, round s18core)."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 def _visible(text: str) -> tuple[str, np.ndarray | None]:

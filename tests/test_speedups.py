@@ -32,7 +32,7 @@ def test_tokenize_matches_match_objects(text: str) -> None:
     assert t.ends.tolist() == [m.end() for m in ms]
     assert t.words == tuple(normalize_word(m.group()) for m in ms)
     assert t.hashes.tolist() == [word_hash(w) for w in t.words]
-    assert t.starts.dtype == np.int64 and t.hashes.dtype == np.uint64
+    assert t.starts.dtype == np.int32 and t.hashes.dtype == np.uint64
 
 
 @given(st.sets(u64, max_size=40), st.sets(u64, max_size=40), st.lists(u64, max_size=20))
