@@ -25,7 +25,8 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import cast
 
 import numpy as np
@@ -35,7 +36,7 @@ from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
 from lineage.model import EditScript, Pair, Passage
 from lineage.text import Tokens
 
-__all__ = ["AlignedDoc", "align", "edit_script", "pair_figures", "share_texts"]
+__all__ = ["AlignedDoc", "align", "detach_texts", "edit_script", "pair_figures", "share_texts"]
 
 _WINDOW = 20  # words looked at beyond a passage's edge when extending
 _XDROP = 3  # stop extending once the score falls this far below its best
@@ -89,23 +90,9 @@ def _blocks(
         shared = shared_shingles(fa.unique, fb.unique)
     if not len(shared):
         return []
-    ia = np.flatnonzero(isin_sorted(fa.hashes, shared))
-    ib = np.flatnonzero(isin_sorted(fb.hashes, shared))
-    ha, hb = fa.hashes[ia], fb.hashes[ib]
-    pa, pb = fa.positions[ia], fb.positions[ib]
-    # match every occurrence in a with every occurrence in b of the same hash
-    ob = np.argsort(hb, kind="stable")
-    hb, pb = hb[ob], pb[ob]
-    lo = np.searchsorted(hb, ha, side="left")
-    hi = np.searchsorted(hb, ha, side="right")
-    reps = hi - lo
-    ok = reps <= _MAX_REPEAT
-    pa, lo, reps = pa[ok], lo[ok], reps[ok]
-    if not len(pa):
+    ma, mb = _seed_matches(fa, fb, shared)
+    if not len(ma):
         return []
-    ma = np.repeat(pa, reps)
-    offs = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-    mb = pb[np.repeat(lo, reps) + offs]
     diag = mb - ma
     order = np.lexsort((ma, diag))
     ma, diag = ma[order], diag[order]
@@ -125,6 +112,50 @@ def _blocks(
             a0[by].tolist(), a1[by].tolist(), b0[by].tolist(), b1[by].tolist(), strict=True
         )
     ]
+
+
+def _seed_matches(
+    fa: Fingerprint, fb: Fingerprint, shared: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token positions (in a, in b) of every occurrence in a matched with every
+    occurrence in b of the same shared shingle, in a's text order (then b's); a shingle
+    found more than ``_MAX_REPEAT`` times in b seeds nothing.
+
+    Usually each shared shingle occurs once in b: then each of a's occurrences has its
+    one match, looked up by the shingle's rank in ``shared`` (:func:`_seed_matches_any`
+    gives the same matches for any counts; ``tests/test_speedups.py`` compares them).
+    """
+    last = len(shared) - 1
+    rank_b = np.minimum(np.searchsorted(shared, fb.hashes), last)
+    ib = np.flatnonzero(shared[rank_b] == fb.hashes)
+    if len(ib) != len(shared):  # a shingle repeated in b
+        return _seed_matches_any(fa, fb, shared)
+    at_b = np.empty(len(shared), dtype=fb.positions.dtype)
+    at_b[rank_b[ib]] = fb.positions[ib]
+    rank_a = np.minimum(np.searchsorted(shared, fa.hashes), last)
+    ia = np.flatnonzero(shared[rank_a] == fa.hashes)
+    return fa.positions[ia], at_b[rank_a[ia]]
+
+
+def _seed_matches_any(
+    fa: Fingerprint, fb: Fingerprint, shared: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_seed_matches` for any number of occurrences of a shingle in b."""
+    ia = np.flatnonzero(isin_sorted(fa.hashes, shared))
+    ib = np.flatnonzero(isin_sorted(fb.hashes, shared))
+    ha, hb = fa.hashes[ia], fb.hashes[ib]
+    pa, pb = fa.positions[ia], fb.positions[ib]
+    # match every occurrence in a with every occurrence in b of the same hash
+    ob = np.argsort(hb, kind="stable")
+    hb, pb = hb[ob], pb[ob]
+    lo = np.searchsorted(hb, ha, side="left")
+    hi = np.searchsorted(hb, ha, side="right")
+    reps = hi - lo
+    ok = reps <= _MAX_REPEAT
+    pa, lo, reps = pa[ok], lo[ok], reps[ok]
+    ma = np.repeat(pa, reps)
+    offs = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    return ma, pb[np.repeat(lo, reps) + offs]
 
 
 def _chain(blocks: list[_Span], max_gap: int) -> list[_Span]:
@@ -367,8 +398,27 @@ def _mostly_quoted(tokens: Tokens, start: int, end: int) -> bool:
 def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
     """The passage seen from b's side (b becomes a): every ``a``/``a_*`` field trades
     places with its ``b`` twin; ``quoted`` is judged again on the new a side."""
-    swapped = {name: getattr(p, other) for name, other in _swapped_fields()}
-    return replace(p, **swapped, quoted=_mostly_quoted(a_tokens, *p.b_tok), ops=_mirror_ops(p.ops))
+    values = _values(p)
+    mirrored = [values[k] for k in _mirror_order()]
+    mirrored[_QUOTED] = _mostly_quoted(a_tokens, *p.b_tok)
+    mirrored[_OPS] = p.ops.mirrored()
+    return Passage(*mirrored)
+
+
+_values = attrgetter(*(f.name for f in fields(Passage)))
+_QUOTED = [f.name for f in fields(Passage)].index("quoted")
+_OPS = [f.name for f in fields(Passage)].index("ops")
+
+
+@functools.cache
+def _mirror_order() -> tuple[int, ...]:
+    """For each field of Passage in order, the index of the field it takes its value
+    from in the mirrored passage: its twin's (:func:`_swapped_fields`), or its own.
+    Note: building the mirrored passage from these, rather than by ``replace``, halved
+    the cost of mirroring (bench run of docs/BENCHMARKS.md, round s18core)."""
+    names = [f.name for f in fields(Passage)]
+    twin = dict(_swapped_fields())
+    return tuple(names.index(twin.get(n, n)) for n in names)
 
 
 @functools.cache
@@ -379,14 +429,6 @@ def _swapped_fields() -> tuple[tuple[str, str], ...]:
         for f in fields(Passage)
         if f.name[0] in _OTHER_SIDE and f.name[1:2] in ("", "_")
     )
-
-
-_MIRROR_TAG = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
-
-
-def _mirror_ops(ops: EditScript) -> EditScript:
-    """The edit script read the other way: b's words into a's."""
-    return EditScript((_MIRROR_TAG[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops)
 
 
 _OTHER_SIDE = {"a": "b", "b": "a"}
@@ -434,11 +476,28 @@ def pair_figures(
     )
 
 
+def detach_texts(pair: Pair) -> Pair:
+    """``pair``, its passages holding an empty string where they read a document's
+    whole text: what a worker sends back, so that no text is pickled to the parent,
+    which holds every text already and puts them back (:func:`share_texts`).
+
+    Note: done in place on a pair just made, as :func:`share_texts`. Pickling the
+    texts back cost the parent more CPU to read than the pairs themselves.
+    """
+    for p in pair.passages:
+        if p.a_src_at == 0:
+            object.__setattr__(p, "a_src", "")
+        if p.b_src_at == 0:
+            object.__setattr__(p, "b_src", "")
+    return pair
+
+
 def share_texts(pair: Pair, texts: Mapping[str, str]) -> Pair:
     """``pair``, its passages reading their texts from the strings of ``texts`` (each
-    document's text by id), when they hold an equal string: a pair made by a worker
-    arrives with its own copy of each document's text, which is then freed, so that
-    every passage of a document reads the parent's one string.
+    document's text by id), when they hold an equal string or none
+    (:func:`detach_texts`): a pair made by a worker arrives without the texts, or with
+    its own copy of each document's text, which is then freed, so that every passage of
+    a document reads the parent's one string.
 
     Note: done in place on a pair just made, before any other code has seen it: the
     values do not change, only which string object holds them (``Passage`` is frozen
@@ -447,6 +506,6 @@ def share_texts(pair: Pair, texts: Mapping[str, str]) -> Pair:
     for p in pair.passages:
         for doc, src, at in ((p.a, "a_src", p.a_src_at), (p.b, "b_src", p.b_src_at)):
             mine, kept = getattr(p, src), texts.get(doc)
-            if at == 0 and kept is not None and mine is not kept and mine == kept:
+            if at == 0 and kept is not None and mine is not kept and (not mine or mine == kept):
                 object.__setattr__(p, src, kept)
     return pair

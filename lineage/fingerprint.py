@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from lineage.parallel import chunks, fork_map
-from lineage.text import Tokens, tokenize
+from lineage.text import Tokens, offset_dtype, tokenize_many
 
 __all__ = [
     "Fingerprint",
@@ -41,7 +41,7 @@ class Fingerprint:
     """The shingles of one document."""
 
     doc_id: str
-    positions: np.ndarray  # int64: token index where each kept shingle starts
+    positions: np.ndarray  # int32 (offset_dtype): token index where each kept shingle starts
     hashes: np.ndarray  # uint64: shingle hash at each kept position (text order)
     unique: np.ndarray  # uint64: sorted distinct shingle hashes (the document's set)
 
@@ -63,7 +63,7 @@ def shingle_hashes(tokens: Tokens, n: int) -> tuple[np.ndarray, np.ndarray]:
     """
     m = len(tokens) - n + 1
     if m <= 0:
-        return np.empty(0, dtype=np.int64), _MASK_EMPTY
+        return np.empty(0, dtype=offset_dtype(len(tokens))), _MASK_EMPTY
     words = tokens.hashes
     acc = np.zeros(m, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -81,7 +81,7 @@ def shingle_hashes(tokens: Tokens, n: int) -> tuple[np.ndarray, np.ndarray]:
         clean = (csum[n : n + m] - csum[:m]) == 0
     else:
         clean = np.ones(m, dtype=bool)
-    pos = np.nonzero(clean)[0].astype(np.int64)
+    pos = np.nonzero(clean)[0].astype(offset_dtype(len(tokens)))
     return pos, acc[clean]
 
 
@@ -102,12 +102,12 @@ class Prepared:
 
     words_at: np.ndarray  # int64
     hashes: np.ndarray  # uint64 word hashes
-    starts: np.ndarray  # int64
-    ends: np.ndarray  # int64
+    starts: np.ndarray  # int32 (offset_dtype)
+    ends: np.ndarray  # int32
     quoted: np.ndarray  # bool
     boilerplate: np.ndarray  # bool
     shingles_at: np.ndarray  # int64
-    positions: np.ndarray  # int64
+    positions: np.ndarray  # int32
     shingles: np.ndarray  # uint64
     unique_at: np.ndarray  # int64
     unique: np.ndarray  # uint64
@@ -150,7 +150,7 @@ def prepare(
     >>> [(len(t), fp.size) for t, fp in p.unpack(["1", "2"], ["a b c d e f", "x y"])]
     [(6, 2), (2, 0)]
     """
-    toks = [tokenize(t, boilerplate=b) for t, b in zip(texts, boilerplates, strict=True)]
+    toks = tokenize_many(texts, boilerplates)
     fps = [fingerprint("", t, shingle_size=shingle_size) for t in toks]
 
     def cat(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -162,12 +162,12 @@ def prepare(
     return Prepared(
         words_at=bounds([len(t) for t in toks]),
         hashes=cat([t.hashes for t in toks], np.uint64),
-        starts=cat([t.starts for t in toks], np.int64),
-        ends=cat([t.ends for t in toks], np.int64),
+        starts=cat([t.starts for t in toks], np.int32),
+        ends=cat([t.ends for t in toks], np.int32),
         quoted=cat([t.quoted for t in toks], np.bool_),
         boilerplate=cat([t.boilerplate for t in toks], np.bool_),
         shingles_at=bounds([len(f.hashes) for f in fps]),
-        positions=cat([f.positions for f in fps], np.int64),
+        positions=cat([f.positions for f in fps], np.int32),
         shingles=cat([f.hashes for f in fps], np.uint64),
         unique_at=bounds([f.size for f in fps]),
         unique=cat([f.unique for f in fps], np.uint64),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lineage.align import AlignedDoc, align, pair_figures, share_texts
+from lineage.align import AlignedDoc, align, detach_texts, pair_figures, share_texts
 from lineage.candidates import Overlap, candidate_array, overlap
 from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
 from lineage.fingerprint import Fingerprint, Prepared, prepare, shared_shingles
@@ -415,12 +415,13 @@ def _align_chunk(
     context: tuple[list[AlignedDoc], np.ndarray, np.ndarray, Config], r: range
 ) -> list[Pair | None]:
     aligned, todo, near, config = context
-    return [
-        verify_and_align(aligned[i], aligned[j], i, j, config, always=bool(nr))
-        for (i, j), nr in zip(
-            todo[r.start : r.stop].tolist(), near[r.start : r.stop].tolist(), strict=True
-        )
-    ]
+    out = []
+    for (i, j), nr in zip(
+        todo[r.start : r.stop].tolist(), near[r.start : r.stop].tolist(), strict=True
+    ):
+        pair = verify_and_align(aligned[i], aligned[j], i, j, config, always=bool(nr))
+        out.append(None if pair is None else detach_texts(pair))  # the parent has the texts
+    return out
 
 
 def _align_all(
@@ -436,24 +437,22 @@ def _align_all(
     out: list[Pair] = []
     texts = {a.id: a.text for a in aligned}
     # The pairs' passages are most of what the run holds at scale. A passage reads its
-    # text from its document's string; a worker's pairs arrive with copies of those
-    # strings, which are swapped for the parent's own (share_texts) and freed.
-    rounds = min(_ALIGN_ROUNDS, -(-len(todo) // _ROUND_PAIRS)) or 1
-    step = max(1, -(-len(ranges) // rounds))
-    for r0 in range(0, len(ranges), step):
-        batch = ranges[r0 : r0 + step]
-        parts = fork_map(
-            _align_chunk,
-            batch,
-            workers=workers,
-            parallel=len(todo) >= _PARALLEL_PAIRS,
-            context=(aligned, todo, near, config),
-            progress=_offset_progress(progress, ranges, r0, len(todo)),
-            every=1,
-        )
-        for part in parts:
-            # pairs without a passage share only scattered shingles: not reuse
-            out.extend(share_texts(p, texts) for p in part if p is not None)
+    # text from its document's string; a worker's pairs arrive without those strings
+    # (detach_texts), and read the parent's own (share_texts). Note: they used to
+    # arrive with copies of the texts, freed by aligning in up to eight rounds of
+    # workers; without the copies one round does, and forks its workers once.
+    parts = fork_map(
+        _align_chunk,
+        ranges,
+        workers=workers,
+        parallel=len(todo) >= _PARALLEL_PAIRS,
+        context=(aligned, todo, near, config),
+        progress=_offset_progress(progress, ranges, 0, len(todo)),
+        every=1,
+    )
+    for part in parts:
+        # pairs without a passage share only scattered shingles: not reuse
+        out.extend(share_texts(p, texts) for p in part if p is not None)
     return out
 
 
@@ -465,12 +464,3 @@ def _offset_progress(
         return None
     report = progress
     return lambda k, n: report("alignment", _done(ranges, r0 + k), total)
-
-
-# rounds of alignment workers: the copies of the texts a round sends back are freed
-# before the next round is made
-_ALIGN_ROUNDS = 8
-# Candidate pairs per round, from which a corpus gets more than one: each round forks its
-# workers again, which cost 6-9% more CPU of the stage at 10k documents (54k candidates,
-# one round against eight, 2 workers), while the copies it frees matter only at scale.
-_ROUND_PAIRS = 100_000

@@ -171,3 +171,23 @@ def test_edit_script_packed_reads_as_the_tuples_it_was_given():
         "a", "b", 0, 1, 0, 1, 1, 1, 1.0, False, "x", "x", ops=s
     )
     assert hash(p) == hash(Passage("a", "b", 0, 1, 0, 1, 1, 1, 1.0, False, "y", "y", ops=s))
+
+
+def test_pairs_sent_back_without_texts_read_the_documents_strings():
+    """A worker's pairs travel without the documents' texts (detach_texts); the parent
+    puts its own strings back (share_texts): same pairs, same passage texts."""
+    import pickle
+
+    from lineage.align import detach_texts, share_texts
+
+    a = _doc("a", PROSE)
+    copies = [_doc(f"c{k}", f"Story {k}.\n\n" + PROSE) for k in range(3)]
+    pairs = [pair_figures(a, c, align(a, c), jaccard=1.0) for c in copies]
+    before = [[(p.a_text, p.b_text) for p in pr.passages] for pr in pairs]
+    sent = pickle.dumps([detach_texts(pickle.loads(pickle.dumps(pr))) for pr in pairs])
+    assert PROSE[:40].encode() not in sent  # no text travels
+    texts = {d.id: d.text for d in (a, *copies)}
+    back = [share_texts(pr, texts) for pr in pickle.loads(sent)]
+    assert back == pairs
+    assert [[(p.a_text, p.b_text) for p in pr.passages] for pr in back] == before
+    assert all(p.a_src is a.text for pr in back for p in pr.passages)

@@ -32,7 +32,7 @@ def test_tokenize_matches_match_objects(text: str) -> None:
     assert t.ends.tolist() == [m.end() for m in ms]
     assert t.words == tuple(normalize_word(m.group()) for m in ms)
     assert t.hashes.tolist() == [word_hash(w) for w in t.words]
-    assert t.starts.dtype == np.int64 and t.hashes.dtype == np.uint64
+    assert t.starts.dtype == np.int32 and t.hashes.dtype == np.uint64
 
 
 @given(st.sets(u64, max_size=40), st.sets(u64, max_size=40), st.lists(u64, max_size=20))
@@ -141,3 +141,89 @@ def test_fingerprint_unchanged_by_cache() -> None:
     a = fingerprint("a", tokenize(text))
     b = fingerprint("b", tokenize(text))
     assert np.array_equal(a.hashes, b.hashes) and np.array_equal(a.unique, b.unique)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=9), min_size=0, max_size=40),
+    st.lists(st.integers(min_value=0, max_value=9), min_size=0, max_size=40),
+)
+def test_seed_matches_fast_path_equals_the_general_one(a: list[int], b: list[int]) -> None:
+    """Shingles drawn from ten values: some shared once, some repeated in b (over
+    _MAX_REPEAT too), so both the lookup by rank and the general expansion run."""
+    from lineage.align import _seed_matches, _seed_matches_any
+
+    def fp(values: list[int]) -> Fingerprint:
+        h = np.array(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        return Fingerprint("x", np.arange(len(h), dtype=np.int64) * 2, h, np.unique(h))
+
+    fa, fb = fp(a), fp(b + [0] * (9 if len(b) % 3 == 0 else 0))
+    shared = shared_shingles(fa.unique, fb.unique)
+    if not len(shared):
+        return
+    got, ref = _seed_matches(fa, fb, shared), _seed_matches_any(fa, fb, shared)
+    assert [x.tolist() for x in got] == [x.tolist() for x in ref]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["equal", "replace", "insert", "delete"]),
+            *[st.integers(min_value=-40_000, max_value=40_000)] * 4,
+        ),
+        max_size=30,
+    )
+)
+def test_edit_script_packs_as_one_step_at_a_time(ops: list) -> None:
+    """The packed bytes, and the mirrored script, as packing each step on its own."""
+    import struct
+
+    from lineage.model import _TAG_CODE, EditScript
+
+    rows = [(_TAG_CODE[t], *r) for t, *r in ops]
+    wide = any(max(r) > 32767 or min(r) < -32768 for r in rows)
+    fmt = struct.Struct("<5i" if wide else "<5h")
+    s = EditScript(ops)
+    assert (s._data, s._wide) == (b"".join(fmt.pack(*r) for r in rows), wide)
+    swap = {"insert": "delete", "delete": "insert", "equal": "equal", "replace": "replace"}
+    assert list(s.mirrored()) == [(swap[t], j1, j2, i1, i2) for t, i1, i2, j1, j2 in ops]
+    assert s.mirrored()._wide == wide
+
+
+def _same_tokens(got, ref) -> None:
+    for name in ("hashes", "starts", "ends", "quoted", "boilerplate"):
+        x, y = getattr(got, name), getattr(ref, name)
+        assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+    assert got.source is ref.source or got.source == ref.source
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="ab c’'ʼ\u201c\u201d\n.Ｍé\u0301-_9\u00ad\u200b\U0001d400", max_size=50),
+        max_size=6,
+    )
+)
+def test_tokenize_many_equals_tokenize_one_text_at_a_time(texts: list[str]) -> None:
+    """Apostrophes between, before and after words, ignorables (soft hyphen, zero-width
+    space), a combining mark, a code point beyond the BMP, empty texts."""
+    from lineage.text import tokenize_many
+
+    spans = [((0, 3),) if len(t) > 3 else () for t in texts]
+    for got, text, b in zip(tokenize_many(texts, spans), texts, spans, strict=True):
+        _same_tokens(got, tokenize(text, boilerplate=b))
+
+
+def test_tokenize_many_checks_the_words_it_groups(monkeypatch) -> None:
+    """With a hash that makes anagrams collide, the check of the characters finds them
+    and the texts are read word by word: still the same tokens."""
+    import lineage.text as text_module
+
+    monkeypatch.setattr(text_module, "_P", np.uint64(1))
+    monkeypatch.setattr(text_module, "_P_INV", np.uint64(1))
+    texts = ["ab ba ab", "ba"]
+    assert text_module._words_of(texts) is None
+    for got, t in zip(text_module.tokenize_many(texts), texts, strict=True):
+        _same_tokens(got, tokenize(t))
+    assert text_module._words_of(["ab ab", "cd"]) is not None  # no anagrams: grouped
