@@ -188,8 +188,15 @@ def _iter(
 # lineage writes at the top of one: a report folder given as input (``--out`` being the
 # input folder itself) is read without them.
 _REPORT_FILES = frozenset({"lineage.json", "pairs.csv"})
-_OUTPUT_FILES = _REPORT_FILES | {"documents.csv", "edges.csv", "index.html", "quotes.jsonl",
-                                 "passages.jsonl", "quotes.jsonl.gz", "passages.jsonl.gz"}
+_OUTPUT_FILES = _REPORT_FILES | {
+    "documents.csv",
+    "edges.csv",
+    "index.html",
+    "quotes.jsonl",
+    "passages.jsonl",
+    "quotes.jsonl.gz",
+    "passages.jsonl.gz",
+}
 # lineage's own pages say so in their first bytes (lineage/report/templates/base.html.j2)
 _PAGE_MARKS = (b'http-equiv="Content-Security-Policy"', b'report.css">')
 # passim's input (lineage.interchange) is JSON lines, a format read as a corpus
