@@ -671,7 +671,24 @@ def fit_separative(args: argparse.Namespace) -> None:
         "separate_child, separate_parent), chosen on a grid by the mean headline of the "
         "training corpora (bench/fit.py fit_separative); weights.py applies them. held_out: "
         "each training source under the point chosen on the others",
-        "command": "python bench/fit.py --separative" + (" --quick" * args.quick),
+        **_grid_entry("--separative", args, labels, table, chosen, held, notes),
+    }
+    args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in doc["separative"].items() if k != "grid"}, indent=1))
+
+
+def _grid_entry(
+    option: str,
+    args: argparse.Namespace,
+    labels: list[str],
+    table: list[dict[str, Any]],
+    chosen: dict[str, Any],
+    held: dict[str, dict[str, Any]],
+    notes: list[str],
+) -> dict[str, Any]:
+    """The provenance and figures a grid fit (``_news_grid``) writes beside its fields."""
+    return {
+        "command": f"python bench/fit.py {option}" + (" --quick" * args.quick),
         "date": dt.date.today().isoformat(),
         "sources": labels,
         "fields": chosen["fields"],
@@ -680,8 +697,6 @@ def fit_separative(args: argparse.Namespace) -> None:
         "grid": table,
         "notes": notes,
     }
-    args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in doc["separative"].items() if k != "grid"}, indent=1))
 
 
 def _news_grid(
@@ -771,14 +786,7 @@ def fit_excerpt(args: argparse.Namespace) -> None:
         "edge_undirected: edge F1 and undirected F1",
         "base": "news",
         "kind_scale": {},
-        "command": "python bench/fit.py --excerpt" + (" --quick" * args.quick),
-        "date": dt.date.today().isoformat(),
-        "sources": labels,
-        "fields": chosen["fields"],
-        "train": chosen["train"],
-        "held_out": held,
-        "grid": table,
-        "notes": notes,
+        **_grid_entry("--excerpt", args, labels, table, chosen, held, notes),
     }
     args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in doc["profiles"]["news-excerpt"].items() if k != "grid"},
