@@ -26,14 +26,13 @@ import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from operator import attrgetter
 from typing import cast
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 
 from lineage.fingerprint import Fingerprint, isin_sorted, shared_shingles
-from lineage.model import EditScript, Pair, Passage
+from lineage.model import EditScript, Pair, Passage, _passage_values
 from lineage.text import Tokens
 
 __all__ = ["AlignedDoc", "align", "detach_texts", "edit_script", "pair_figures", "share_texts"]
@@ -398,14 +397,13 @@ def _mostly_quoted(tokens: Tokens, start: int, end: int) -> bool:
 def _mirror(p: Passage, a_tokens: Tokens) -> Passage:
     """The passage seen from b's side (b becomes a): every ``a``/``a_*`` field trades
     places with its ``b`` twin; ``quoted`` is judged again on the new a side."""
-    values = _values(p)
+    values = _passage_values(p)
     mirrored = [values[k] for k in _mirror_order()]
     mirrored[_QUOTED] = _mostly_quoted(a_tokens, *p.b_tok)
     mirrored[_OPS] = p.ops.mirrored()
     return Passage(*mirrored)
 
 
-_values = attrgetter(*(f.name for f in fields(Passage)))
 _QUOTED = [f.name for f in fields(Passage)].index("quoted")
 _OPS = [f.name for f in fields(Passage)].index("ops")
 

@@ -107,7 +107,7 @@ _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 def _temporary(folder: str, name: str) -> tuple[int, str]:
     """A new hidden temporary in ``folder`` for ``name``, open: ``.<name>.<8 chars>.tmp``
-    as mkstemp names them (``_TEMPORARY``), the 8 characters from the process id and a
+    as mkstemp names them, the 8 characters from the process id and a
     counter instead of a random draw; mkstemp's own name when that one is taken. The
     folder is made when it does not exist.
 

@@ -44,6 +44,7 @@ from lineage.report._common import (
     outlet_of,
 )
 from lineage.report.quotes_panel import QuotePanels
+from lineage.text import _SPLIT as _WORD_SPLIT  # WORD_RE captured: gap, word, ..., gap
 from lineage.text import WORD_RE, normalize_word
 
 if TYPE_CHECKING:
@@ -166,10 +167,6 @@ def _changed_from_ops(
         if b1 > b0:
             b_out.append((b_at[2 * b0], b_at[2 * b1 - 1]))
     return a_out, b_out
-
-
-# WORD_RE captured: re.split gives gap, word, gap, ..., word, gap
-_WORD_SPLIT = re.compile(f"({WORD_RE.pattern})")
 
 
 def _word_bounds(text: str) -> list[int]:
