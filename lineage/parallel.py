@@ -48,7 +48,7 @@ def chunks(n: int, workers: int, per_worker: int = 8) -> list[range]:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while a stage runs: its many small objects (evidence,
     passages) hold no cycles, yet each full collection walks every object alive, and in a
     forked worker that walk writes to, and so copies, every page it inherited."""
@@ -105,7 +105,7 @@ def fork_map(
     """
     n = len(items)
     out: list[R] = []
-    with _gc_paused():
+    with gc_paused():
         if parallel and workers > 1 and n > 1:
             chunk = max(1, n // (workers * 16))
             with (

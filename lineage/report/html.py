@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lineage.files import OutputDir, output_dir, safe_name
-from lineage.parallel import _gc_paused, fork_map, worker_count
+from lineage.parallel import fork_map, gc_paused, worker_count
 from lineage.report._common import (
     META_MAX,
     Lookups,
@@ -157,16 +157,20 @@ def _changed_from_ops(
     b_at = _word_bounds(b_text)
     if len(a_at) // 2 != s.a_tok[1] - s.a_tok[0] or len(b_at) // 2 != s.b_tok[1] - s.b_tok[0]:
         return None
-    a_out: list[tuple[int, int]] = []
-    b_out: list[tuple[int, int]] = []
-    for tag, a0, a1, b0, b1 in s.ops:
-        if tag == "equal":
-            continue
-        if a1 > a0:
-            a_out.append((a_at[2 * a0], a_at[2 * a1 - 1]))
-        if b1 > b0:
-            b_out.append((b_at[2 * b0], b_at[2 * b1 - 1]))
-    return a_out, b_out
+    return _script_spans(s.ops, a_at, 0), _script_spans(s.ops, b_at, 1)
+
+
+def _script_spans(
+    ops: Sequence[tuple[str, int, int, int, int]], at: list[int], side: int
+) -> list[tuple[int, int]]:
+    """The character spans, by word bounds ``at`` (:func:`_word_bounds`), of the words the
+    edit script ``ops`` changes on one side (0: a, 1: b)."""
+    out: list[tuple[int, int]] = []
+    for tag, a0, a1, b0, b1 in ops:
+        lo, hi = (a0, a1) if side == 0 else (b0, b1)
+        if tag != "equal" and hi > lo:
+            out.append((at[2 * lo], at[2 * hi - 1]))
+    return out
 
 
 def _word_bounds(text: str) -> list[int]:
@@ -534,7 +538,7 @@ def _doc_row(c: _Corpus, doc_id: str, root: str = "") -> dict[str, Any]:
     return {**base, "href": root + base["href"], "story_href": root + story if story else None}
 
 
-def _doc_row_of(c: _Corpus, doc_id: str, root: str = "") -> dict[str, Any]:
+def _doc_row_of(c: _Corpus, doc_id: str) -> dict[str, Any]:
     d = c.docs[doc_id]
     e = c.parent_edge.get(doc_id)
     reused = ""
@@ -573,8 +577,8 @@ def _doc_row_of(c: _Corpus, doc_id: str, root: str = "") -> dict[str, Any]:
         "id": cap(d.id),
         "short": c.short[d.id],
         "anchor": f"doc-{safe_name(d.id)}",
-        "href": root + c.doc_href(doc_id),
-        "story_href": root + story if story else None,
+        "href": c.doc_href(doc_id),
+        "story_href": story or None,
         "story": c.story_of.get(doc_id),
         "path": cap(d.path),
         "outlet": cap(outlet_of(d)),
@@ -608,16 +612,16 @@ def _edge_row(c: _Corpus, e: Edge, root: str = "") -> dict[str, Any]:
     }
 
 
-def _edge_row_of(c: _Corpus, e: Edge, root: str = "") -> dict[str, Any]:
+def _edge_row_of(c: _Corpus, e: Edge) -> dict[str, Any]:
     p = c.pair_at.get((e.parent, e.child))
     href = c.pair_href(p) if p else None
     return {
         "parent": c.who(e.parent),
         "parent_anchor": f"doc-{safe_name(e.parent)}",
-        "parent_href": root + c.doc_href(e.parent),
+        "parent_href": c.doc_href(e.parent),
         "child": c.who(e.child),
         "child_anchor": f"doc-{safe_name(e.child)}",
-        "child_href": root + c.doc_href(e.child),
+        "child_href": c.doc_href(e.child),
         "confidence": e.confidence,
         "conf_pct": round(max(0.0, min(1.0, e.confidence)) * 100),
         # grouped by the records' sign: what supports the edge, then what speaks against
@@ -627,7 +631,7 @@ def _edge_row_of(c: _Corpus, e: Edge, root: str = "") -> dict[str, Any]:
             {"who": c.who(alt.parent), "confidence": alt.confidence} for alt in e.alternatives
         ],
         "share": pct(p.share(e.child)) if p else "",
-        "href": root + href if href else None,
+        "href": href or None,
     }
 
 
@@ -839,14 +843,7 @@ def _changed_one_side(
     n_a, n_b = (n_mine, n_other) if mine_a else (n_other, n_mine)
     if n_a != s.a_tok[1] - s.a_tok[0] or n_b != s.b_tok[1] - s.b_tok[0]:
         return None
-    out: list[tuple[int, int]] = []
-    for tag, a0, a1, b0, b1 in s.ops:
-        if tag == "equal":
-            continue
-        lo, hi = (a0, a1) if mine_a else (b0, b1)
-        if hi > lo:
-            out.append((at[2 * lo], at[2 * hi - 1]))
-    return out
+    return _script_spans(s.ops, at, 0 if mine_a else 1)
 
 
 def _doc_page(c: _Corpus, doc_id: str, env: Environment, generated_at: str | None) -> str:
@@ -1116,7 +1113,7 @@ def write_reports(
     # writes its pages): a full collection walks every object of the Analysis alive, and
     # the views and pages built outside the pool (the index, documents.html) set off
     # several; they were a fifth of the report's CPU at 3,000 documents
-    with _gc_paused(), output_dir(out_dir) as out:
+    with gc_paused(), output_dir(out_dir) as out:
         return _write_reports(
             analysis, out, generated_at=generated_at, max_pages=max_pages, progress=progress
         )
