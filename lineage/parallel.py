@@ -12,15 +12,20 @@ the same order.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["chunks", "fork_map", "worker_count"]
+__all__ = ["chunks", "fork_call", "fork_map", "release_memory", "worker_count"]
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -124,3 +129,73 @@ def fork_map(
     if progress:
         progress(n, n)
     return out
+
+
+def fork_call(fn: Callable[..., R], *args: Any) -> R:
+    """``fn(*args)``, run in a forked child process: its result is pickled back, its
+    exception raised here.
+
+    For a stage whose transient memory is far larger than its result (the chrome
+    stage's line objects: freed, but kept by the allocator and reused only by small
+    objects): that memory dies with the child. The child inherits ``args`` (they are
+    not pickled); only the result travels, so it should be compact.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            _quiet_worker()
+            gc.disable()  # a collection would write to, and so copy, every inherited page
+            try:
+                payload = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as e:  # noqa: BLE001 (sent to the parent, raised there)
+                try:
+                    payload = pickle.dumps((False, e), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 (an exception that does not pickle)
+                    payload = pickle.dumps((False, RuntimeError(repr(e))))
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+        except BaseException:  # noqa: BLE001 (the pipe closed: the parent sees no result)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd, "rb") as inp:
+            payload = inp.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not payload:
+        raise RuntimeError(f"fork_call: the child ended without a result (status {status})")
+    ok, value = pickle.loads(payload)
+    del payload
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def release_memory() -> None:
+    """Give the memory freed so far back to the operating system: a full collection,
+    then glibc's ``malloc_trim(0)`` (freed arenas are otherwise kept for reuse by later
+    small objects only; a no-op where the C library has no such call)."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None (another C library, another system)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim  # type: ignore[no-any-return]

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 import ast
+import os
+import platform
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
@@ -118,3 +123,39 @@ def test_tests_and_benchmarks_pass_the_context_too():
                 continue
             found = _global_reads(path.read_text(encoding="utf-8"))
             assert not found, (str(path.relative_to(ROOT)), found)
+
+
+def _marked(rows: list[list[int]], scale: int) -> tuple[int, list[int]]:
+    return os.getpid(), [scale * sum(r) for r in rows]
+
+
+def _fails(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_fork_call_gives_the_direct_result_from_another_process():
+    rows = [[k] * 100 for k in range(30)]
+    pid, forked = parallel.fork_call(_marked, rows, 2)
+    here, direct = _marked(rows, 2)
+    assert forked == direct
+    assert pid != here  # it ran in a child, which is gone
+    with pytest.raises(ValueError, match="from the child"):
+        parallel.fork_call(_fails, "from the child")
+
+
+def test_chrome_in_a_child_marks_the_documents_as_in_this_process(monkeypatch):
+    from lineage import pipeline
+    from lineage.boilerplate import mark_boilerplate
+    from lineage.ingest import read_corpus
+
+    docs = sorted(read_corpus([ROOT / "seeds"]).documents, key=lambda d: d.id)
+    here = mark_boilerplate(docs, min_docs=2)
+    assert parallel.fork_call(mark_boilerplate, docs) == here
+    monkeypatch.setattr(pipeline, "_PARALLEL_DOCS", 1)  # the seeds, marked in a child
+    assert pipeline._mark_chrome(docs, 2) == here
+
+
+def test_release_memory_runs_everywhere():
+    parallel.release_memory()  # glibc's malloc_trim here, a collection alone elsewhere
+    if sys.platform.startswith("linux") and "glibc" in " ".join(platform.libc_ver()):
+        assert parallel._malloc_trim() is not None
