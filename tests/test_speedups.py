@@ -227,3 +227,26 @@ def test_tokenize_many_checks_the_words_it_groups(monkeypatch) -> None:
     for got, t in zip(text_module.tokenize_many(texts), texts, strict=True):
         _same_tokens(got, tokenize(t))
     assert text_module._words_of(["ab ab", "cd"]) is not None  # no anagrams: grouped
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=300),
+    st.integers(2, 7),
+    st.integers(1, 64),
+)
+def test_index_slice_selected_by_blocks_equals_one_mask(hashes, parts, block) -> None:
+    import lineage.candidates as cand
+
+    h = np.array(hashes, dtype=np.uint64)
+    d = np.arange(len(h), dtype=np.int32)
+    old = cand._SELECT_BLOCK
+    cand._SELECT_BLOCK = block  # several blocks even for a short index
+    try:
+        for part in range(parts):
+            sel = (h % np.uint64(parts)) == np.uint64(part)
+            got_h, got_d = cand._slice_of(h, d, parts, part)
+            assert got_h.tolist() == h[sel].tolist() and got_d.tolist() == d[sel].tolist()
+            assert got_h.dtype == h.dtype and got_d.dtype == d.dtype
+    finally:
+        cand._SELECT_BLOCK = old
