@@ -40,6 +40,7 @@ import synthetic  # noqa: E402
 from lineage.candidates import candidate_pairs, lsh_pairs, rare_shingle_pairs  # noqa: E402
 from lineage.model import Config, Document  # noqa: E402
 from lineage.pipeline import _prepare  # noqa: E402
+from lineage.store import ArrayStore  # noqa: E402
 
 
 def make_corpus(
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     texts, planted = make_corpus(args.docs, args.excerpts, args.copies, args.seed)
     docs = [Document(id=f"d{k:06d}", text=x, path="-") for k, x in enumerate(texts)]
     cfg = Config(workers=1)
-    fps = [a.fp for a in _prepare(docs, cfg, 1, None)]
+    fps = [a.fp for a in _prepare(docs, cfg, ArrayStore(), 1, None)]
     print(
         f"corpus: {len(texts):,} documents, {len(planted):,} planted pairs "
         f"({args.excerpts} excerpt, {args.copies} full copy); built and fingerprinted "

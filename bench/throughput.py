@@ -208,6 +208,7 @@ def stage_child(path: str, workers: int) -> dict:
     from lineage.boilerplate import mark_boilerplate
     from lineage.ingest import read_corpus
     from lineage.model import Config
+    from lineage.store import ArrayStore
 
     config = Config(workers=workers)
     ingested = read_corpus([Path(path)])
@@ -218,7 +219,7 @@ def stage_child(path: str, workers: int) -> dict:
         FLOOR_WORD.findall(d.text)
     floor_wall, floor_cpu = time.perf_counter() - t, time.process_time() - c
     t0, t = os.times(), time.perf_counter()
-    pipeline._prepare(docs, config, workers, None)
+    pipeline._prepare(docs, config, ArrayStore(), workers, None)
     wall, t1 = time.perf_counter() - t, os.times()
     return {
         "docs": len(docs),

@@ -87,6 +87,16 @@ _SHOWN_IGNORED = 10  # files of other types, when nothing could be read
     help="Processes for large corpora (0 = all cores).",
 )
 @click.option(
+    "--memory",
+    type=click.IntRange(0, None),
+    default=1024,
+    show_default=True,
+    metavar="MB",
+    help="Budget for the per-document arrays (about 6.5 bytes a character of text): past "
+    "it they are memory-mapped files in the system's temp folder, deleted at the end "
+    "(0 = always). Changes memory, never results.",
+)
+@click.option(
     "--follow-links",
     is_flag=True,
     help="Read symlinks that point outside the folders given (skipped by default).",
@@ -143,6 +153,7 @@ def analyze(
     min_words: int,
     profile: str,
     workers: int,
+    memory: int,
     follow_links: bool,
     no_html: bool,
     formats: tuple[str, ...],
@@ -167,6 +178,7 @@ def analyze(
         min_passage_words=min_words,
         profile=profile,
         workers=workers,
+        memory=memory,
         generated_at=generated_at,
     )
     started = time.perf_counter()

@@ -150,7 +150,9 @@ def _sections(analysis: Analysis, *, generated_at: str | None = None) -> dict[st
         "skipped": ({"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.skipped),
         "notices": ({"path": s.path, "line": s.line, "reason": s.reason} for s in analysis.notices),
         "summary": summary(analysis),
-        "config": {k: v for k, v in vars(analysis.config).items() if k != "generated_at"},
+        "config": {
+            k: v for k, v in vars(analysis.config).items() if k not in ("generated_at", "memory")
+        },
         # the weight profile used; with --profile auto, the corpus features that chose it
         "profile": None if analysis.profile_choice is None else analysis.profile_choice.as_dict(),
         "generator": f"lineage {__version__}",

@@ -18,15 +18,17 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from lineage.align import AlignedDoc, align, detach_texts, pair_figures, share_texts
 from lineage.candidates import Overlap, candidate_array, overlap
-from lineage.duplicates import collapse_duplicates, copy_edges, with_copies
+from lineage.duplicates import Collapse, collapse_duplicates, copy_edges, with_copies
 from lineage.fingerprint import Fingerprint, Prepared, prepare, shared_shingles
 from lineage.model import Analysis, Config, Document, Pair, ProfileChoice, Skipped
 from lineage.parallel import chunks, fork_call, fork_map, release_memory, worker_count
+from lineage.store import ArrayStore
 from lineage.stories import group_stories  # re-exported: lineage.pipeline.group_stories
 from lineage.text import Tokens
 
@@ -122,45 +124,15 @@ def analyze_documents(
     with _stage(timings, "chrome", progress, "page chrome"):
         docs = _mark_chrome(docs, config.boilerplate_min_docs)
 
-    with _stage(timings, "fingerprints"):
-        aligned = _prepare(docs, config, workers, progress)
-
-    # identical and near-identical copies collapse before pairing (lineage.duplicates)
-    with _stage(timings, "duplicates", progress):
-        dup = collapse_duplicates(
-            docs,
-            [a.tokens for a in aligned],
-            [a.fp for a in aligned],
-            min_words=config.shingle_size,
+    # the tokens and shingles of every document: in memory, or past the budget in
+    # memory-mapped files of a temporary folder, deleted when the analysis is done
+    store = ArrayStore.for_run(sum(len(d.text) for d in docs), config.memory)
+    try:
+        analysis, dup = _after_chrome(
+            docs, config, store, workers, timings, skipped, notices, progress
         )
-
-    with _stage(timings, "candidates", progress):
-        fps = [aligned[i].fp for i in dup.keep]
-        todo, near = _candidates(fps, dup.keep, dup.near, config, workers)
-
-    # verification on the exact shingle sets and alignment, one pass per pair
-    with _stage(timings, "alignment"):
-        pairs = _align_all(aligned, todo, near, config, workers, progress)
-
-    # the exact copies wait outside: each becomes a child of its group's representative
-    analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
-    tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
-    word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
-    # the shingles (positions, hashes, sets: a third of the per-document arrays) are not
-    # read after alignment: freed here, before inference forks its workers
-    del aligned, todo, near
-    release_memory()
-    analysis = after_pairs(
-        analysed,
-        pairs,
-        tokens,
-        config,
-        skipped=skipped,
-        notices=notices,
-        word_counts=word_counts,
-        timings=timings,
-        progress=progress,
-    )
+    finally:
+        store.close()
     if not dup.copies:
         return replace(analysis, documents=tuple(docs), duplicates=dup.groups)
     edges = sorted(
@@ -175,6 +147,61 @@ def analyze_documents(
     )
 
 
+def _after_chrome(
+    docs: Sequence[Document],
+    config: Config,
+    store: ArrayStore,
+    workers: int,
+    timings: dict[str, float],
+    skipped: Sequence[Skipped],
+    notices: Sequence[Skipped],
+    progress: Progress | None,
+) -> tuple[Analysis, Collapse]:
+    """The stages after the chrome, their per-document arrays kept in ``store``."""
+    with _stage(timings, "fingerprints", store=store):
+        aligned = _prepare(docs, config, store, workers, progress)
+
+    # identical and near-identical copies collapse before pairing (lineage.duplicates)
+    with _stage(timings, "duplicates", progress, store=store):
+        dup = collapse_duplicates(
+            docs,
+            [a.tokens for a in aligned],
+            [a.fp for a in aligned],
+            min_words=config.shingle_size,
+        )
+
+    with _stage(timings, "candidates", progress, store=store):
+        fps = [aligned[i].fp for i in dup.keep]
+        todo, near = _candidates(fps, dup.keep, dup.near, config, workers)
+
+    # verification on the exact shingle sets and alignment, one pass per pair
+    with _stage(timings, "alignment", store=store):
+        pairs = _align_all(aligned, todo, near, config, store, workers, progress)
+
+    # the exact copies wait outside: each becomes a child of its group's representative
+    analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
+    tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
+    word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
+    # the shingles (positions, hashes, sets: a third of the per-document arrays) are not
+    # read after alignment: freed here, before inference forks its workers
+    del aligned, todo, near
+    release_memory()
+    store.release()
+    analysis = after_pairs(
+        analysed,
+        pairs,
+        tokens,
+        config,
+        skipped=skipped,
+        notices=notices,
+        word_counts=word_counts,
+        timings=timings,
+        progress=progress,
+        store=store,
+    )
+    return analysis, dup
+
+
 def after_pairs(
     docs: Sequence[Document],
     pairs: Sequence[Pair],
@@ -186,6 +213,7 @@ def after_pairs(
     word_counts: Mapping[str, tuple[int, int]] | None = None,
     timings: Mapping[str, float] | None = None,
     progress: Progress | None = None,
+    store: ArrayStore | None = None,
 ) -> Analysis:
     """The stages after alignment, the same for every engine: stories, the profile,
     the derivation forest, lost sources and second parents, and quotations. ``docs``
@@ -246,6 +274,8 @@ def after_pairs(
         calibration=calibration,
     )
     release_memory()
+    if store is not None:
+        store.release()
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges
@@ -275,6 +305,8 @@ def _stage(
     name: str,
     progress: Progress | None = None,
     label: str | None = None,
+    *,
+    store: ArrayStore | None = None,
 ) -> Iterator[None]:
     """Time the block into ``timings[name]``; with ``progress``, report it as one step
     (``label``, else ``name``), for stages with no count of their own to report."""
@@ -283,6 +315,8 @@ def _stage(
         progress(label or name, 0, 1)
     yield
     release_memory()  # what the stage freed goes back to the system, not kept for reuse
+    if store is not None:  # and the mapped pages it read go back to the page cache
+        store.release()
     timings[name] = time.perf_counter() - t
     if progress:
         progress(label or name, 1, 1)
@@ -311,9 +345,8 @@ def _mark_chrome(docs: Sequence[Document], min_docs: int) -> list[Document]:
         fields = fork_call(_chrome_fields, docs, min_docs)
     out = []
     for d, values in zip(docs, fields, strict=True):
-        change = {
-            f: v for f, v in zip(_CHROME_FIELDS, values, strict=True) if getattr(d, f) != v
-        }
+        pairs = zip(_CHROME_FIELDS, values, strict=True)
+        change: dict[str, Any] = {f: v for f, v in pairs if getattr(d, f) != v}
         out.append(replace(d, **change) if change else d)
     return out
 
@@ -363,34 +396,41 @@ def _candidates(
 # -- per-document and per-pair work, spread over the cores --------------------------
 
 
-def _prepare_chunk(context: tuple[Sequence[Document], Config], chunk: range) -> Prepared:
-    docs, config = context
-    return prepare(
+def _prepare_chunk(context: tuple[Sequence[Document], Config, ArrayStore], chunk: range) -> Any:
+    docs, config, store = context
+    prepared = prepare(
         [docs[k].text for k in chunk],
         [docs[k].boilerplate for k in chunk],
         shingle_size=config.shingle_size,
     )
+    return store.keep(prepared, f"prepared-{chunk.start}")  # mapped: a file name travels
 
 
 def _prepare(
-    docs: Sequence[Document], config: Config, workers: int, progress: Progress | None
+    docs: Sequence[Document],
+    config: Config,
+    store: ArrayStore,
+    workers: int,
+    progress: Progress | None,
 ) -> list[AlignedDoc]:
-    # Workers read the documents they inherited and send back arrays only (Prepared):
-    # the texts stay where they are, and no word string is pickled.
+    # Workers read the documents they inherited and send back arrays only (Prepared),
+    # or with a mapped store only the name of the file they wrote them to: the texts
+    # stay where they are, and no word string is pickled.
     ranges = chunks(len(docs), workers)
     parts = fork_map(
         _prepare_chunk,
         ranges,
         workers=workers,
         parallel=len(docs) >= _PARALLEL_DOCS,
-        context=(docs, config),
+        context=(docs, config, store),
         progress=(lambda k, n: progress("fingerprints", _done(ranges, k), len(docs)))
         if progress
         else None,
         every=1,
     )
     out: list[AlignedDoc] = []
-    for r, part in zip(ranges, parts, strict=True):
+    for r, kept in zip(ranges, parts, strict=True):
+        part: Prepared = store.open(kept)
         batch = [docs[k] for k in r]
         unpacked = part.unpack([d.id for d in batch], [d.text for d in batch])
         out.extend(
@@ -443,15 +483,16 @@ def verify_and_align(
 
 
 def _align_chunk(
-    context: tuple[list[AlignedDoc], np.ndarray, np.ndarray, Config], r: range
+    context: tuple[list[AlignedDoc], np.ndarray, np.ndarray, Config, ArrayStore], r: range
 ) -> list[Pair | None]:
-    aligned, todo, near, config = context
+    aligned, todo, near, config, store = context
     out = []
     for (i, j), nr in zip(
         todo[r.start : r.stop].tolist(), near[r.start : r.stop].tolist(), strict=True
     ):
         pair = verify_and_align(aligned[i], aligned[j], i, j, config, always=bool(nr))
         out.append(None if pair is None else detach_texts(pair))  # the parent has the texts
+    store.release()  # a worker holds the mapped pages of one chunk's documents at a time
     return out
 
 
@@ -460,6 +501,7 @@ def _align_all(
     todo: np.ndarray,
     near: np.ndarray,
     config: Config,
+    store: ArrayStore,
     workers: int,
     progress: Progress | None,
 ) -> list[Pair]:
@@ -477,7 +519,7 @@ def _align_all(
         ranges,
         workers=workers,
         parallel=len(todo) >= _PARALLEL_PAIRS,
-        context=(aligned, todo, near, config),
+        context=(aligned, todo, near, config, store),
         progress=_offset_progress(progress, ranges, 0, len(todo)),
         every=1,
     )
