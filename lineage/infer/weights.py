@@ -103,6 +103,23 @@ class Weights:
     # that p lacks and p has ``separate_parent`` words of its own that c lacks; 0: off
     separate_child: int = 0
     separate_parent: int = 0
+    # Dated candidates (issue 13, round s20dated): where dates place the candidate parent
+    # before the child, direction is read from them, and what is left is which earlier
+    # document the child came from. These weigh evidence for that choice alone; on an
+    # undated pair none applies. (0 or 1: as the evidence is weighed without dates.)
+    # ... a shared cut: a candidate q dated before the child is an excerpt of another
+    # such candidate u (u holds q's text, q lacks some of u's) and both hold the same
+    # words of the child: the child stops where q stops, an omission it shares with q
+    # alone. Weighs u per such q, over the child's other candidates (the excerpt case of
+    # the superset rule, ``superset_excerpt``, among dated candidates); negative: the
+    # excerpt whose cut the child shares is the likelier source
+    excerpt_dated: float = 0.0
+    # ... the separative readings (as ``separative``) of a candidate dated before the child
+    separative_dated: float = 0.0
+    # ... multipliers of the centrality prior of a parent and of the containment evidence
+    # (a direction signal) on an edge whose two ends dates order
+    central_parent_dated: float = 1.0
+    containment_dated: float = 1.0
     # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
     kind_scale: tuple[tuple[str, float], ...] = ()
 
