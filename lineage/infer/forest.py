@@ -222,6 +222,10 @@ def _story_forest(
     def dated_before(parent: str, child: str) -> bool:
         return (gap(clock[parent], clock[child]) or 0.0) > 0
 
+    def ordered(parent: str, child: str) -> bool:
+        """Dates order the two (either way): direction is read from them."""
+        return bool(gap(clock[parent], clock[child]))
+
     if w.closest:
         # Among a child's candidate parents that dates place before it, each word fewer
         # than the closest of them explains counts extra: it ranks those candidates and
@@ -278,7 +282,7 @@ def _story_forest(
                         n_more += 1
                     elif contains(u, q) and not contains(q, u):
                         n_excerpt += 1
-                        if dated_before(u, child) and dated_before(q, child):
+                        if ordered(u, child) and ordered(q, child):
                             n_cut += 1
                 for kind, count, weight in (
                     ("superset", n_more, w.superset),
@@ -304,10 +308,10 @@ def _story_forest(
         # else (often a common source the corpus lacks: both are then originals here).
         # Not in a story shaped as a chain of versions: each version drops words of the
         # one before, which the next keeps dropped (lineage.infer.profile, CHAIN_SHAPE).
-        # (``separative_dated``: on a candidate dates place before the child, the only
-        # question left being which earlier document, if any, the child copied)
+        # (``separative_dated``: on a candidate edge whose two ends dates order, the only
+        # question left being which document, if any, the child copied)
         for (parent, child), words in separative_words(story, info, content).items():
-            weight = w.separative_dated if dated_before(parent, child) else w.separative
+            weight = w.separative_dated if ordered(parent, child) else w.separative
             if (parent, child) in base and words and weight:
                 extra.setdefault((parent, child), []).append(
                     Evidence(
@@ -321,7 +325,7 @@ def _story_forest(
     central = centrality(story, story_pairs)
     for parent, child in base:
         factor = w.central_parent
-        if w.central_parent_dated != 1.0 and gap(clock[parent], clock[child]):
+        if w.central_parent_dated != 1.0 and ordered(parent, child):
             factor *= w.central_parent_dated  # dates order the two (Weights)
         if central[parent] > 0 and factor:
             extra.setdefault((parent, child), []).append(
