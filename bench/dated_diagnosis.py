@@ -58,7 +58,8 @@ SALT = "lineage-bench-1"  # bench/accuracy.py's
 
 def corpus_of(name: str) -> Corpus:
     """The named corpus under bench/accuracy.py's opaque ids."""
-    kind, seed = name.rstrip("0123456789"), int(name.lstrip("simwire"))
+    kind = name.rstrip("0123456789")
+    seed = int(name[len(kind) :])
     if kind == "sim":
         tag = {7: "train", 2026: "test"}.get(seed, f"s{seed}")
         return opaque(simulated_corpus(stories=50, seed=seed, dates="all"), f"{SALT}:{tag}:a")
@@ -210,11 +211,10 @@ def diagnose(corpus: Corpus, analysis: Any, trace: dict[tuple[str, str], list[An
                 ex["share_pred_in_true"] = round(share.get((p, t), 0), 3)
                 ex["share_true_in_pred"] = round(share.get((t, p), 0), 3)
             else:
-                ex["margin_vs_origin"] = round(score_of.get((p, c), 0) - score_of[("\x00root", c)], 3)
+                origin = score_of[("\x00root", c)]
+                ex["margin_vs_origin"] = round(score_of.get((p, c), 0) - origin, 3)
             examples.append(ex)
-    m = score(
-        [(e.parent, e.child) for e in analysis.edges], truth, stories=analysis.stories
-    )
+    m = score([(e.parent, e.child) for e in analysis.edges], truth, stories=analysis.stories)
     return {
         "edge_f1": round(m.edge_f1, 4),
         "undirected_f1": round(m.undirected_f1, 4),
@@ -223,7 +223,10 @@ def diagnose(corpus: Corpus, analysis: Any, trace: dict[tuple[str, str], list[An
         "categories": dict(cats.most_common()),
         "flags": dict(flags.most_common()),
         "second_parents_missed": second_missed,
-        "kinds": {k: (round(v, 2), kinds_n[k]) for k, v in sorted(kinds.items(), key=lambda kv: kv[1], reverse=True)},
+        "kinds": {
+            k: (round(v, 2), kinds_n[k])
+            for k, v in sorted(kinds.items(), key=lambda kv: kv[1], reverse=True)
+        },
         "examples": examples,
         "profile": analysis.profile_choice.profile if analysis.profile_choice else None,
     }

@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {'':24s} {wire_skeleton.kinds(edges, corpus.truth)}")
         sys.stdout.flush()
     for name, xs in means.items():
-        print(f"mean edge F1 {name:24s} {sum(xs) / len(xs):.4f}  ({', '.join(f'{x:.3f}' for x in xs)})")
+        each = ", ".join(f"{x:.3f}" for x in xs)
+        print(f"mean edge F1 {name:24s} {sum(xs) / len(xs):.4f}  ({each})")
     return 0
 
 

@@ -195,6 +195,7 @@ if _SEPARATIVE and APPLY_SEPARATIVE:
         **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _SEPARATIVE.items()},
     )
 
+
 def fitted_dated(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
     """The dated-candidate weights (``Weights.excerpt_dated``, ``separative_dated``,
     ``central_parent_dated``) that ``bench/fit.py --dated-weights`` chose for the news
