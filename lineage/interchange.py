@@ -195,7 +195,7 @@ def _evidence_records(edge: Edge) -> list[dict[str, Any]]:
     sentences were written ("against, containment: ..." is kind "containment": that
     label's "against" was wording, not a sign, so it is not read as one).
     """
-    records = []
+    records: list[dict[str, Any]] = []
     for ev in edge.evidence:
         if isinstance(ev, str):
             head, colon, _rest = ev.partition(":")

@@ -88,6 +88,15 @@ def _separative(f: Facts) -> str:
     )
 
 
+@_says("shared-cut", "against")
+def _shared_cut(f: Facts) -> str:
+    n = f["covers"]
+    return (
+        f"against, shared cut: {n} earlier excerpt{_s(n)} of {f['parent']} hold{'s' * (n == 1)} "
+        f"the same words of {f['child']} and stop{'s' * (n == 1)} where it stops"
+    )
+
+
 @_says("lost-source")
 def _lost_source(f: Facts) -> str:
     return (

@@ -218,14 +218,19 @@ def _story_forest(
     pair_of = {(p.a, p.b): p for p in story_pairs}
     # evidence that needs the whole story (closeness ranks, centrality, the origin prior)
     extra: dict[tuple[str, str], list[Evidence]] = {}
+
+    def dated_before(parent: str, child: str) -> bool:
+        return (gap(clock[parent], clock[child]) or 0.0) > 0
+
+    def ordered(parent: str, child: str) -> bool:
+        """Dates order the two (either way): direction is read from them."""
+        return bool(gap(clock[parent], clock[child]))
+
     if w.closest:
         # Among a child's candidate parents that dates place before it, each word fewer
         # than the closest of them explains counts extra: it ranks those candidates and
         # leaves the case for an origin alone. Undated, a document is explained best by
         # any copy that contains it, its own expansions included, so it is not used.
-        def dated_before(parent: str, child: str) -> bool:
-            return (gap(clock[parent], clock[child]) or 0.0) > 0
-
         best_exact: dict[str, int] = {}
         for (parent, child), (n_exact, _) in exact_counts.items():
             if dated_before(parent, child):
@@ -242,7 +247,7 @@ def _story_forest(
                             {"parent": parent, "child": child, "words": lag},
                         )
                     )
-    if w.superset or w.superset_excerpt:
+    if w.superset or w.superset_excerpt or w.excerpt_dated:
         # The superset rule: a candidate parent that holds all the material another
         # candidate shares with the child (and more) is the likelier source of the two;
         # the copy holding less took it from the superset, or from the child. Judged on
@@ -266,7 +271,7 @@ def _story_forest(
                 return m is not None and int((m & content[q]).sum()) >= w.superset_cover * size[q]
 
             for u in ps:
-                n_more = n_excerpt = 0
+                n_more = n_excerpt = n_cut = 0
                 for q in ps:
                     if q == u or not 0 < n[q] <= n[u]:
                         continue
@@ -277,21 +282,24 @@ def _story_forest(
                         n_more += 1
                     elif contains(u, q) and not contains(q, u):
                         n_excerpt += 1
+                        if ordered(u, child) and ordered(q, child):
+                            n_cut += 1
                 for kind, count, weight in (
                     ("superset", n_more, w.superset),
                     ("superset-excerpt", n_excerpt, w.superset_excerpt),
+                    ("shared-cut", n_cut, w.excerpt_dated),
                 ):
                     if count and weight:
                         extra.setdefault((u, child), []).append(
                             Evidence(
                                 kind,
                                 weight * count / (len(ps) - 1),
-                                "for",
+                                "for" if weight > 0 else "against",
                                 {"parent": u, "child": child, "covers": count},
                             )
                         )
-    shape = chain_shape(story_pairs, rank) if w.separative else None
-    if w.separative and shape is not None and shape < CHAIN_SHAPE:
+    shape = chain_shape(story_pairs, rank) if w.separative or w.separative_dated else None
+    if (w.separative or w.separative_dated) and shape is not None and shape < CHAIN_SHAPE:
         # Separative readings (the stemmatic test, symmetric by construction): words of the
         # candidate parent p that no other document of the story holds (p's own readings:
         # a rewording, an inserted lead or paragraph), lying inside the stretch of p that
@@ -300,12 +308,15 @@ def _story_forest(
         # else (often a common source the corpus lacks: both are then originals here).
         # Not in a story shaped as a chain of versions: each version drops words of the
         # one before, which the next keeps dropped (lineage.infer.profile, CHAIN_SHAPE).
+        # (``separative_dated``: on a candidate edge whose two ends dates order, the only
+        # question left being which document, if any, the child copied)
         for (parent, child), words in separative_words(story, info, content).items():
-            if (parent, child) in base and words:
+            weight = w.separative_dated if ordered(parent, child) else w.separative
+            if (parent, child) in base and words and weight:
                 extra.setdefault((parent, child), []).append(
                     Evidence(
                         "separative",
-                        -w.separative * math.log1p(words),
+                        -weight * math.log1p(words),
                         "against",
                         {"parent": parent, "child": child, "words": words},
                     )
@@ -313,11 +324,14 @@ def _story_forest(
     referenced = referenced_by(story, by_id, info)
     central = centrality(story, story_pairs)
     for parent, child in base:
-        if central[parent] > 0 and w.central_parent:
+        factor = w.central_parent
+        if w.central_parent_dated != 1.0 and ordered(parent, child):
+            factor *= w.central_parent_dated  # dates order the two (Weights)
+        if central[parent] > 0 and factor:
             extra.setdefault((parent, child), []).append(
                 Evidence(
                     "centrality",
-                    w.central_parent * central[parent],
+                    factor * central[parent],
                     "for",
                     {"parent": parent, "share": central[parent]},
                 )

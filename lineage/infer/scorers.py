@@ -321,9 +321,16 @@ def credit_evidence(
 
 
 def text_direction_evidence(
-    pair: Pair, parent: Features, child: Features, *, w: Weights = NEWS
+    pair: Pair,
+    parent: Features,
+    child: Features,
+    *,
+    w: Weights = NEWS,
+    containment_scale: float = 1.0,
 ) -> list[Evidence]:
-    """Asymmetries that edits leave when dates cannot tell the direction."""
+    """Asymmetries that edits leave when dates cannot tell the direction.
+    ``containment_scale``: the containment record's share of its weight (see
+    ``Weights.containment_dated``: dates order the two)."""
     out: list[Evidence] = []
     side_c = "a" if pair.a == child.doc.id else "b"
     ids = {"parent": parent.doc.id, "child": child.doc.id}
@@ -365,11 +372,11 @@ def text_direction_evidence(
     # exceeds the parent's share found in the child when the child trims
     c_share, p_share = pair.share(child.doc.id), pair.share(parent.doc.id)
     diff = c_share - p_share
-    if abs(diff) >= 0.1:
+    if abs(diff) >= 0.1 and containment_scale:
         out.append(
             Evidence(
                 "containment",
-                w.containment * diff,
+                w.containment * containment_scale * diff,
                 "for" if diff > 0 else "against",
                 {**ids, "child_share": c_share, "parent_share": p_share},
             )
@@ -540,7 +547,12 @@ def _credit(c: Candidate) -> list[Evidence]:
 @register("text-direction")
 def _text_direction(c: Candidate) -> list[Evidence]:
     st = c.story
-    return text_direction_evidence(c.pair, st.info[c.parent], st.info[c.child], w=st.w)
+    scale = 1.0
+    if st.w.containment_dated != 1.0 and gap(st.clock[c.parent], st.clock[c.child]):
+        scale = st.w.containment_dated  # dates order the two: direction is read from them
+    return text_direction_evidence(
+        c.pair, st.info[c.parent], st.info[c.child], w=st.w, containment_scale=scale
+    )
 
 
 @register("title")

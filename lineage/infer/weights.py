@@ -22,7 +22,9 @@ __all__ = [
     "PROVENANCE",
     "APPLY_FITTED_DEFAULTS",
     "APPLY_SEPARATIVE",
+    "APPLY_DATED",
     "Weights",
+    "fitted_dated",
     "fitted_defaults",
     "fitted_separative",
     "fitted_profiles",
@@ -103,6 +105,27 @@ class Weights:
     # that p lacks and p has ``separate_parent`` words of its own that c lacks; 0: off
     separate_child: int = 0
     separate_parent: int = 0
+    # Dated candidates (issue 13, round s20dated): where the dates of a candidate edge's
+    # two ends order them, direction is read from the dates, and what is left is which
+    # document the child came from. These weigh evidence for that choice alone, on the
+    # edges whose two ends dates order (either way: a candidate dated after the child
+    # weighs alike, so that it gains nothing from its earlier rivals' evidence); on an
+    # undated pair none applies. (0, or 1 for a multiplier: weighed as without dates.)
+    # ... a shared cut: a candidate q is an excerpt of another candidate u (u holds q's
+    # text, q lacks some of u's) and both hold the same words of the child: the child
+    # stops where q stops, an omission it shares with q alone. Weighs u per such q, over
+    # the child's other candidates (the excerpt case of the superset rule,
+    # ``superset_excerpt``, among dated candidates); negative: the excerpt whose cut the
+    # child shares is the likelier source
+    excerpt_dated: float = 0.0
+    # ... the separative readings (as ``separative``): the candidate's own words inside
+    # the stretch the child follows, which the child lacks
+    separative_dated: float = 0.0
+    # ... multipliers of the centrality prior of a parent (a stand-in for "is the
+    # original", which dates read: ``original``) and of the containment evidence (a
+    # direction signal)
+    central_parent_dated: float = 1.0
+    containment_dated: float = 1.0
     # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
     kind_scale: tuple[tuple[str, float], ...] = ()
 
@@ -172,6 +195,36 @@ if _SEPARATIVE and APPLY_SEPARATIVE:
         **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _SEPARATIVE.items()},
     )
 
+
+def fitted_dated(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
+    """The dated-candidate weights (``Weights.excerpt_dated``, ``separative_dated``,
+    ``central_parent_dated``) that ``bench/fit.py --dated-weights`` chose for the news
+    profile on the dated training corpora (the file's ``dated`` entry), and their
+    provenance; none without an entry."""
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    fit = data.get("dated")
+    if not fit:
+        return {}, None
+    fields = dict(fit["fields"])
+    said = ", ".join(f"{k}={v:g}" for k, v in sorted(fields.items()))
+    return fields, (
+        f"{said}: chosen by {fit.get('command', 'bench/fit.py --dated-weights')} on the "
+        f"dated training corpora {'; '.join(fit['sources'])} on {fit.get('date')}; {path.name}"
+    )
+
+
+#: Whether the news profile takes the fitted dated-candidate weights. They read only
+#: candidates that dates place before the child, so an undated corpus is analyzed as
+#: before (docs/ACCURACY.md, "Dated stories, round s20dated").
+APPLY_DATED = True
+_DATED, _DATED_NOTE = fitted_dated()
+if _DATED and APPLY_DATED:
+    HAND_SET["news"] = replace(
+        HAND_SET["news"],
+        **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _DATED.items()},
+    )
+
 #: Where each hand-set profile's numbers come from: the data that chose them. Any figure
 #: measured on these sources is in-sample for that profile.
 PROVENANCE: dict[str, str] = {
@@ -179,6 +232,7 @@ PROVENANCE: dict[str, str] = {
         "hand-set, then adjusted on the project's syndication simulator, seeds 7 and 17 "
         "(validation) and 11, 13, 21, 23 (dates: all, some, none); docs/ACCURACY.md"
         + (f"; separative readings {_SEPARATIVE_NOTE}" if APPLY_SEPARATIVE else "")
+        + (f"; dated candidates {_DATED_NOTE}" if _DATED and APPLY_DATED else "")
     ),
     "revisions": (
         "the news profile with containment, omission and the centrality priors changed on "

@@ -249,8 +249,8 @@ def passage_segments(
                     out.append(Segment(text[run_x:x], run_cls, run_k))
                     run_x = None
                 anchored.add(k)
-                cls = f"pm c{(k - 1) % PALETTE_SIZE}" + (" q" if quoted_k[k] else "")
-                out.append(Segment("", cls, k, f"{side}-p{k}", f"{other}-p{k}", f"{k}"))
+                mark = f"pm c{(k - 1) % PALETTE_SIZE}" + (" q" if quoted_k[k] else "")
+                out.append(Segment("", mark, k, f"{side}-p{k}", f"{other}-p{k}", f"{k}"))
         k_here = min(active_p) if active_p else None
         key = (k_here, counts["c"] > 0, counts["b"] > 0)
         cls = classes_of.get(key)
