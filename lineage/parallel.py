@@ -165,6 +165,9 @@ def fork_call(fn: Callable[..., R], *args: Any) -> R:
     try:
         with os.fdopen(read_fd, "rb") as inp:
             payload = inp.read()
+    except BaseException:  # interrupted (the child ignores Ctrl-C): it is not waited for
+        os.kill(pid, signal.SIGKILL)
+        raise
     finally:
         _, status = os.waitpid(pid, 0)
     if not payload:

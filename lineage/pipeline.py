@@ -16,7 +16,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -322,33 +322,39 @@ def _stage(
         progress(label or name, 1, 1)
 
 
-# What the chrome stage sets on a document (lineage.boilerplate.mark_boilerplate)
-_CHROME_FIELDS = ("boilerplate", "host_outlet", "outlet", "title", "dateline_span")
-
-
-def _chrome_fields(docs: Sequence[Document], min_docs: int) -> list[tuple[object, ...]]:
-    """The fields the chrome stage sets, for each document in order."""
+def _chrome_changes(docs: Sequence[Document], min_docs: int) -> list[dict[str, Any]]:
+    """For each document in order, the fields the chrome stage changes on it (any
+    field of :class:`Document`: what :func:`lineage.boilerplate.mark_boilerplate` sets
+    is read from its result, not listed here), with their new values."""
     from lineage.boilerplate import mark_boilerplate
 
     marked = mark_boilerplate(docs, min_docs=min_docs)
-    return [tuple(getattr(d, f) for f in _CHROME_FIELDS) for d in marked]
+    names = [f.name for f in fields(Document)]
+    out: list[dict[str, Any]] = []
+    for d, m in zip(docs, marked, strict=True):
+        if m is d:
+            out.append({})
+            continue
+        out.append(
+            {
+                n: getattr(m, n)
+                for n in names
+                if getattr(m, n) is not getattr(d, n) and getattr(m, n) != getattr(d, n)
+            }
+        )
+    return out
 
 
 def _mark_chrome(docs: Sequence[Document], min_docs: int) -> list[Document]:
     """The documents with their chrome marked. From ``_PARALLEL_DOCS`` documents up
-    the marking runs in a forked child, which sends back only the fields it sets: its
-    line objects (several hundred MB at 100k documents, freed but kept by the
+    the marking runs in a forked child, which sends back only the fields it changed:
+    its line objects (several hundred MB at 100k documents, freed but kept by the
     allocator in the process that made them) die with the child."""
     if len(docs) < _PARALLEL_DOCS:
-        fields = _chrome_fields(docs, min_docs)
+        changes = _chrome_changes(docs, min_docs)
     else:
-        fields = fork_call(_chrome_fields, docs, min_docs)
-    out = []
-    for d, values in zip(docs, fields, strict=True):
-        pairs = zip(_CHROME_FIELDS, values, strict=True)
-        change: dict[str, Any] = {f: v for f, v in pairs if getattr(d, f) != v}
-        out.append(replace(d, **change) if change else d)
-    return out
+        changes = fork_call(_chrome_changes, docs, min_docs)
+    return [replace(d, **change) if change else d for d, change in zip(docs, changes, strict=True)]
 
 
 def _profile(
