@@ -126,6 +126,12 @@ class Weights:
     # direction signal)
     central_parent_dated: float = 1.0
     containment_dated: float = 1.0
+    # the skeleton (issue 13 item 1): 0, the forest of the best score; > 0, the links of
+    # the maximum spanning tree over each link's marginal probability at this temperature
+    skeleton_temperature: float = 0.0
+    skeleton_root: float = 1.0  # multiplier of a document's marginal as an origin there
+    skeleton_similarity: float = 0.0  # plus this times the pair's Jaccard there
+    skeleton_orient: int = 0  # 1: orient the links by the best forest inside them
     # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
     kind_scale: tuple[tuple[str, float], ...] = ()
 
