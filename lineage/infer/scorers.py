@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz.distance import Indel
 
 from lineage.infer.features import (
@@ -477,6 +478,39 @@ def _reuse(c: Candidate) -> list[Evidence]:
         parent_runs=missing_runs(st.info[c.parent].exact[c.child], st.content[c.parent]),
         w=st.w,
     )
+
+
+def _inner_missing(mask: np.ndarray, content: np.ndarray) -> int:
+    """Content words outside ``mask`` between its first and last content word."""
+    held = mask[content]
+    idx = np.flatnonzero(held)
+    if len(idx) < 2:
+        return 0
+    return int((~held[idx[0] : idx[-1] + 1]).sum())
+
+
+@register("omission-inner")
+def _omission_inner(c: Candidate) -> list[Evidence]:
+    """The parent's words the child lacks inside the stretch of the parent the child
+    follows (from its first to its last word the child holds): text the child would have
+    cut from the middle, not a trimmed end (off in the hand-set profiles)."""
+    st, w = c.story, c.story.w
+    if not w.omission_inner:
+        return []
+    inner = _inner_missing(st.info[c.parent].exact[c.child], st.content[c.parent])
+    if w.omission_inner_both:
+        inner += _inner_missing(st.info[c.child].exact[c.parent], st.content[c.child])
+    if not inner:
+        return []
+    return [
+        _against(
+            "omission-inner",
+            -w.omission_inner * inner,
+            parent=c.parent,
+            child=c.child,
+            words=inner,
+        )
+    ]
 
 
 @register("rates")

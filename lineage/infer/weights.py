@@ -126,6 +126,8 @@ class Weights:
     # direction signal)
     central_parent_dated: float = 1.0
     containment_dated: float = 1.0
+    omission_inner: float = 0.0  # per parent word the child lacks inside its stretch
+    omission_inner_both: int = 0  # 1: and per child word the parent lacks inside its own
     # the skeleton (issue 13 item 1): 0, the forest of the best score; > 0, the links of
     # the maximum spanning tree over each link's marginal probability at this temperature
     skeleton_temperature: float = 0.0
