@@ -398,21 +398,6 @@ def _story_forest(
         if boosted:
             parent_of, children = _arborescence(story, total, rank)
 
-    if w.skeleton_temperature > 0 and 2 < len(story) <= EXACT_DOCS:
-        similarity = {frozenset((p.a, p.b)): p.jaccard for p in story_pairs}
-        linked_to = _skeleton(
-            story, total, rank, w.skeleton_temperature, w.skeleton_root,
-            similarity, w.skeleton_similarity,
-        )
-        if linked_to is not None:
-            if w.skeleton_orient:
-                parent_of, children = _arborescence(
-                    story,
-                    {k: v for k, v in total.items() if k[0] == ROOT or frozenset(k) in linked_to},
-                    rank,
-                )
-            else:
-                parent_of, children = _bfs(story, linked_to, rank)
     incoming_of: dict[str, dict[str, float]] = {i: {} for i in story}
     for (u, v), sc in sorted(total.items(), key=lambda kv: (kv[0][0] != ROOT, kv[0][0])):
         incoming_of[v][u] = sc  # the virtual root first, then candidate parents
@@ -562,74 +547,3 @@ def _descendants(children: Mapping[str, list[str]]) -> Callable[[str, str], bool
         return enter[c] < enter[u] < leave[c]
 
     return below
-
-
-def _skeleton(
-    story: Sequence[str],
-    total: Mapping[tuple[str, str], float],
-    rank: Mapping[str, tuple[str, str]],
-    temperature: float,
-    root_factor: float,
-    similarity: Mapping[frozenset[str], float],
-    beta: float,
-) -> set[frozenset[str]] | None:
-    """The links of the story's minimum-Bayes-risk skeleton: the maximum spanning tree
-    over the virtual root and the story, each link weighed by its marginal probability
-    (either direction) over the story's forests at ``temperature``; a document's link to
-    the virtual root by its marginal as an origin times ``root_factor``."""
-    marginal = edge_marginals(sorted(story), total, root=ROOT, temperature=temperature)
-    if marginal is None:
-        return None
-    link: dict[frozenset[str], float] = {}
-    for (u, v), p in marginal.items():
-        k = frozenset((u, v))
-        link[k] = link.get(k, 0.0) + (p * root_factor if u == ROOT else p)
-    for k in link:
-        if ROOT not in k:
-            link[k] += beta * similarity.get(k, 0.0)
-    nodes = [ROOT, *sorted(story, key=rank.__getitem__)]
-    index = {x: k for k, x in enumerate(nodes)}
-    order = sorted(link.items(), key=lambda kv: (-kv[1], sorted(index[x] for x in kv[0])))
-    up = list(range(len(nodes)))
-
-    def find(x: int) -> int:
-        while up[x] != x:
-            up[x] = up[up[x]]
-            x = up[x]
-        return x
-
-    chosen: set[frozenset[str]] = set()
-    for k, _ in order:
-        a, b = (index[x] for x in k)
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            up[ra] = rb
-            chosen.add(k)
-    return chosen
-
-
-def _bfs(
-    story: Sequence[str], links: set[frozenset[str]], rank: Mapping[str, tuple[str, str]]
-) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Parents and children of the tree ``links`` over the virtual root and ``story``,
-    oriented away from the virtual root."""
-    nbr: dict[str, list[str]] = {x: [] for x in (ROOT, *story)}
-    for k in links:
-        a, b = tuple(k)
-        nbr[a].append(b)
-        nbr[b].append(a)
-    parent: dict[str, str] = {}
-    children: dict[str, list[str]] = {x: [] for x in nbr}
-    todo = [ROOT]
-    seen = {ROOT}
-    while todo:
-        x = todo.pop()
-        for y in sorted(nbr[x], key=lambda z: rank[z] if z != ROOT else ("", "")):
-            if y not in seen:
-                seen.add(y)
-                parent[y] = x
-                children[x].append(y)
-                todo.append(y)
-    for c in children.values():
-        c.sort(key=rank.__getitem__)
-    return parent, children

@@ -128,12 +128,6 @@ class Weights:
     containment_dated: float = 1.0
     omission_inner: float = 0.0  # per parent word the child lacks inside its stretch
     omission_inner_both: int = 0  # 1: and per child word the parent lacks inside its own
-    # the skeleton (issue 13 item 1): 0, the forest of the best score; > 0, the links of
-    # the maximum spanning tree over each link's marginal probability at this temperature
-    skeleton_temperature: float = 0.0
-    skeleton_root: float = 1.0  # multiplier of a document's marginal as an origin there
-    skeleton_similarity: float = 0.0  # plus this times the pair's Jaccard there
-    skeleton_orient: int = 0  # 1: orient the links by the best forest inside them
     # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
     kind_scale: tuple[tuple[str, float], ...] = ()
 
