@@ -481,7 +481,8 @@ def _reuse(c: Candidate) -> list[Evidence]:
 
 
 def _inner_missing(mask: np.ndarray, content: np.ndarray) -> int:
-    """Content words outside ``mask`` between its first and last content word."""
+    """Content words outside ``mask`` between its first and last content word: words of
+    one document that the other lacks inside the stretch of it that the other follows."""
     held = mask[content]
     idx = np.flatnonzero(held)
     if len(idx) < 2:
@@ -489,26 +490,24 @@ def _inner_missing(mask: np.ndarray, content: np.ndarray) -> int:
     return int((~held[idx[0] : idx[-1] + 1]).sum())
 
 
-@register("omission-inner")
-def _omission_inner(c: Candidate) -> list[Evidence]:
-    """The parent's words the child lacks inside the stretch of the parent the child
-    follows (from its first to its last word the child holds): text the child would have
-    cut from the middle, not a trimmed end (off in the hand-set profiles)."""
+@register("inner-edits")
+def _inner_edits(c: Candidate) -> list[Evidence]:
+    """How far apart two documents are inside the text they share, the same both ways:
+    the words each lacks inside the stretch of the other that it follows (from the first
+    to the last word of the other it holds). A passage one of them added or dropped in
+    the middle is an edit between the two; a trimmed start or end is not (a copy that
+    stops early made one decision). Symmetric by construction, so it weighs which two
+    documents are linked, not which way (issue 13 items 1 and 2; off when 0)."""
     st, w = c.story, c.story.w
-    if not w.omission_inner:
+    if not w.inner_edits:
         return []
-    inner = _inner_missing(st.info[c.parent].exact[c.child], st.content[c.parent])
-    if w.omission_inner_both:
-        inner += _inner_missing(st.info[c.child].exact[c.parent], st.content[c.child])
-    if not inner:
+    words = _inner_missing(st.info[c.parent].exact[c.child], st.content[c.parent])
+    words += _inner_missing(st.info[c.child].exact[c.parent], st.content[c.child])
+    if not words:
         return []
     return [
         _against(
-            "omission-inner",
-            -w.omission_inner * inner,
-            parent=c.parent,
-            child=c.child,
-            words=inner,
+            "inner-edits", -w.inner_edits * words, parent=c.parent, child=c.child, words=words
         )
     ]
 

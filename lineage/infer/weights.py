@@ -126,8 +126,9 @@ class Weights:
     # direction signal)
     central_parent_dated: float = 1.0
     containment_dated: float = 1.0
-    omission_inner: float = 0.0  # per parent word the child lacks inside its stretch
-    omission_inner_both: int = 0  # 1: and per child word the parent lacks inside its own
+    # the words each of two documents lacks inside the stretch of the other it follows
+    # (scorers "inner-edits", symmetric: it weighs links, not their direction); per word
+    inner_edits: float = 0.0
     # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
     kind_scale: tuple[tuple[str, float], ...] = ()
 
