@@ -909,8 +909,7 @@ def fit_inner(args: argparse.Namespace) -> None:
 
     def by_source(row: dict[str, Any], keep: Sequence[str]) -> float:
         means = [
-            np.mean([v for k, v in row["train"].items() if source_of[k] == src])
-            for src in keep
+            np.mean([v for k, v in row["train"].items() if source_of[k] == src]) for src in keep
         ]
         return round(float(np.mean(means)), 4)
 

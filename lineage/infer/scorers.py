@@ -506,9 +506,7 @@ def _inner_edits(c: Candidate) -> list[Evidence]:
     if not words:
         return []
     return [
-        _against(
-            "inner-edits", -w.inner_edits * words, parent=c.parent, child=c.child, words=words
-        )
+        _against("inner-edits", -w.inner_edits * words, parent=c.parent, child=c.child, words=words)
     ]
 
 

@@ -230,6 +230,7 @@ if _DATED and APPLY_DATED:
         **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _DATED.items()},
     )
 
+
 def fitted_inner(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
     """The inner-edits weight (``Weights.inner_edits``) that ``bench/fit.py --inner`` chose
     for the news profile on the syndication training corpora (the file's ``inner``
