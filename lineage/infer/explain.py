@@ -88,15 +88,6 @@ def _separative(f: Facts) -> str:
     )
 
 
-@_says("inner-edits", "against")
-def _inner_edits(f: Facts) -> str:
-    n = f["words"]
-    return (
-        f"against: {f['parent']} and {f['child']} differ by {n} word{_s(n)} inside the text "
-        "they share (a passage one of them has in the middle and the other lacks)"
-    )
-
-
 @_says("shared-cut", "against")
 def _shared_cut(f: Facts) -> str:
     n = f["covers"]
