@@ -428,9 +428,14 @@ def test_trace_exposes_every_scored_candidate():
 
 
 def test_profiles_are_named_and_an_unknown_name_is_refused():
+    import dataclasses
+
+    from lineage.infer.weights import fitted_dated, fitted_inner
     from lineage.model import Config
 
-    assert infer.Weights.for_profile("news") == infer.Weights()
+    # the news profile: the defaults with the fitted entries weights.py applies
+    fitted = {**fitted_dated()[0], **fitted_inner()[0]}
+    assert infer.Weights.for_profile("news") == dataclasses.replace(infer.Weights(), **fitted)
     assert infer.Weights.for_profile("revisions").containment < 0  # longer is later
     with pytest.raises(ValueError, match="news, revisions"):
         infer.Weights.for_profile("wire")

@@ -140,7 +140,8 @@ def test_a_negative_excerpt_weight_takes_the_excerpt_that_stops_where_the_child_
     w = dataclasses.replace(Weights(), superset_excerpt=-0.5)
     trace = _trace(docs, w)
     (rec,) = [e for e in trace[("full", "child")] if e.kind == "superset-excerpt"]
-    assert rec.score < 0 and rec.sign == "for"  # a record "for" with a negative weight
+    # a negative weight makes the record one against the edge, and it reads so
+    assert rec.score < 0 and rec.sign == "against"
     assert not [e for e in trace[("part", "child")] if e.kind == "superset-excerpt"]
     analysis = analyze_documents(docs)
     ids = sorted({x for p in analysis.pairs for x in (p.a, p.b)})

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz.distance import Indel
 
 from lineage.infer.features import (
@@ -477,6 +478,36 @@ def _reuse(c: Candidate) -> list[Evidence]:
         parent_runs=missing_runs(st.info[c.parent].exact[c.child], st.content[c.parent]),
         w=st.w,
     )
+
+
+def _inner_missing(mask: np.ndarray, content: np.ndarray) -> int:
+    """Content words outside ``mask`` between its first and last content word: words of
+    one document that the other lacks inside the stretch of it that the other follows."""
+    held = mask[content]
+    idx = np.flatnonzero(held)
+    if len(idx) < 2:
+        return 0
+    return int((~held[idx[0] : idx[-1] + 1]).sum())
+
+
+@register("inner-edits")
+def _inner_edits(c: Candidate) -> list[Evidence]:
+    """How far apart two documents are inside the text they share, the same both ways:
+    the words each lacks inside the stretch of the other that it follows (from the first
+    to the last word of the other it holds). A passage one of them added or dropped in
+    the middle is an edit between the two; a trimmed start or end is not (a copy that
+    stops early made one decision). Symmetric by construction, so it weighs which two
+    documents are linked, not which way (issue 13 items 1 and 2; off when 0)."""
+    st, w = c.story, c.story.w
+    if not w.inner_edits:
+        return []
+    words = _inner_missing(st.info[c.parent].exact[c.child], st.content[c.parent])
+    words += _inner_missing(st.info[c.child].exact[c.parent], st.content[c.child])
+    if not words:
+        return []
+    return [
+        _against("inner-edits", -w.inner_edits * words, parent=c.parent, child=c.child, words=words)
+    ]
 
 
 @register("rates")

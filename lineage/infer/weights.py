@@ -23,8 +23,10 @@ __all__ = [
     "APPLY_FITTED_DEFAULTS",
     "APPLY_SEPARATIVE",
     "APPLY_DATED",
+    "APPLY_INNER",
     "Weights",
     "fitted_dated",
+    "fitted_inner",
     "fitted_defaults",
     "fitted_separative",
     "fitted_profiles",
@@ -126,6 +128,9 @@ class Weights:
     # direction signal)
     central_parent_dated: float = 1.0
     containment_dated: float = 1.0
+    # the words each of two documents lacks inside the stretch of the other it follows
+    # (scorers "inner-edits", symmetric: it weighs links, not their direction); per word
+    inner_edits: float = 0.0
     # a fitted multiplier per evidence kind: ((kind, factor), ...); 1 for a kind not named
     kind_scale: tuple[tuple[str, float], ...] = ()
 
@@ -225,6 +230,36 @@ if _DATED and APPLY_DATED:
         **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _DATED.items()},
     )
 
+
+def fitted_inner(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
+    """The inner-edits weight (``Weights.inner_edits``) that ``bench/fit.py --inner`` chose
+    for the news profile on the syndication training corpora (the file's ``inner``
+    entry), and its provenance; none without an entry."""
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    fit = data.get("inner")
+    if not fit:
+        return {}, None
+    fields = dict(fit["fields"])
+    said = ", ".join(f"{k}={v:g}" for k, v in sorted(fields.items()))
+    return fields, (
+        f"{said}: chosen by {fit.get('command', 'bench/fit.py --inner')} on the training "
+        f"corpora {'; '.join(fit['sources'])} on {fit.get('date')}; {path.name}"
+    )
+
+
+#: Whether the news profile takes the fitted inner-edits weight: a symmetric term, the
+#: words each of two documents lacks inside the stretch of the other it follows, which
+#: weighs which documents are linked and not which way (docs/ACCURACY.md, "Undated
+#: skeleton, round s21skel").
+APPLY_INNER = True
+_INNER, _INNER_NOTE = fitted_inner()
+if _INNER and APPLY_INNER:
+    HAND_SET["news"] = replace(
+        HAND_SET["news"],
+        **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _INNER.items()},
+    )
+
 #: Where each hand-set profile's numbers come from: the data that chose them. Any figure
 #: measured on these sources is in-sample for that profile.
 PROVENANCE: dict[str, str] = {
@@ -233,6 +268,7 @@ PROVENANCE: dict[str, str] = {
         "(validation) and 11, 13, 21, 23 (dates: all, some, none); docs/ACCURACY.md"
         + (f"; separative readings {_SEPARATIVE_NOTE}" if APPLY_SEPARATIVE else "")
         + (f"; dated candidates {_DATED_NOTE}" if _DATED and APPLY_DATED else "")
+        + (f"; inner edits {_INNER_NOTE}" if _INNER and APPLY_INNER else "")
     ),
     "revisions": (
         "the news profile with containment, omission and the centrality priors changed on "
