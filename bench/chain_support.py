@@ -4,9 +4,10 @@
 
 1. **Wikipedia** (``../shared/eval/wikipedia_versions``, opaque ids, the ``revisions``
    profile's chains): every article analyzed by the default run twice, the chains'
-   bootstrap support off (the model's marginals: ``CHAIN_SUPPORT_DOCS = 0``) and on
-   (lineage/infer/confidence.py ``chain_support``). Rows are bench/calibrate.py's
-   (``placed_rows``: one per placed document, right against the true chain); printed
+   bootstrap support off (the model's marginals, the default) and on
+   (``lineage.infer.chain.CHAIN_SUPPORT``; lineage/infer/confidence.py ``chain_support``).
+   Rows are bench/calibrate.py's (``placed_rows``: one per placed document, right against
+   the true chain); printed
    per split, the first 100 articles by title (where the chain's weights were fitted and
    where the support's form was chosen) and the other 123 (held out): ECE over 10
    equal-width and 10 equal-mass bins, Brier, and mean confidence / share right of edges
@@ -44,14 +45,14 @@ def analyze(path: Path, support: bool, **config: Any) -> tuple[Any, float]:
     import lineage.infer.chain as chain
     from lineage.model import Config
 
-    keep = chain.CHAIN_SUPPORT_DOCS
-    chain.CHAIN_SUPPORT_DOCS = keep if support else 0
+    keep = chain.CHAIN_SUPPORT
+    chain.CHAIN_SUPPORT = support
     try:
         t = time.perf_counter()
         a = lineage.analyze([str(path)], Config(calibration="off", workers=1, **config))
         return a, time.perf_counter() - t
     finally:
-        chain.CHAIN_SUPPORT_DOCS = keep
+        chain.CHAIN_SUPPORT = keep
 
 
 def _cells(rows: list[dict[str, Any]]) -> str:
