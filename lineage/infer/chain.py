@@ -368,7 +368,7 @@ def chain_of_story(
     direction: float = DIRECTION,
     k: int = SHINGLE,
     texts: Mapping[str, str] | None = None,
-    support: bool = True,
+    support: bool = False,
 ) -> Chain:
     """The chain of one story: seriation, then the orientation of the whole path.
     ``rank``: each document's order of content (ties fall by it, never by id);
