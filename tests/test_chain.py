@@ -225,3 +225,98 @@ def test_text_distances_count_characters_inserted_and_deleted() -> None:
     d = text_distances(["abc", "abxc", "abc"])
     assert d[0, 1] == d[1, 0] == 1 and d[0, 2] == 0
     assert np.allclose(d, d.T)
+
+
+# -- the chain's bootstrap support (issue 13 item 5) ----------------------------------------
+
+
+def _support_chain(names: list[str], texts: list[str], *, support: bool = True):
+    tokens = _tokens(texts, names)
+    by_name = dict(zip(names, texts, strict=True))
+    rank = {n: hashlib.sha256(by_name[n].encode()).hexdigest() for n in names}
+    return chain_of_story(list(names), tokens, rank, texts=by_name, support=support)
+
+
+def test_a_chain_states_the_bootstrap_support_of_each_place() -> None:
+    from lineage.infer.confidence import CHAIN_SUPPORT_REPLICATES
+
+    texts = _history(6, seed=1)
+    names = [f"v{k}" for k in range(len(texts))]
+    chain = _support_chain(names, texts)
+    assert chain.support is not None and set(chain.support) == set(names)
+    for doc, got in chain.support.items():
+        # shares of the replicates over the document's parents (None: first), at most 1
+        assert all(0.0 <= p <= 1.0 + 1e-9 for p in got.values())
+        assert sum(got.values()) <= 1.0 + 1e-9
+        assert doc not in got
+    # the whole support is 1 over the first places and over each link's two readings
+    firsts = sum(got.get(None, 0.0) for got in chain.support.values())
+    assert firsts == pytest.approx(1.0)
+    # a clean history is rebuilt by every replicate: each link is (nearly) certain, up
+    # to its direction, which the direction model gives
+    order = list(chain.order)
+    for parent, child in zip(order, order[1:], strict=False):
+        assert chain.support[child].get(parent, 0.0) > 0.5
+    assert chain.support[order[0]].get(None, 0.0) > 0.5
+    # with support off (or a story too large), nothing is computed
+    assert _support_chain(names, texts, support=False).support is None
+    assert CHAIN_SUPPORT_REPLICATES >= 20
+
+
+def test_chain_support_is_the_same_under_other_names_and_input_orders() -> None:
+    texts = _history(7, seed=4, cut=0.6)
+    a = _support_chain([f"v{k}" for k in range(7)], texts)
+    other = [f"doc-{c}" for c in "QZMKRTA"]
+    rng = random.Random(9)
+    perm = list(range(7))
+    rng.shuffle(perm)
+    b = _support_chain([other[k] for k in perm], [texts[k] for k in perm])
+    rename = {f"v{k}": other[k] for k in range(7)}
+    assert a.support is not None and b.support is not None
+    for doc, got in a.support.items():
+        mapped = {None if p is None else rename[p]: q for p, q in got.items()}
+        assert mapped == pytest.approx(b.support[rename[doc]])
+
+
+def test_analyzed_chains_state_support_with_alternatives_on_its_scale(
+    tmp_path, monkeypatch
+) -> None:
+    import lineage
+    import lineage.infer.chain as chain
+    from lineage.model import Config
+
+    monkeypatch.setattr(chain, "CHAIN_SUPPORT", True)  # off by default (docs/ACCURACY.md)
+
+    # a history with reverts (A cut and put back), which some redraws order otherwise
+    rng = random.Random(3)
+    base = [_sentence(rng) for _ in range(6)]
+    a_, b_, c_ = (_sentence(rng, 4) for _ in range(3))
+    versions = [base, [*base, a_], [*base, a_, b_], [*base[:5], b_], [*base[:5], b_, c_],
+                [*base[:4], a_, b_, c_]]  # fmt: skip
+    texts = [" ".join(v) for v in versions]
+    paths = []
+    for k, t in enumerate(texts):
+        p = tmp_path / f"r{k}.txt"
+        p.write_text(t, encoding="utf-8")
+        paths.append(p)
+    a = lineage.analyze([str(tmp_path)], Config(profile="revisions", workers=1))
+    monkeypatch.setattr(chain, "CHAIN_SUPPORT", False)
+    raw = lineage.analyze([str(tmp_path)], Config(profile="revisions", workers=1))
+    # no edge changes, only what is stated
+    assert [(e.parent, e.child) for e in a.edges] == [(e.parent, e.child) for e in raw.edges]
+    assert [o.id for o in a.origins] == [o.id for o in raw.origins]
+    assert [e.confidence for e in a.edges] != [e.confidence for e in raw.edges]
+    assert len(a.edges) == len(texts) - 1
+    assert all(any(x.kind == "chain-order" for x in e.evidence) for e in a.edges)
+    kids: dict[str, set[str]] = {}
+    for e in a.edges:
+        kids.setdefault(e.parent, set()).add(e.child)
+    for e in a.edges:
+        below, todo = set(), [e.child]
+        while todo:
+            for k in kids.get(todo.pop(), ()):
+                below.add(k)
+                todo.append(k)
+        assert not below & {x.parent for x in e.alternatives}
+        assert 0.0 < e.confidence <= 1.0
+        assert e.confidence + sum(x.confidence for x in e.alternatives) <= 1.0 + 0.002
