@@ -171,20 +171,37 @@ HAND_SET: dict[str, Weights] = {
 }
 
 
-def fitted_separative(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
-    """The separative-readings weights (``Weights.separative``, ``separate_child``,
-    ``separate_parent``) that ``bench/fit.py --separative`` chose for the news profile
-    (the file's ``separative`` entry), and their provenance; none without an entry."""
+def _fitted_entry(
+    path: str | Path, entry: str, command: str, corpora: str, sep: str
+) -> tuple[dict[str, float], str | None]:
+    """One entry of fitted.json that a news-profile fit wrote (its ``fields``, the
+    ``sources`` that chose them, the ``command`` and ``date``) and its provenance, said as
+    "fields: chosen by COMMAND on the CORPORA SOURCES on DATE; FILE"; none without it."""
     path = Path(path)
     data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    fit = data.get("separative")
+    fit = data.get(entry)
     if not fit:
         return {}, None
     fields = dict(fit["fields"])
     said = ", ".join(f"{k}={v:g}" for k, v in sorted(fields.items()))
     return fields, (
-        f"{said}: chosen by {fit.get('command', 'bench/fit.py --separative')} on the "
-        f"training corpora of {', '.join(fit['sources'])} on {fit.get('date')}; {path.name}"
+        f"{said}: chosen by {fit.get('command', command)} on the {corpora} "
+        f"{sep.join(fit['sources'])} on {fit.get('date')}; {path.name}"
+    )
+
+
+def _news_with(fields: Mapping[str, float]) -> None:
+    """The news profile takes fitted fields, each cast to its field's type."""
+    news = HAND_SET["news"]
+    HAND_SET["news"] = replace(news, **{k: type(getattr(news, k))(v) for k, v in fields.items()})
+
+
+def fitted_separative(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
+    """The separative-readings weights (``Weights.separative``, ``separate_child``,
+    ``separate_parent``) that ``bench/fit.py --separative`` chose for the news profile
+    (the file's ``separative`` entry), and their provenance; none without an entry."""
+    return _fitted_entry(
+        path, "separative", "bench/fit.py --separative", "training corpora of", ", "
     )
 
 
@@ -195,10 +212,7 @@ def fitted_separative(path: str | Path = FITTED) -> tuple[dict[str, float], str 
 APPLY_SEPARATIVE = False
 _SEPARATIVE, _SEPARATIVE_NOTE = fitted_separative()
 if _SEPARATIVE and APPLY_SEPARATIVE:
-    HAND_SET["news"] = replace(
-        HAND_SET["news"],
-        **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _SEPARATIVE.items()},
-    )
+    _news_with(_SEPARATIVE)
 
 
 def fitted_dated(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
@@ -206,16 +220,8 @@ def fitted_dated(path: str | Path = FITTED) -> tuple[dict[str, float], str | Non
     ``central_parent_dated``) that ``bench/fit.py --dated-weights`` chose for the news
     profile on the dated training corpora (the file's ``dated`` entry), and their
     provenance; none without an entry."""
-    path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    fit = data.get("dated")
-    if not fit:
-        return {}, None
-    fields = dict(fit["fields"])
-    said = ", ".join(f"{k}={v:g}" for k, v in sorted(fields.items()))
-    return fields, (
-        f"{said}: chosen by {fit.get('command', 'bench/fit.py --dated-weights')} on the "
-        f"dated training corpora {'; '.join(fit['sources'])} on {fit.get('date')}; {path.name}"
+    return _fitted_entry(
+        path, "dated", "bench/fit.py --dated-weights", "dated training corpora", "; "
     )
 
 
@@ -225,27 +231,14 @@ def fitted_dated(path: str | Path = FITTED) -> tuple[dict[str, float], str | Non
 APPLY_DATED = True
 _DATED, _DATED_NOTE = fitted_dated()
 if _DATED and APPLY_DATED:
-    HAND_SET["news"] = replace(
-        HAND_SET["news"],
-        **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _DATED.items()},
-    )
+    _news_with(_DATED)
 
 
 def fitted_inner(path: str | Path = FITTED) -> tuple[dict[str, float], str | None]:
     """The inner-edits weight (``Weights.inner_edits``) that ``bench/fit.py --inner`` chose
     for the news profile on the syndication training corpora (the file's ``inner``
     entry), and its provenance; none without an entry."""
-    path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    fit = data.get("inner")
-    if not fit:
-        return {}, None
-    fields = dict(fit["fields"])
-    said = ", ".join(f"{k}={v:g}" for k, v in sorted(fields.items()))
-    return fields, (
-        f"{said}: chosen by {fit.get('command', 'bench/fit.py --inner')} on the training "
-        f"corpora {'; '.join(fit['sources'])} on {fit.get('date')}; {path.name}"
-    )
+    return _fitted_entry(path, "inner", "bench/fit.py --inner", "training corpora", "; ")
 
 
 #: Whether the news profile takes the fitted inner-edits weight: a symmetric term, the
@@ -255,10 +248,7 @@ def fitted_inner(path: str | Path = FITTED) -> tuple[dict[str, float], str | Non
 APPLY_INNER = True
 _INNER, _INNER_NOTE = fitted_inner()
 if _INNER and APPLY_INNER:
-    HAND_SET["news"] = replace(
-        HAND_SET["news"],
-        **{k: type(getattr(HAND_SET["news"], k))(v) for k, v in _INNER.items()},
-    )
+    _news_with(_INNER)
 
 #: Where each hand-set profile's numbers come from: the data that chose them. Any figure
 #: measured on these sources is in-sample for that profile.
