@@ -650,6 +650,15 @@ SEPARATIVE_GRID = {
 SEPARATIVE_SOURCES = ("a.", "b.", "d.", "e.")  # the training sources the news profile reads
 
 
+def _write_entry(out: Path, key: str, entry: dict[str, Any]) -> None:
+    """fitted.json with ``key`` set to a fit's entry (the other entries kept), and the
+    entry but its grid printed."""
+    doc = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+    doc[key] = entry
+    out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in entry.items() if k != "grid"}, indent=1))
+
+
 def fit_separative(args: argparse.Namespace) -> None:
     """``--separative``: the news profile's separative-readings weights, chosen on a grid
     (:data:`SEPARATIVE_GRID`) by the mean headline (edge F1; ASD/100) of the training
@@ -665,16 +674,17 @@ def fit_separative(args: argparse.Namespace) -> None:
         for w, (c, p) in itertools.product(*SEPARATIVE_GRID.values())
     ]
     labels, table, chosen, held, notes = _news_grid(args, points)
-    doc = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    doc["separative"] = {
-        "about": "the news profile's separative-readings weights (Weights.separative, "
-        "separate_child, separate_parent), chosen on a grid by the mean headline of the "
-        "training corpora (bench/fit.py fit_separative); weights.py applies them. held_out: "
-        "each training source under the point chosen on the others",
-        **_grid_entry("--separative", args, labels, table, chosen, held, notes),
-    }
-    args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in doc["separative"].items() if k != "grid"}, indent=1))
+    _write_entry(
+        args.out,
+        "separative",
+        {
+            "about": "the news profile's separative-readings weights (Weights.separative, "
+            "separate_child, separate_parent), chosen on a grid by the mean headline of the "
+            "training corpora (bench/fit.py fit_separative); weights.py applies them. held_out: "
+            "each training source under the point chosen on the others",
+            **_grid_entry("--separative", args, labels, table, chosen, held, notes),
+        },
+    )
 
 
 def _grid_entry(
@@ -848,23 +858,24 @@ def fit_dated(args: argparse.Namespace) -> None:
 
     chosen = best(labels)
     held = {k: best([x for x in labels if x != k])["train"][k] for k in labels}
-    doc = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    doc["dated"] = {
-        "about": "the news profile's dated-candidate weights (Weights.excerpt_dated, "
-        "separative_dated, central_parent_dated), chosen on a grid by the mean edge F1 of "
-        "the dated training corpora, among the points that lower neither (bench/fit.py "
-        "fit_dated); weights.py applies them. held_out: each corpus under the point chosen "
-        "on the other",
-        "command": "python bench/fit.py --dated-weights",
-        "date": dt.date.today().isoformat(),
-        "sources": labels,
-        "fields": chosen["fields"],
-        "train": chosen["train"],
-        "held_out": held,
-        "grid": table,
-    }
-    args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in doc["dated"].items() if k != "grid"}, indent=1))
+    _write_entry(
+        args.out,
+        "dated",
+        {
+            "about": "the news profile's dated-candidate weights (Weights.excerpt_dated, "
+            "separative_dated, central_parent_dated), chosen on a grid by the mean edge F1 of "
+            "the dated training corpora, among the points that lower neither (bench/fit.py "
+            "fit_dated); weights.py applies them. held_out: each corpus under the point chosen "
+            "on the other",
+            "command": "python bench/fit.py --dated-weights",
+            "date": dt.date.today().isoformat(),
+            "sources": labels,
+            "fields": chosen["fields"],
+            "train": chosen["train"],
+            "held_out": held,
+            "grid": table,
+        },
+    )
 
 
 # the symmetric inner-edits weight (Weights.inner_edits, scorers "inner-edits"): per word
@@ -928,23 +939,24 @@ def fit_inner(args: argparse.Namespace) -> None:
               "figure": best([x for x in sources if x != src])["sources"][src]}
         for src in sources
     }  # fmt: skip
-    doc = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    doc["inner"] = {
-        "about": "the news profile's inner-edits weight (Weights.inner_edits), chosen on a "
-        "grid by the mean over the syndication sources' training corpora of (edge F1 + "
-        "undirected F1) / 2, among the points that lower no corpus (bench/fit.py "
-        "fit_inner); weights.py applies it. sources: each source's mean; held_out: each "
-        "source under the point chosen on the other",
-        "command": "python bench/fit.py --inner",
-        "date": dt.date.today().isoformat(),
-        "sources": [c.name for c in corpora],
-        "fields": chosen["fields"],
-        "train": chosen["train"],
-        "held_out": held,
-        "grid": table,
-    }
-    args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in doc["inner"].items() if k != "grid"}, indent=1))
+    _write_entry(
+        args.out,
+        "inner",
+        {
+            "about": "the news profile's inner-edits weight (Weights.inner_edits), chosen on a "
+            "grid by the mean over the syndication sources' training corpora of (edge F1 + "
+            "undirected F1) / 2, among the points that lower no corpus (bench/fit.py "
+            "fit_inner); weights.py applies it. sources: each source's mean; held_out: each "
+            "source under the point chosen on the other",
+            "command": "python bench/fit.py --inner",
+            "date": dt.date.today().isoformat(),
+            "sources": [c.name for c in corpora],
+            "fields": chosen["fields"],
+            "train": chosen["train"],
+            "held_out": held,
+            "grid": table,
+        },
+    )
 
 
 def main() -> None:
