@@ -38,6 +38,22 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NOBODY = 65534  # uid and gid of "nobody" on Debian
 
 
+def assert_no_descendant_alternative(edges: Any, tol: float = 1e-9) -> None:
+    """No edge lists a document below its child as an alternative parent, and a child's
+    parent and alternatives share at most 1 (up to ``tol``)."""
+    kids: dict[str, set[str]] = {}
+    for e in edges:
+        kids.setdefault(e.parent, set()).add(e.child)
+    for e in edges:
+        below, todo = set(), [e.child]
+        while todo:
+            for k in kids.get(todo.pop(), ()):
+                below.add(k)
+                todo.append(k)
+        assert not below & {x.parent for x in e.alternatives}
+        assert e.confidence + sum(x.confidence for x in e.alternatives) <= 1.0 + tol
+
+
 def as_unprivileged(fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` in a process that a chmod-000 file keeps out: this one, unless it is
     root (root reads any file); then a forked child that has dropped to "nobody" first,

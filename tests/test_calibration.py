@@ -9,7 +9,7 @@ import math
 import random
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, assert_no_descendant_alternative
 
 import lineage
 from lineage.infer.confidence import (
@@ -185,17 +185,7 @@ def test_a_stemma_states_the_bootstrap_support_of_each_place_never_0(tmp_path):
     )  # fmt: skip
     assert same_o == list(a.origins) and same_e == list(a.edges)
     # on the same scale as its alternatives, none of them below the child
-    kids: dict[str, set[str]] = {}
-    for e in a.edges:
-        kids.setdefault(e.parent, set()).add(e.child)
-    for e in a.edges:
-        below, todo = set(), [e.child]
-        while todo:
-            for k in kids.get(todo.pop(), ()):
-                below.add(k)
-                todo.append(k)
-        assert not below & {x.parent for x in e.alternatives}
-        assert e.confidence + sum(x.confidence for x in e.alternatives) <= 1.0 + 1e-9
+    assert_no_descendant_alternative(a.edges)
 
 
 def test_stemma_support_is_the_same_under_other_names(tmp_path):
