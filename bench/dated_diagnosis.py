@@ -38,6 +38,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 ROOT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT_DIR))
 
@@ -97,25 +99,13 @@ def diagnose(corpus: Corpus, analysis: Any, trace: dict[tuple[str, str], list[An
     story_of = {d: k for k, s in enumerate(truth.stories) for d in s}
     roots = set(truth.roots)
 
+    graph = nx.DiGraph(list(truth.edges))
+
     def ancestors(x: str) -> set[str]:
-        out: set[str] = set()
-        todo = list(parents[x])
-        while todo:
-            y = todo.pop()
-            if y not in out:
-                out.add(y)
-                todo += parents[y]
-        return out
+        return nx.ancestors(graph, x) if x in graph else set()
 
     def descendants(x: str) -> set[str]:
-        out: set[str] = set()
-        todo = list(kids[x])
-        while todo:
-            y = todo.pop()
-            if y not in out:
-                out.add(y)
-                todo += kids[y]
-        return out
+        return nx.descendants(graph, x) if x in graph else set()
 
     by_id = {d.id: d for d in analysis.documents}
     pred: dict[str, list[str]] = defaultdict(list)

@@ -33,6 +33,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,17 +115,9 @@ def _forest(docs: list[str], total: dict[Any, float]) -> dict[str, str]:
 
 
 def _below(placed: dict[str, str], d: str) -> set[str]:
-    kids: dict[str, list[str]] = {}
-    for c, p in placed.items():
-        kids.setdefault(p, []).append(c)
-    out: set[str] = set()
-    todo = [d]
-    while todo:
-        for k in kids.get(todo.pop(), ()):
-            if k not in out:
-                out.add(k)
-                todo.append(k)
-    return out
+    """The documents placed below ``d`` (``placed``: child -> parent)."""
+    graph = nx.DiGraph([(p, c) for c, p in placed.items()])
+    return nx.descendants(graph, d) if d in graph else set()
 
 
 def rows(stories: list[dict[str, Any]], how: str, x: float | None) -> list[dict[str, Any]]:

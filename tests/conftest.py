@@ -41,16 +41,11 @@ NOBODY = 65534  # uid and gid of "nobody" on Debian
 def assert_no_descendant_alternative(edges: Any, tol: float = 1e-9) -> None:
     """No edge lists a document below its child as an alternative parent, and a child's
     parent and alternatives share at most 1 (up to ``tol``)."""
-    kids: dict[str, set[str]] = {}
+    import networkx as nx
+
+    graph = nx.DiGraph([(e.parent, e.child) for e in edges])
     for e in edges:
-        kids.setdefault(e.parent, set()).add(e.child)
-    for e in edges:
-        below, todo = set(), [e.child]
-        while todo:
-            for k in kids.get(todo.pop(), ()):
-                below.add(k)
-                todo.append(k)
-        assert not below & {x.parent for x in e.alternatives}
+        assert not nx.descendants(graph, e.child) & {x.parent for x in e.alternatives}
         assert e.confidence + sum(x.confidence for x in e.alternatives) <= 1.0 + tol
 
 
