@@ -19,6 +19,7 @@ containments, and dropped when nothing is really shared.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -167,6 +168,16 @@ def _group_pair_keys(
     return np.concatenate(all_keys)
 
 
+@functools.lru_cache(maxsize=16)
+def band_ranges(threshold: float, num_perm: int) -> tuple[tuple[int, int], ...]:
+    """datasketch ``MinHashLSH``'s band ranges for ``threshold``: its (bands, rows) choice
+    integrates the false positive and negative rates over every split (~80 ms), so it is
+    made once per setting, not once per run."""
+    from datasketch import MinHashLSH
+
+    return tuple(MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges)
+
+
 def lsh_pairs(
     fps: Sequence[Fingerprint],
     *,
@@ -183,15 +194,13 @@ def lsh_pairs(
     rather than by inserting and querying a ``MinHashLSH`` one document at a time.
     Note: same pairs as insert + query (``tests/test_speedups.py``), ~10x faster.
     """
-    from datasketch import MinHashLSH
-
     keep = np.array([i for i, fp in enumerate(fps) if fp.size], dtype=np.int64)
     if len(keep) < 2:
         return np.empty((0, 2), dtype=np.int64)
     values = minhash_values([fps[i] for i in keep], num_perm=num_perm, seed=seed, workers=workers)
     n_docs = len(fps)
     keys: list[np.ndarray] = []
-    for start, end in MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges:
+    for start, end in band_ranges(threshold, num_perm):
         band = values[:, start:end]
         # rows sorted by band values, then by document (ascending inside each bucket)
         order = np.lexsort((keep, *band.T[::-1]))

@@ -45,6 +45,10 @@ __all__ = [
 # Below these sizes a worker pool costs more than it saves.
 _PARALLEL_DOCS = 2_000
 _PARALLEL_PAIRS = 400
+# Below this size a run holds too little to give back to the system after a stage: the
+# full collection of release_memory costs ~50 ms in a busy interpreter (a notebook, a
+# test session), which a five-document run would pay at each of its eight stage ends.
+_RELEASE_DOCS = 2_000
 
 AUTO = "auto"  # Config.profile: the corpus chooses
 
@@ -121,7 +125,7 @@ def analyze_documents(
 
     # chrome, the page's host and the dateline's place: resolved once, read from Document
     # (one progress step each, as below: 10 s and 1.5 s at 10k documents)
-    with _stage(timings, "chrome", progress, "page chrome"):
+    with _stage(timings, "chrome", progress, "page chrome", release=len(docs) >= _RELEASE_DOCS):
         docs = _mark_chrome(docs, config.boilerplate_min_docs)
 
     # the tokens and shingles of every document: in memory, or past the budget in
@@ -158,11 +162,12 @@ def _after_chrome(
     progress: Progress | None,
 ) -> tuple[Analysis, Collapse]:
     """The stages after the chrome, their per-document arrays kept in ``store``."""
-    with _stage(timings, "fingerprints", store=store):
+    release = len(docs) >= _RELEASE_DOCS
+    with _stage(timings, "fingerprints", store=store, release=release):
         aligned = _prepare(docs, config, store, workers, progress)
 
     # identical and near-identical copies collapse before pairing (lineage.duplicates)
-    with _stage(timings, "duplicates", progress, store=store):
+    with _stage(timings, "duplicates", progress, store=store, release=release):
         dup = collapse_duplicates(
             docs,
             [a.tokens for a in aligned],
@@ -170,12 +175,12 @@ def _after_chrome(
             min_words=config.shingle_size,
         )
 
-    with _stage(timings, "candidates", progress, store=store):
+    with _stage(timings, "candidates", progress, store=store, release=release):
         fps = [aligned[i].fp for i in dup.keep]
         todo, near = _candidates(fps, dup.keep, dup.near, config, workers)
 
     # verification on the exact shingle sets and alignment, one pass per pair
-    with _stage(timings, "alignment", store=store):
+    with _stage(timings, "alignment", store=store, release=release):
         pairs = _align_all(aligned, todo, near, config, store, workers, progress)
 
     # the exact copies wait outside: each becomes a child of its group's representative
@@ -185,7 +190,8 @@ def _after_chrome(
     # the shingles (positions, hashes, sets: a third of the per-document arrays) are not
     # read after alignment: freed here, before inference forks its workers
     del aligned, todo, near
-    release_memory()
+    if release:
+        release_memory()
     store.release()
     analysis = after_pairs(
         analysed,
@@ -273,13 +279,14 @@ def after_pairs(
         hypotheticals=hypotheticals,
         calibration=calibration,
     )
-    release_memory()
+    if len(docs) >= _RELEASE_DOCS:
+        release_memory()
     if store is not None:
         store.release()
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges
-    with _stage(timings, "quotes", progress, "quotations"):
+    with _stage(timings, "quotes", progress, "quotations", release=len(docs) >= _RELEASE_DOCS):
         quotes = quote_findings(docs, tokens, edges, pairs)
 
     return Analysis(
@@ -307,14 +314,17 @@ def _stage(
     label: str | None = None,
     *,
     store: ArrayStore | None = None,
+    release: bool = True,
 ) -> Iterator[None]:
     """Time the block into ``timings[name]``; with ``progress``, report it as one step
-    (``label``, else ``name``), for stages with no count of their own to report."""
+    (``label``, else ``name``), for stages with no count of their own to report; with
+    ``release``, give what the stage freed back to the system."""
     t = time.perf_counter()
     if progress:
         progress(label or name, 0, 1)
     yield
-    release_memory()  # what the stage freed goes back to the system, not kept for reuse
+    if release:
+        release_memory()  # what the stage freed goes back to the system, not kept for reuse
     if store is not None:  # and the mapped pages it read go back to the page cache
         store.release()
     timings[name] = time.perf_counter() - t

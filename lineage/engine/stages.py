@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from lineage.candidates import band_ranges
 from lineage.engine.base import CountVotes, Executor, PairVotes, as_entry
 from lineage.model import Analysis, Config, Document, EditScript, Pair, Passage, Skipped
 
@@ -137,8 +138,6 @@ def verify_and_align(
 def find_pairs(ex: Executor, records: Any, n_docs: int, config: Config) -> tuple[Any, Any]:
     """Candidate, verified and aligned pairs of the document ``records`` (a collection
     of ``ex``). Returns (pairs, sketches) as collections of ``ex``."""
-    from datasketch import MinHashLSH
-
     sketches = ex.map_documents(
         functools.partial(
             sketch_batch,
@@ -155,7 +154,7 @@ def find_pairs(ex: Executor, records: Any, n_docs: int, config: Config) -> tuple
         min_group=2,
         max_group=config.max_shingle_df,
     )
-    ranges = tuple(MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm).hashranges)
+    ranges = band_ranges(config.lsh_threshold, config.num_perm)
     lsh = ex.shuffle(
         functools.partial(band_entries, ranges=ranges),
         # a shared bucket is a candidate on its own: it brings all the votes a pair needs
