@@ -5,7 +5,7 @@
 1. **Wikipedia** (``../shared/eval/wikipedia_versions``, opaque ids, the ``revisions``
    profile's chains): every article analyzed by the default run twice, the chains'
    bootstrap support off (the model's marginals, the default) and on
-   (``lineage.infer.chain.CHAIN_SUPPORT``; lineage/infer/confidence.py ``chain_support``).
+   (``Config.chain_support``; lineage/infer/confidence.py ``chain_support``).
    Rows are bench/calibrate.py's (``placed_rows``: one per placed document, right against
    the true chain); printed
    per split, the first 100 articles by title (where the chain's weights were fitted and
@@ -42,17 +42,13 @@ from calibrate import brier, ece, ece_mass, placed_rows  # noqa: E402
 def analyze(path: Path, support: bool, **config: Any) -> tuple[Any, float]:
     """``lineage.analyze`` of ``path`` with the chains' support on or off; its seconds."""
     import lineage
-    import lineage.infer.chain as chain
     from lineage.model import Config
 
-    keep = chain.CHAIN_SUPPORT
-    chain.CHAIN_SUPPORT = support
-    try:
-        t = time.perf_counter()
-        a = lineage.analyze([str(path)], Config(calibration="off", workers=1, **config))
-        return a, time.perf_counter() - t
-    finally:
-        chain.CHAIN_SUPPORT = keep
+    t = time.perf_counter()
+    a = lineage.analyze(
+        [str(path)], Config(calibration="off", workers=1, chain_support=support, **config)
+    )
+    return a, time.perf_counter() - t
 
 
 def _cells(rows: list[dict[str, Any]]) -> str:

@@ -66,6 +66,12 @@ class Config:
     # calibration error where it mattered (six sources, pooled 0.131 raw, 0.133 mapped;
     # docs/ACCURACY.md, "Calibration"), so it does not carry over
     calibration: str = "off"
+    # whether version chains (the revisions profile) state the bootstrap support of each
+    # place (lineage.infer.confidence.chain_support) instead of the model's marginals; no
+    # edge changes. Off: on the 100 training articles it lowered ECE 0.086 -> 0.071, on the
+    # 123 held-out ones it raised it 0.090 -> 0.140 (docs/ACCURACY.md, "Confidence, round
+    # s21conf"; the held-out figures were read once, after the form was chosen)
+    chain_support: bool = False
     # run
     workers: int = 0  # 0 = all cores
     # the budget, in MB, for the per-document arrays (tokens and shingles, about 6.5

@@ -268,7 +268,13 @@ def after_pairs(
         )
     elif choice.profile == "revisions":  # versions of one text: each story is a chain
         edges, origins, hypotheticals = chains(
-            docs, stories, edges, origins, hypotheticals, tokens=tokens
+            docs,
+            stories,
+            edges,
+            origins,
+            hypotheticals,
+            tokens=tokens,
+            support=config.chain_support,
         )
     # each marginal mapped to how often such an edge is right (no edge changes)
     edges, origins = calibrate(

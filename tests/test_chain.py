@@ -279,14 +279,9 @@ def test_chain_support_is_the_same_under_other_names_and_input_orders() -> None:
         assert mapped == pytest.approx(b.support[rename[doc]])
 
 
-def test_analyzed_chains_state_support_with_alternatives_on_its_scale(
-    tmp_path, monkeypatch
-) -> None:
+def test_analyzed_chains_state_support_with_alternatives_on_its_scale(tmp_path) -> None:
     import lineage
-    import lineage.infer.chain as chain
     from lineage.model import Config
-
-    monkeypatch.setattr(chain, "CHAIN_SUPPORT", True)  # off by default (docs/ACCURACY.md)
 
     # a history with reverts (A cut and put back), which some redraws order otherwise
     rng = random.Random(3)
@@ -300,8 +295,8 @@ def test_analyzed_chains_state_support_with_alternatives_on_its_scale(
         p = tmp_path / f"r{k}.txt"
         p.write_text(t, encoding="utf-8")
         paths.append(p)
-    a = lineage.analyze([str(tmp_path)], Config(profile="revisions", workers=1))
-    monkeypatch.setattr(chain, "CHAIN_SUPPORT", False)
+    # off by default (docs/ACCURACY.md)
+    a = lineage.analyze([str(tmp_path)], Config(profile="revisions", workers=1, chain_support=True))
     raw = lineage.analyze([str(tmp_path)], Config(profile="revisions", workers=1))
     # no edge changes, only what is stated
     assert [(e.parent, e.child) for e in a.edges] == [(e.parent, e.child) for e in raw.edges]

@@ -30,7 +30,7 @@ orientation of the whole path:
    Hamiltonian paths): a link's probability is its marginal over them (exact up to
    :data:`EXACT_PATH` documents, by the same subsets; beyond, the link's share among
    the child's candidates); the direction's, ``sigmoid(direction * score)``. An edge
-   is as sure as both. With :data:`CHAIN_SUPPORT` (off by default), stories of 3 to
+   is as sure as both. With ``Config.chain_support`` (off by default), stories of 3 to
    :data:`~lineage.infer.confidence.CHAIN_SUPPORT_DOCS` documents state the
    ordering's bootstrap support instead of its marginal
    (:func:`lineage.infer.confidence.chain_support`): the story's passages are redrawn
@@ -98,13 +98,6 @@ MAX_CHAIN = 300
 #: bench/wiki_chain.py measured it on the training articles (docs/ACCURACY.md, "Version
 #: chains, round s18wiki").
 TIE_BY_TEXT = True
-#: Whether analyzed chains state the bootstrap support of each place
-#: (:func:`lineage.infer.confidence.chain_support`) instead of the model's marginals.
-#: Off: on the 100 training articles it lowered ECE 0.086 -> 0.071, on the 123 held-out
-#: ones it raised it 0.090 -> 0.140 (docs/ACCURACY.md, "Confidence, round s21conf"; the
-#: held-out figures were read once, after the form was chosen, and they decided this
-#: switch: the default stays what it was).
-CHAIN_SUPPORT = False
 #: Share of dated documents at or above which a story is left to the forest, whose
 #: time evidence orders dated versions.
 DATED_SHARE = 0.5
@@ -477,11 +470,13 @@ def chains(
     hypotheticals: Sequence[Hypothetical],
     *,
     tokens: Mapping[str, Tokens],
+    support: bool = False,
 ) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
     """Each story of 2 to :data:`MAX_CHAIN` documents, most of them undated, as a chain
     (:func:`chain_of_story`): its edges, its first document as the original, the lost
     sources and second parents of the forest before it dropped (a chain has neither).
-    Other stories keep what they had."""
+    Other stories keep what they had. ``support``: state each place's bootstrap support
+    (``Config.chain_support``)."""
     by_id = {d.id: d for d in docs}
     rank = {i: by_id[i].content_key for i in by_id}
     texts = {i: by_id[i].text for i in by_id}
@@ -495,7 +490,7 @@ def chains(
         if sum(1 for i in story if by_id[i].date is not None) >= DATED_SHARE * n:
             continue
         chain = chain_of_story(
-            story, tokens, rank, texts=texts if TIE_BY_TEXT else None, support=CHAIN_SUPPORT
+            story, tokens, rank, texts=texts if TIE_BY_TEXT else None, support=support
         )
         chained.update(story)
         order = chain.order
