@@ -682,31 +682,35 @@ def fit_separative(args: argparse.Namespace) -> None:
             "separate_child, separate_parent), chosen on a grid by the mean headline of the "
             "training corpora (bench/fit.py fit_separative); weights.py applies them. held_out: "
             "each training source under the point chosen on the others",
-            **_grid_entry("--separative", args, labels, table, chosen, held, notes),
+            **_grid_entry("--separative", args.quick, labels, table, chosen, held, notes),
         },
     )
 
 
 def _grid_entry(
     option: str,
-    args: argparse.Namespace,
+    quick: bool,
     labels: list[str],
     table: list[dict[str, Any]],
     chosen: dict[str, Any],
-    held: dict[str, dict[str, Any]],
-    notes: list[str],
+    held: dict[str, Any],
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The provenance and figures a grid fit (``_news_grid``) writes beside its fields."""
-    return {
-        "command": f"python bench/fit.py {option}" + (" --quick" * args.quick),
+    """The provenance and figures a grid fit writes beside its fields: the command that
+    reproduces it, the date, the training sources, the chosen point's fields and training
+    figures, the held-out figures, the whole grid (and the notes, when there are any)."""
+    entry = {
+        "command": f"python bench/fit.py {option}" + (" --quick" * quick),
         "date": dt.date.today().isoformat(),
         "sources": labels,
         "fields": chosen["fields"],
         "train": chosen["train"],
         "held_out": held,
         "grid": table,
-        "notes": notes,
     }
+    if notes is not None:
+        entry["notes"] = notes
+    return entry
 
 
 def _news_grid(
@@ -796,7 +800,7 @@ def fit_excerpt(args: argparse.Namespace) -> None:
         "edge_undirected: edge F1 and undirected F1",
         "base": "news",
         "kind_scale": {},
-        **_grid_entry("--excerpt", args, labels, table, chosen, held, notes),
+        **_grid_entry("--excerpt", args.quick, labels, table, chosen, held, notes),
     }
     args.out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in doc["profiles"]["news-excerpt"].items() if k != "grid"},
@@ -867,13 +871,7 @@ def fit_dated(args: argparse.Namespace) -> None:
             "the dated training corpora, among the points that lower neither (bench/fit.py "
             "fit_dated); weights.py applies them. held_out: each corpus under the point chosen "
             "on the other",
-            "command": "python bench/fit.py --dated-weights",
-            "date": dt.date.today().isoformat(),
-            "sources": labels,
-            "fields": chosen["fields"],
-            "train": chosen["train"],
-            "held_out": held,
-            "grid": table,
+            **_grid_entry("--dated-weights", False, labels, table, chosen, held),
         },
     )
 
@@ -948,13 +946,7 @@ def fit_inner(args: argparse.Namespace) -> None:
             "undirected F1) / 2, among the points that lower no corpus (bench/fit.py "
             "fit_inner); weights.py applies it. sources: each source's mean; held_out: each "
             "source under the point chosen on the other",
-            "command": "python bench/fit.py --inner",
-            "date": dt.date.today().isoformat(),
-            "sources": [c.name for c in corpora],
-            "fields": chosen["fields"],
-            "train": chosen["train"],
-            "held_out": held,
-            "grid": table,
+            **_grid_entry("--inner", False, [c.name for c in corpora], table, chosen, held),
         },
     )
 
