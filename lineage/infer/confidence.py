@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 
 from lineage.model import Alternative, Document, Edge, Hypothetical, Origin
@@ -280,20 +281,10 @@ def placement_support(
         for node in r_hypos:
             seen[node.id] = seen.get(node.id, 0) + 1
     place = _places(edges, origins, hypos)
-    kids: dict[str, list[str]] = {}
-    for x, pl in place.items():
-        if pl is not None:
-            kids.setdefault(pl, []).append(x)
+    tree = nx.DiGraph((pl, x) for x, pl in place.items() if pl is not None)
 
     def below(x: str) -> set[str]:
-        out: set[str] = set()
-        todo = [x]
-        while todo:
-            for k in kids.get(todo.pop(), ()):
-                if k not in out:
-                    out.add(k)
-                    todo.append(k)
-        return out
+        return nx.descendants(tree, x) if x in tree else set()
 
     rank = {x: k for k, x in enumerate(order)}
 
