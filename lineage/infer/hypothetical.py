@@ -154,24 +154,27 @@ def _holder(
     c: str,
     want: np.ndarray,
     cands: Sequence[str],
-    prefer: str | None = None,
 ) -> tuple[str | None, int]:
     """The one document of ``cands`` that holds most of c's words ``want``, and how many.
 
-    Several often hold them alike (a source and its copies): ties go to the one whose
-    text departs least from c's inside the stretch c follows (:meth:`Material.stray`), then
-    to ``prefer`` (the forest's own pick), then to the one holding more of c in all, then
-    to the text itself: content, never id order.
+    Several often hold them alike (a source, its own source and its copies): ties go to
+    the one whose text departs least from c's inside the stretch c follows
+    (:meth:`Material.stray`). Where the texts are silent, to the one dated closest before
+    c (the forest's ``delay`` prior reads the same way: a copy follows its source closely;
+    an undated one after the dated ones; undated corpora prefer none), then to the one
+    holding more of c in all, then to the text itself: content, never id order. A
+    document dated after c is none of them.
     """
-    best, best_key = None, (0, 0, False, 0, "")
+    best, best_key = None, (0, 0, (False, 0.0), 0, "")
     for x in cands:
         if _later(by_id, x, c):
             continue
         m = mat.mask(c, x)
+        hours = gap(clock(by_id[x]), clock(by_id[c]))
         key = (
             int((m & want).sum()),
             -mat.stray(x, c),
-            x == prefer,
+            (hours is not None, -abs(hours or 0.0)),
             int(m.sum()),
             by_id[x].text,
         )
