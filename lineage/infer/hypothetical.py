@@ -18,7 +18,9 @@ patterns of the text say that is not the whole story:
 * **a second parent.** When the material c holds beyond p is found in one other document
   q, in a region of c that p's material does not overlap, c was made from two sources
   (an aggregator merging two wires): q -> c is reported as a ``secondary`` edge with the
-  region as c's character span.
+  region as c's character span. q is the document that holds the region best: a
+  source's own source and its copies often hold it too, so ties go to the one whose text
+  departs least from c's there (:func:`_holder`); no document dated after c is one.
 
 Material is counted in words: a word of c is "held with x" when the alignment of c with
 x reads it the same (an "equal" step of a passage's edit script). So a variant reading
@@ -58,6 +60,15 @@ MAX_SECONDARY_OVERLAP = 0.25
 MIN_OWN_SHARE = 0.25
 # the one other document must hold this share of the child's extra material
 MIN_SECONDARY_COVER = 0.8
+# The second-parent values (MIN_EXTRA_WORDS and MIN_EXTRA_SHARE as the second-parent test
+# reads them, MIN_SECONDARY_COVER, MAX_SECONDARY_OVERLAP, MIN_OWN_SHARE) were checked by a
+# grid (`bench/merges.py --fit`, 2026-12-04, round s23merge: 288 points, 12/8/6/4 words x
+# 0.10/0.05 share x cover 0.8/0.7/0.9/0.6 x overlap 0.25/0.15/0.4 x own share
+# 0.25/0.1/0.4) on the eight training corpora only (wire seeds 1 and 3, simulator seeds
+# 7 and 17, as they are and with 8 merges each): no point beats the current values on
+# mean edge F1 (0.7161); fewer words, a lower share or own share 0.4 each lower one
+# corpus or more. So the values stay as they were set. docs/ACCURACY.md, "Second
+# parents, round s23merge".
 
 
 @dataclass(frozen=True)
