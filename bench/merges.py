@@ -3,6 +3,7 @@
     python bench/merges.py [--merges N] [--profile P]     # the table
     python bench/merges.py --diagnose                     # why each second parent is missed
     python bench/merges.py --fit                          # the grid of the second-parent test
+    python bench/merges.py --ties                         # the tie-break, on 20 corpora
 
 Training corpora only (choose on these; the held-out seeds are bench/accuracy.py's):
 
@@ -334,16 +335,55 @@ def fit(merges: int, grid: Mapping[str, Sequence[Any]], out: Path | None) -> Non
         out.write_text(json.dumps(doc, indent=1), encoding="utf-8")
 
 
+def wide(merges: int = 8) -> list[Corpus]:
+    """More training corpora for the tie-break: the training seeds' generators at 30, 40
+    and 50 stories with ``merges`` aggregator documents drawn with seeds 200 and 300
+    (wire seeds 1 undated, 3 dated; simulator seeds 7 dated, 17 undated at 30 stories)."""
+    out = []
+    for st in (30, 40, 50):
+        for seed in (1, 3):
+            for ms in (200, 300):
+                base = wire_corpus(stories=st, seed=seed, dates=seed == 3)
+                salt = f"m{ms}:{st}:{seed}"
+                c = opaque(with_merges(base, merges=merges, seed=ms), salt)
+                out.append(dataclasses.replace(c, name=f"{c.name} @{salt}"))
+    for seed, dates in ((7, "all"), (17, "none")):
+        for ms in (200, 300):
+            base = simulated_corpus(stories=30, seed=seed, dates=dates)
+            salt = f"m{ms}:30:{seed}"
+            c = opaque(with_merges(base, merges=merges, seed=ms), salt)
+            out.append(dataclasses.replace(c, name=f"{c.name} @{salt}"))
+    return out
+
+
+def ties(merges: int) -> None:
+    """The tie-break among documents holding a region alike: the one dated closest
+    before the child (``recent``) or the text alone, on the merged training corpora."""
+    cs = corpora(merges)[4:] + wide(merges)
+    inputs = [wire_skeleton._inputs(c) for c in cs]
+    caps = [_captured(i) for i in inputs]
+    opts = {"recent": SecondParent(recent=True), "text": SecondParent(recent=False)}
+    res = {k: [_fast_f1(k2, i, c, sp) for k2, i, c in zip(caps, inputs, cs, strict=True)]
+           for k, sp in opts.items()}  # fmt: skip
+    print("| corpus | " + " | ".join(opts) + " |\n|---|" + "---|" * len(opts))
+    for j, c in enumerate(cs):
+        print(f"| {c.name} | " + " | ".join(f"{res[k][j]:.4f}" for k in opts) + " |")
+    print("| mean | " + " | ".join(f"{sum(v) / len(v):.4f}" for v in res.values()) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--merges", type=int, default=8)
     ap.add_argument("--profile", default="", help="a Config.profile [default: the cached Config's]")
     ap.add_argument("--diagnose", action="store_true")
     ap.add_argument("--fit", action="store_true")
+    ap.add_argument("--ties", action="store_true", help="the tie-break, on more corpora")
     ap.add_argument("--json", type=Path, default=None, help="--fit: write the grid here")
     args = ap.parse_args()
     if args.diagnose:
         diagnose(args.merges)
+    elif args.ties:
+        ties(args.merges)
     elif args.fit:
         fit(args.merges, GRID, args.json)
     else:
