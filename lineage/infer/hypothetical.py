@@ -462,7 +462,10 @@ def _merges(
     below it. The text says otherwise when the child y holds material of its own (words
     it does not share with m) and the part of m it shares lies apart from the part m
     shares with its other source(s): m is made of regions, each from another text.
-    Then y -> m is a second edge (``secondary``, with its region) and y an original.
+    Then the forest edge m -> y is cut and y made an original, and the document that
+    holds y's region of m best (:func:`_holder`: y itself, or y's own source, or another
+    copy of it) is m's second source (``secondary``, with its region). A child dated
+    after m is not turned round: it cannot be m's source.
     """
     mask, region_of, outside = mat.mask, mat.region_of, mat.outside
     parent_of = {e.child: e.parent for e in edges if not e.secondary}
