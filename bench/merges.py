@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
 import itertools
 import json
 import sys
@@ -84,23 +83,17 @@ def corpora(merges: int = 8) -> list[Corpus]:
 
 
 def run(
-    inputs: dict[str, Any], corpus: Corpus, second: SecondParent | None = None, profile: str = ""
+    inputs: dict[str, Any], corpus: Corpus, profile: str = ""
 ) -> tuple[Any, list[tuple[str, str, bool]], Metrics, Metrics]:
-    """The stages after alignment with the second-parent thresholds ``second``: the
-    analysis, its edges (parent, child, secondary) with each exact copy's edge, and edge
-    F1 over all edges and over the primary ones."""
-    real = hypothetical.lost_sources
-    if second is not None:
-        hypothetical.lost_sources = functools.partial(real, second=second)
+    """The stages after alignment from the cached inputs: the analysis, its edges
+    (parent, child, secondary) with each exact copy's edge, and edge F1 over all edges
+    and over the primary ones."""
     config = inputs["config"]
     if profile:
         config = dataclasses.replace(config, profile=profile)
-    try:
-        analysis = pipeline.after_pairs(
-            inputs["docs"], inputs["pairs"], inputs["tokens"], config, **inputs["kw"]
-        )
-    finally:
-        hypothetical.lost_sources = real
+    analysis = pipeline.after_pairs(
+        inputs["docs"], inputs["pairs"], inputs["tokens"], config, **inputs["kw"]
+    )
     edges = sorted(
         {(e.parent, e.child, e.secondary) for e in analysis.edges}
         | {(p, c, False) for p, c in inputs["copy_edges"]}
@@ -146,7 +139,7 @@ def _subtree(children: Mapping[str, list[str]], x: str) -> set[str]:
 
 
 def why_missed(
-    analysis: Any, c: str, true_parents: set[str], sp: SecondParent
+    analysis: Any, mat: Material, c: str, true_parents: set[str], sp: SecondParent
 ) -> tuple[str, dict[str, Any]]:
     """The first test of the second-parent rule that turned c's second true parent away.
 
@@ -166,7 +159,6 @@ def why_missed(
     (q,) = true_parents - {p}
     if q not in tokens:
         return "second parent not analyzed (an exact copy)", {}
-    mat = _MATERIAL[id(analysis)]
     if q not in mat.runs.get(c, {}):
         return "no candidate pair with the second parent", {}
     children: dict[str, list[str]] = {}
@@ -183,7 +175,7 @@ def why_missed(
         "both": int((cov_p & cov_q).sum()),
     }
     if q_only < sp.min_extra_words:
-        return "second parent adds < 12 words the first lacks", facts
+        return f"second parent adds < {sp.min_extra_words} words the first lacks", facts
     others = [x for x in mat.runs.get(c, {}) if x != p and x not in below and x in tokens]
     held = np.zeros_like(cov_p)
     for x in others:
@@ -207,9 +199,6 @@ def why_missed(
     return "region tests (apart / readings / merged)", facts
 
 
-_MATERIAL: dict[int, Material] = {}
-
-
 def diagnose(merges: int) -> None:
     sp = SecondParent()
     totals: Counter[str] = Counter()
@@ -219,7 +208,7 @@ def diagnose(merges: int) -> None:
     for corpus in corpora(merges):
         inputs = wire_skeleton._inputs(corpus)
         analysis, edges, _, _ = run(inputs, corpus)
-        _MATERIAL[id(analysis)] = Material(inputs["pairs"], inputs["tokens"])
+        mat = Material(inputs["pairs"], inputs["tokens"])
         parents: dict[str, set[str]] = {}
         for p, c in corpus.truth.edges:
             parents.setdefault(c, set()).add(p)
@@ -233,7 +222,7 @@ def diagnose(merges: int) -> None:
             if got.get(c, set()) >= ps:
                 reasons["both found"] += 1
                 continue
-            why, facts = why_missed(analysis, c, ps, sp)
+            why, facts = why_missed(analysis, mat, c, ps, sp)
             reasons[why] += 1
             examples.setdefault(why, []).append(f"{corpus.name[:28]} {c} {facts}")
         true = set(corpus.truth.edges)
@@ -243,7 +232,6 @@ def diagnose(merges: int) -> None:
         totals.update(reasons)
         wrong_kinds.update(kinds)
         per.append(f"{corpus.name}: {dict(reasons)}; secondary {n_sec}, wrong {len(bad)} {kinds}")
-        del _MATERIAL[id(analysis)]
     print("\n".join(per))
     print("\n| reason | documents |\n|---|---|")
     for k, v in totals.most_common():
