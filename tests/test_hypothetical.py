@@ -321,3 +321,85 @@ def test_chain_shape_tells_versions_from_copies(tmp_path):
     assert shape(versions, "versions") == 1.0  # each version grows out of the one before
     assert shape(copies, "copies") == 0.5  # four excerpts of one text: a star
     assert shape(versions[:3], "small") is None  # three documents are both
+
+
+def _merge_rows(*, copy_text: str, copy_date: str | None) -> list[dict[str, str | None]]:
+    """Two wires, a digest of wire-x's first four paragraphs and wire-y's first two, and
+    ``y-copy``, a copy of wire-y (its text ``copy_text``) that sorts after wire-y by text."""
+    x, y = _paragraphs(3, 5), _paragraphs(4, 5)
+    rows: list[dict[str, str | None]] = [
+        {"id": "wire-x", "date": "2024-03-01T08:00:00", "text": _join(x)},
+        {"id": "wire-y", "date": "2024-03-01T09:00:00", "text": _join(y)},
+        {"id": "y-copy", "date": copy_date, "text": copy_text},
+        {"id": "digest", "date": "2024-03-01T12:00:00", "text": _join(x[:4], y[:2])},
+    ]
+    return rows
+
+
+def _second(a: lineage.Analysis, child: str) -> list[tuple[str, tuple[int, int] | None]]:
+    return [(e.parent, e.region) for e in a.edges if e.secondary and e.child == child]
+
+
+def test_a_merges_second_source_is_the_copy_that_holds_its_region_best(tmp_path):
+    # y-copy holds all of the digest's region too, with a sentence of its own inserted
+    # inside it that the digest lacks: the digest took its region from wire-y. (By text
+    # alone y-copy sorts first: the choice must come from the texts' readings.)
+    y = _paragraphs(4, 5)
+    head, sep, tail = y[0].partition(". ")
+    inserted = "Zinc yards open late on market days across the old valley road."
+    copy_text = _join([f"{head}. {inserted} {tail}"], y[1:])
+    assert copy_text > _join(y)
+    rows = _merge_rows(copy_text=copy_text, copy_date="2024-03-01T10:00:00")
+    a = _run(tmp_path, rows)
+    assert a.parent_of("digest") is not None and a.parent_of("digest").parent == "wire-x"
+    second = _second(a, "digest")
+    assert [p for p, _ in second] == ["wire-y"]
+    # the region is the digest's part from wire-y, its last two paragraphs (give or take
+    # a word or two at the seam, where the alignment with wire-x may reach)
+    start, end = second[0][1]
+    digest = str(rows[3]["text"])
+    seam = digest.index(y[0])
+    assert seam <= start <= seam + 30 and end >= len(digest.rstrip()) - 2
+
+
+def test_a_copy_dated_after_the_merge_is_not_its_second_source(tmp_path):
+    # y-copy is wire-y with a paragraph added at its end, dated after the digest: its text
+    # holds the digest's region exactly as wire-y does, but it was not there to be copied
+    y = _paragraphs(4, 5)
+    copy_text = _join(y, _paragraphs(8, 1))
+    rows = _merge_rows(copy_text=copy_text, copy_date="2024-03-01T15:00:00")
+    a = _run(tmp_path, rows)
+    assert [p for p, _ in _second(a, "digest")] == ["wire-y"]
+    assert a.parent_of("y-copy") is not None and a.parent_of("y-copy").parent == "wire-y"
+
+
+def test_a_plain_copy_with_a_few_local_words_gets_no_second_parent(tmp_path):
+    # two outlets localize the same wire alike (a locality lead, a house spelling): each
+    # holds a few words with the other that the wire lacks. That is no second source.
+    from lineage.infer.hypothetical import SecondParent, lost_sources
+    from lineage.text import tokenize
+
+    x = _paragraphs(9, 6)
+
+    def local(paras: list[str], place: str) -> str:
+        first = f"In {place}, {paras[0][0].lower()}{paras[0][1:]}"
+        return _join([first], [p.replace("harbor", "harbour") for p in paras[1:]])
+
+    rows = [
+        {"id": "wire", "text": _join(x)},
+        {"id": "local-a", "text": local(x[:5], "Upper Maddon town")},
+        {"id": "local-b", "text": local(x[:3] + x[4:], "Upper Maddon town")},
+    ]
+    assert rows[1]["text"].count("harbour") >= 2
+    a = _run(tmp_path, rows)
+    assert not any(e.secondary for e in a.edges)
+    assert a.hypotheticals == ()
+    assert len(a.edges) == 2
+    # the test reads the threshold: with no floor on the extra words the same texts do
+    # show a second source, so the floor (MIN_EXTRA_WORDS) is what keeps them out
+    tokens = {d.id: tokenize(d.text) for d in a.documents}
+    loose = SecondParent(min_extra_words=1, min_extra_share=0.0, min_cover=0.0, max_overlap=1.0)
+    again, _, _ = lost_sources(
+        a.documents, a.pairs, list(a.edges), a.origins, tokens=tokens, second=loose
+    )
+    assert any(e.secondary for e in again)

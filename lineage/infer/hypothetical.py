@@ -18,7 +18,9 @@ patterns of the text say that is not the whole story:
 * **a second parent.** When the material c holds beyond p is found in one other document
   q, in a region of c that p's material does not overlap, c was made from two sources
   (an aggregator merging two wires): q -> c is reported as a ``secondary`` edge with the
-  region as c's character span.
+  region as c's character span. q is the document that holds the region best: a
+  source's own source and its copies often hold it too, so ties go to the one whose text
+  departs least from c's there (:func:`_holder`); no document dated after c is one.
 
 Material is counted in words: a word of c is "held with x" when the alignment of c with
 x reads it the same (an "equal" step of a passage's edit script). So a variant reading
@@ -30,15 +32,18 @@ are :data:`MIN_EXTRA_WORDS` and :data:`MIN_EXTRA_SHARE`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 import numpy as np
 
 from lineage.infer.explain import explained, origin_reason
+from lineage.infer.features import clock, gap
 from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
 from lineage.text import Tokens
 
-__all__ = ["MIN_EXTRA_SHARE", "MIN_EXTRA_WORDS", "lost_sources"]
+__all__ = ["MIN_EXTRA_SHARE", "MIN_EXTRA_WORDS", "Material", "SecondParent", "lost_sources"]
 
 # Chosen a priori (not fitted): a shared run must be longer than one aligned passage's
 # minimum (Config.min_passage_words = 8) so that passage-boundary slivers never count,
@@ -55,6 +60,145 @@ MAX_SECONDARY_OVERLAP = 0.25
 MIN_OWN_SHARE = 0.25
 # the one other document must hold this share of the child's extra material
 MIN_SECONDARY_COVER = 0.8
+# The second-parent values (MIN_EXTRA_WORDS and MIN_EXTRA_SHARE as the second-parent test
+# reads them, MIN_SECONDARY_COVER, MAX_SECONDARY_OVERLAP, MIN_OWN_SHARE) were checked by a
+# grid (`bench/merges.py --fit`, 2026-12-04, round s23merge: 288 points, 12/8/6/4 words x
+# 0.10/0.05 share x cover 0.8/0.7/0.9/0.6 x overlap 0.25/0.15/0.4 x own share
+# 0.25/0.1/0.4) on the eight training corpora only (wire seeds 1 and 3, simulator seeds
+# 7 and 17, as they are and with 8 merges each): no point beats the current values on
+# mean edge F1 (0.7168; 120 points tie); fewer words with share 0.05, or own share 0.4,
+# lower one corpus or more. So the values stay as they were set. docs/ACCURACY.md,
+# "Second parents, round s23merge".
+
+
+@dataclass(frozen=True)
+class SecondParent:
+    """The thresholds of the second-parent tests (the defaults are the module's constants).
+
+    ``min_extra_words`` / ``min_extra_share``: the child's material beyond its first
+    parent, held with another document, that the test reads at all; ``min_cover``: the
+    share of it the one other document must hold; ``max_overlap``: how far the two
+    parents' material in the child may overlap; ``min_own_share``: what a forest child
+    must hold of its own for the forest edge to be turned round (``_merges``);
+    ``recent``: among documents that hold a second source's region alike, the one dated
+    closest before the child (:func:`_holder`; else the text decides). On 20 training
+    corpora with merges (`bench/merges.py --ties`) it scores a mean edge F1 of 0.6311
+    against 0.6304 by the text alone: a coin toss among copies the texts cannot tell
+    apart, kept because it reads the way the forest's ``delay`` prior does.
+    """
+
+    min_extra_words: int = MIN_EXTRA_WORDS
+    min_extra_share: float = MIN_EXTRA_SHARE
+    min_cover: float = MIN_SECONDARY_COVER
+    max_overlap: float = MAX_SECONDARY_OVERLAP
+    min_own_share: float = MIN_OWN_SHARE
+    recent: bool = True
+
+
+class Material:
+    """What each document holds with each other, word by word, read from the passages.
+
+    ``runs[c][x]``: c's word runs that read the same as x's (the "equal" steps of the
+    passages' edit scripts): material of c that x holds too, reading for reading.
+    """
+
+    def __init__(self, pairs: Sequence[Pair], tokens: Mapping[str, Tokens]) -> None:
+        self.tokens = tokens
+        self.runs: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        # c's passages with x, whole
+        self.inside: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        for pr in pairs:
+            for ps in pr.passages:
+                a, b = (pr.a, pr.b) if ps.a == pr.a else (pr.b, pr.a)
+                self.inside.setdefault((a, b), []).append(ps.a_tok)
+                self.inside.setdefault((b, a), []).append(ps.b_tok)
+                ra = self.runs.setdefault(a, {}).setdefault(b, [])
+                rb = self.runs.setdefault(b, {}).setdefault(a, [])
+                if not ps.ops:  # no script kept: the passage as a whole
+                    ra.append(ps.a_tok)
+                    rb.append(ps.b_tok)
+                    continue
+                for tag, i1, i2, j1, j2 in ps.ops:
+                    if tag == "equal":
+                        ra.append((ps.a_tok[0] + i1, ps.a_tok[0] + i2))
+                        rb.append((ps.b_tok[0] + j1, ps.b_tok[0] + j2))
+
+    def mask(self, c: str, x: str) -> np.ndarray:
+        """c's words that read as x reads them (held with x)."""
+        key = (c, x)
+        if key not in self._masks:
+            m = np.zeros(len(self.tokens[c]), dtype=bool)
+            for s, e in self.runs.get(c, {}).get(x, ()):
+                m[s:e] = True
+            self._masks[key] = m
+        return self._masks[key]
+
+    def region_of(self, c: str, m: np.ndarray) -> tuple[int, int]:
+        """The character span of c from the first to the last word of ``m``."""
+        where = np.flatnonzero(m)
+        tk = self.tokens[c]
+        return int(tk.starts[where[0]]), int(tk.ends[where[-1]])
+
+    def within(self, c: str, x: str) -> np.ndarray:
+        """c's words inside a passage c shares with x (variant readings included)."""
+        m = np.zeros(len(self.tokens[c]), dtype=bool)
+        for s, e in self.inside.get((c, x), ()):
+            m[s:e] = True
+        return m
+
+    def outside(self, c: str, x: str) -> int:
+        """c's words in no passage c shares with x: what c holds of its own against x."""
+        return int((~self.within(c, x)).sum())
+
+    def stray(self, x: str, c: str) -> int:
+        """x's words that c lacks inside the stretch of x that c follows (from the first
+        to the last word of x that reads as c does): x's departures from c's text there."""
+        where = np.flatnonzero(self.mask(x, c))
+        if not len(where):
+            return 0
+        return int((~self.mask(x, c)[where[0] : where[-1] + 1]).sum())
+
+
+def _later(by_id: Mapping[str, Document], x: str, c: str) -> bool:
+    """x is dated after c: it cannot be c's source."""
+    return (gap(clock(by_id[x]), clock(by_id[c])) or 0.0) < 0
+
+
+def _holder(
+    mat: Material,
+    by_id: Mapping[str, Document],
+    c: str,
+    want: np.ndarray,
+    cands: Sequence[str],
+    recent: bool = True,
+) -> tuple[str | None, int]:
+    """The one document of ``cands`` that holds most of c's words ``want``, and how many.
+
+    Several often hold them alike (a source, its own source and its copies): ties go to
+    the one whose text departs least from c's inside the stretch c follows
+    (:meth:`Material.stray`). Where the texts are silent, ``recent``: to the one dated
+    closest before c (the forest's ``delay`` prior reads the same way: a copy follows its
+    source closely; an undated one after the dated ones; undated corpora prefer none),
+    then to the one holding more of c in all, then to the text itself: content, never id
+    order. A document dated after c is none of them.
+    """
+    best, best_key = None, (0, 0, (False, 0.0), 0, "")
+    for x in cands:
+        if _later(by_id, x, c):
+            continue
+        m = mat.mask(c, x)
+        hours = gap(clock(by_id[x]), clock(by_id[c]))
+        key = (
+            int((m & want).sum()),
+            -mat.stray(x, c),
+            (hours is not None, -abs(hours or 0.0)) if recent else (False, 0.0),
+            int(m.sum()),
+            by_id[x].text,
+        )
+        if best is None or key > best_key:
+            best, best_key = x, key
+    return best, best_key[0]
 
 
 def lost_sources(
@@ -66,6 +210,7 @@ def lost_sources(
     tokens: Mapping[str, Tokens],
     drop_links: bool = False,
     separate: tuple[int, int] = (0, 0),
+    second: SecondParent = SecondParent(),
 ) -> tuple[list[Edge], list[Origin], list[Hypothetical]]:
     """The forest's edges with lost sources and second parents drawn out of them.
 
@@ -80,53 +225,9 @@ def lost_sources(
     Weights.separate_parent; chosen by ``bench/fit.py --separative``).
     """
     by_id = {d.id: d for d in docs if d.id in tokens}
-    # runs[c][x]: c's word runs that read the same as x's (the "equal" steps of the
-    # passages' edit scripts): material of c that x holds too, reading for reading
-    runs: dict[str, dict[str, list[tuple[int, int]]]] = {}
-    inside: dict[tuple[str, str], list[tuple[int, int]]] = {}  # c's passages with x, whole
-    for pr in pairs:
-        for ps in pr.passages:
-            a, b = (pr.a, pr.b) if ps.a == pr.a else (pr.b, pr.a)
-            inside.setdefault((a, b), []).append(ps.a_tok)
-            inside.setdefault((b, a), []).append(ps.b_tok)
-            ra = runs.setdefault(a, {}).setdefault(b, [])
-            rb = runs.setdefault(b, {}).setdefault(a, [])
-            if not ps.ops:  # no script kept: the passage as a whole
-                ra.append(ps.a_tok)
-                rb.append(ps.b_tok)
-                continue
-            for tag, i1, i2, j1, j2 in ps.ops:
-                if tag == "equal":
-                    ra.append((ps.a_tok[0] + i1, ps.a_tok[0] + i2))
-                    rb.append((ps.b_tok[0] + j1, ps.b_tok[0] + j2))
-    masks: dict[tuple[str, str], np.ndarray] = {}
-
-    def mask(c: str, x: str) -> np.ndarray:
-        key = (c, x)
-        if key not in masks:
-            m = np.zeros(len(tokens[c]), dtype=bool)
-            for s, e in runs.get(c, {}).get(x, ()):
-                m[s:e] = True
-            masks[key] = m
-        return masks[key]
-
-    def region_of(c: str, m: np.ndarray) -> tuple[int, int]:
-        where = np.flatnonzero(m)
-        tk = tokens[c]
-        return int(tk.starts[where[0]]), int(tk.ends[where[-1]])
-
-    def within(c: str, x: str) -> np.ndarray:
-        """c's words inside a passage c shares with x (variant readings included)."""
-        m = np.zeros(len(tokens[c]), dtype=bool)
-        for s, e in inside.get((c, x), ()):
-            m[s:e] = True
-        return m
-
-    def outside(c: str, x: str) -> int:
-        """c's words in no passage c shares with x: what c holds of its own against x."""
-        return int((~within(c, x)).sum())
-
-    edges, origins = _merges(by_id, edges, origins, mask, region_of, outside)
+    mat = Material(pairs, tokens)
+    runs, mask, region_of, within = mat.runs, mat.mask, mat.region_of, mat.within
+    edges, origins = _merges(by_id, edges, origins, mat, second)
     parent_of = {e.child: e.parent for e in edges if not e.secondary}
     children: dict[str, list[str]] = {}
     for c, p in parent_of.items():
@@ -141,10 +242,19 @@ def lost_sources(
                     todo.append(y)
         return out
 
-    def extra(c: str, p: str, exclude: set[str]) -> tuple[np.ndarray, int, list[str]]:
-        """c's words held with a document outside ``exclude`` that c does not share with p."""
-        cov_p = mask(c, p)
-        others = [x for x in runs.get(c, {}) if x != p and x not in exclude and x in by_id]
+    def extra(
+        c: str, p: str, exclude: set[str], also: Sequence[str] = ()
+    ) -> tuple[np.ndarray, int, list[str]]:
+        """c's words held with a document outside ``exclude`` that c does not share with p
+        (nor with the sources ``also``)."""
+        cov_p = mask(c, p).copy()
+        for y in also:
+            cov_p |= mask(c, y)
+        others = [
+            x
+            for x in runs.get(c, {})
+            if x != p and x not in exclude and x not in also and x in by_id
+        ]
         held = np.zeros_like(cov_p)
         for x in others:
             held |= mask(c, x)
@@ -168,9 +278,11 @@ def lost_sources(
     secondary: list[Edge] = []
     seconded: set[str] = {e.child for e in edges if e.secondary}  # given a second source
     readers: dict[str, set[str]] = {}  # q -> the documents that read q as a second source
+    sources: dict[str, list[str]] = {}  # c -> its second sources (read from the forest)
     for e in edges:
         if e.secondary:
             readers.setdefault(e.parent, set()).add(e.child)
+            sources.setdefault(e.child, []).append(e.parent)
     # second sources first: a document that read c as its second source holds c's
     # material because it copied it, which says nothing of a source c lost
     for phase in ("second", "lost"):
@@ -182,7 +294,11 @@ def lost_sources(
                 continue  # c's material beyond p is read as its second source's
             # (readers only in the lost phase: the second phase reads no order of edges)
             below_c = subtree(c) | (readers.get(c, set()) if phase == "lost" else set())
-            c_extra, c_shared, others = extra(c, p, below_c)
+            if phase == "second":  # a document dated after c is no source of it
+                below_c |= {x for x in runs.get(c, {}) if x in by_id and _later(by_id, x, c)}
+            # in the second phase, material of c beyond p and the second sources c has
+            also = sources.get(c, []) if phase == "second" else []
+            c_extra, c_shared, others = extra(c, p, below_c, also)
             n_c = int(c_extra.sum())
             if phase == "lost" and separate[0] and n_c >= separate[0]:
                 # separative readings: c keeps readings of the common text that p lacks
@@ -209,21 +325,25 @@ def lost_sources(
                     lost.setdefault(p, []).append((c, ev))
                     severed.add((p, c))
                     continue
-            if n_c < MIN_EXTRA_WORDS or n_c < MIN_EXTRA_SHARE * max(c_shared, 1):
+            lo_words, lo_share = (
+                (second.min_extra_words, second.min_extra_share)
+                if phase == "second"
+                else (MIN_EXTRA_WORDS, MIN_EXTRA_SHARE)
+            )
+            if n_c < lo_words or n_c < lo_share * max(c_shared, 1):
                 continue
             # the one other document that holds most of c's extra material, if one does
-            # ties go to the one holding more of c in all, then to the text: content,
-            # never id order
-            best, best_n = None, 0
-            best_key: tuple[int, int, str] = (0, 0, "")
-            for x in others:
-                key = (int((mask(c, x) & c_extra).sum()), int(mask(c, x).sum()), by_id[x].text)
-                if best is None or key > best_key:
-                    best, best_n, best_key = x, key[0], key
-            cov_p = mask(c, p)
+            best, best_n = (
+                _holder(mat, by_id, c, c_extra, others, recent=second.recent)
+                if phase == "second"
+                else (None, 0)
+            )
+            cov_p = mask(c, p).copy()
+            for y in also:
+                cov_p |= mask(c, y)
             if phase == "second" and best is not None and (best, c) in linked:
                 continue  # already read as c's second source
-            if phase == "second" and best is not None and best_n >= MIN_SECONDARY_COVER * n_c:
+            if phase == "second" and best is not None and best_n >= second.min_cover * n_c:
                 cov_q = mask(c, best)
                 # where c reads with one of p and q against the other: q's readings must lie
                 # in a region of c of their own (a merge, a change of exemplar), not scattered
@@ -231,17 +351,17 @@ def lost_sources(
                 d_q = np.flatnonzero(cov_q & ~cov_p)
                 d_p = np.flatnonzero(cov_p & ~cov_q)
                 lo, hi = int(d_q[0]), int(d_q[-1])
-                apart = int(((d_p >= lo) & (d_p <= hi)).sum()) <= MAX_SECONDARY_OVERLAP * len(d_q)
+                apart = int(((d_p >= lo) & (d_p <= hi)).sum()) <= second.max_overlap * len(d_q)
                 # readings: q's words sit inside c's passages with p (c departs from p there
                 # while following its text); an omission of p's is the lost-source test's case
                 readings = (
                     apart
-                    and len(d_p) >= MIN_EXTRA_WORDS
-                    and int(within(c, p)[d_q].sum()) >= MIN_SECONDARY_COVER * len(d_q)
+                    and len(d_p) >= second.min_extra_words
+                    and int(within(c, p)[d_q].sum()) >= second.min_cover * len(d_q)
                 )
                 # two texts merged: what c shares with p and with q barely overlaps
                 both = int((cov_p & cov_q).sum())
-                merged = both <= MAX_SECONDARY_OVERLAP * min(int(cov_p.sum()), int(cov_q.sum()))
+                merged = both <= second.max_overlap * min(int(cov_p.sum()), int(cov_q.sum()))
                 if readings or merged:
                     region = region_of(c, cov_q & ~cov_p)
                     ev = explained(
@@ -333,9 +453,8 @@ def _merges(
     by_id: Mapping[str, Document],
     edges: Sequence[Edge],
     origins: Sequence[Origin],
-    mask: Callable[[str, str], np.ndarray],
-    region_of: Callable[[str, np.ndarray], tuple[int, int]],
-    outside: Callable[[str, str], int],
+    mat: Material,
+    second: SecondParent,
 ) -> tuple[list[Edge], list[Origin]]:
     """A document the forest made the source of a second source of its own.
 
@@ -343,8 +462,12 @@ def _merges(
     below it. The text says otherwise when the child y holds material of its own (words
     it does not share with m) and the part of m it shares lies apart from the part m
     shares with its other source(s): m is made of regions, each from another text.
-    Then y -> m is a second edge (``secondary``, with its region) and y an original.
+    Then the forest edge m -> y is cut and y made an original, and the document that
+    holds y's region of m best (:func:`_holder`: y itself, or y's own source, or another
+    copy of it) is m's second source (``secondary``, with its region). A child dated
+    after m is not turned round: it cannot be m's source.
     """
+    mask, region_of, outside = mat.mask, mat.region_of, mat.outside
     parent_of = {e.child: e.parent for e in edges if not e.secondary}
     children: dict[str, list[str]] = {}
     for c, p in parent_of.items():
@@ -362,9 +485,10 @@ def _merges(
             y
             for y in children[m]
             if y in by_id
+            and not _later(by_id, y, m)  # a source is not dated after its copy
             and int(mask(m, y).sum()) >= MIN_EXTRA_WORDS
             and own(y) >= MIN_EXTRA_WORDS
-            and own(y) >= MIN_OWN_SHARE * len(mask(y, m))
+            and own(y) >= second.min_own_share * len(mask(y, m))
         ]
         # the largest region first; ties by the text itself, never by id
         kids.sort(key=lambda y: (-int(mask(m, y).sum()), by_id[y].text))
@@ -378,7 +502,7 @@ def _merges(
             cy = mask(m, y)
             if all(
                 int((cy & mask(m, x)).sum())
-                <= MAX_SECONDARY_OVERLAP * min(int(cy.sum()), int(mask(m, x).sum()))
+                <= second.max_overlap * min(int(cy.sum()), int(mask(m, x).sum()))
                 for x in chosen
             ):
                 chosen.append(y)
@@ -386,8 +510,22 @@ def _merges(
             continue
         first = chosen[0]
         held = mask(m, first).copy()
-        for q in chosen[1:]:
-            flipped.add((m, q))
+        flipped.update((m, y) for y in chosen[1:])
+        below = _subtree(children, m, flipped)
+        cands = [x for x in mat.runs.get(m, {}) if x in by_id and x not in below and x != first]
+        for y in chosen[1:]:
+            # y's region of m may be held as well by y's own source or by another copy of
+            # it: the second parent is the document that holds the region best (_holder)
+            q, _ = _holder(
+                mat,
+                by_id,
+                m,
+                mask(m, y) & ~held,
+                cands,
+                recent=second.recent,
+            )
+            q = q or y
+            cands.remove(q)
             words = int(mask(m, q).sum())
             ev = explained(
                 Evidence(
@@ -417,6 +555,20 @@ def _merges(
     orig.extend(Origin(y, "original", origin_reason("original")) for _, y in sorted(flipped))
     orig.sort(key=lambda o: o.id)
     return out, orig
+
+
+def _subtree(
+    children: Mapping[str, Sequence[str]], x: str, cut: AbstractSet[tuple[str, str]] = frozenset()
+) -> set[str]:
+    """x and the documents below it, not through the edges ``cut``."""
+    out, todo = {x}, [x]
+    while todo:
+        u = todo.pop()
+        for y in children.get(u, ()):
+            if y not in out and (u, y) not in cut:
+                out.add(y)
+                todo.append(y)
+    return out
 
 
 def hypothetical_children(hypos: Sequence[Hypothetical]) -> Mapping[str, str]:
