@@ -137,9 +137,9 @@ def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = 
         write_exports(a, Path(out), generated_at=None)
         t_export = time.perf_counter() - t
     else:
-        # what the command line calls: lineage.write_reports, the exports then the pages
-        # (from round s23speed the exports are written beside the pages): "export" is the
-        # time until the first page's progress, "report" the rest
+        # what the command line calls: lineage.write_reports, the exports then the pages:
+        # "export" is the time until the first page's progress (the exports, then the
+        # report's own preparation: its views and indexes), "report" the rest
         t = time.perf_counter()
         first_page = [0.0]
 

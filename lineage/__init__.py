@@ -9,7 +9,6 @@ lineage forest as a graph, and :func:`export_graphml`, :func:`export_parquet` an
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -109,44 +108,20 @@ def write_reports(
     """
     from lineage.export import write_exports
     from lineage.files import output_dir
-    from lineage.parallel import fork_start, worker_count
 
     with output_dir(out) as folder:  # the command line's open folder, or one of its own
-        exports = functools.partial(
-            write_exports,
+        written = write_exports(
             analysis,
             folder,
             generated_at=generated_at,
             formats=formats,
             passage_text=passage_text,
+            progress=progress,
         )
-        if not html:
-            return exports(progress=progress)
-        from lineage.report import write_reports as write_html
+        if html:
+            from lineage.report import write_reports as write_html
 
-        html_pages = functools.partial(
-            write_html, analysis, folder, generated_at=generated_at, max_pages=max_pages
-        )
-        if len(analysis.documents) < OVERLAP_DOCS or worker_count(analysis.config.workers) < 2:
-            written = exports(progress=progress)
-            return written + html_pages(progress=progress)
-        # the exports are written by one process, the pages by the pool: the exports go
-        # to a forked child, beside the pages, instead of leaving a core idle before them
-        # (each file is the same; the folder's journal, shared, lists both processes')
-        if progress:
-            progress("exports", 0, 1)
-        job = fork_start(exports)
-        try:
-            pages = html_pages(progress=progress)
-        except BaseException:
-            job.cancel()
-            raise
-        written = job.result()
-        if progress:
-            progress("exports", 1, 1)
-        return written + pages
-
-
-# from this many documents the exports are written beside the HTML report's pages
-# (lineage.write_reports): below it, a fork costs more than it saves
-OVERLAP_DOCS = 2000
+            written += write_html(
+                analysis, folder, generated_at=generated_at, max_pages=max_pages, progress=progress
+            )
+    return written

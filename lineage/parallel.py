@@ -12,7 +12,6 @@ the same order.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import functools
@@ -24,17 +23,9 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-__all__ = [
-    "Forked",
-    "chunks",
-    "fork_call",
-    "fork_map",
-    "fork_start",
-    "release_memory",
-    "worker_count",
-]
+__all__ = ["chunks", "fork_call", "fork_map", "release_memory", "worker_count"]
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -149,55 +140,6 @@ def fork_call(fn: Callable[..., R], *args: Any) -> R:
     objects): that memory dies with the child. The child inherits ``args`` (they are
     not pickled); only the result travels, so it should be compact.
     """
-    return fork_start(fn, *args).result()
-
-
-class Forked(Generic[R]):
-    """A call running in a forked child (:func:`fork_start`): :meth:`result` waits for
-    it and returns its value, or raises its exception."""
-
-    def __init__(self, pid: int, read_fd: int) -> None:
-        self._pid = pid
-        self._read_fd = read_fd
-        self._done = False
-
-    def result(self) -> R:
-        if self._done:
-            raise RuntimeError("Forked.result: already collected")
-        self._done = True
-        try:
-            with os.fdopen(self._read_fd, "rb") as inp:
-                payload = inp.read()
-        except BaseException:  # interrupted (the child ignores Ctrl-C): it is not waited for
-            os.kill(self._pid, signal.SIGKILL)
-            raise
-        finally:
-            _, status = os.waitpid(self._pid, 0)
-        if not payload:
-            raise RuntimeError(f"fork_call: the child ended without a result (status {status})")
-        ok, value = pickle.loads(payload)
-        del payload
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
-
-    def cancel(self) -> None:
-        """Stop the child and reap it (the caller failed before it needed the result)."""
-        if self._done:
-            return
-        self._done = True
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
-        os.close(self._read_fd)
-        os.waitpid(self._pid, 0)
-
-
-def fork_start(fn: Callable[..., R], *args: Any) -> Forked[R]:
-    """``fn(*args)`` started in a forked child process, while this one goes on: the
-    returned handle's ``result()`` waits for it (see :func:`fork_call`). For work that
-    would otherwise leave a core idle beside work this process does meanwhile (the
-    exports, written beside the HTML report's pages). The child inherits ``args``;
-    only the result travels back."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -220,7 +162,21 @@ def fork_start(fn: Callable[..., R], *args: Any) -> Forked[R]:
         finally:
             os._exit(code)
     os.close(write_fd)
-    return Forked(pid, read_fd)
+    try:
+        with os.fdopen(read_fd, "rb") as inp:
+            payload = inp.read()
+    except BaseException:  # interrupted (the child ignores Ctrl-C): it is not waited for
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not payload:
+        raise RuntimeError(f"fork_call: the child ended without a result (status {status})")
+    ok, value = pickle.loads(payload)
+    del payload
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 def release_memory() -> None:
