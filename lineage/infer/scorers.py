@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz.distance import Indel
 
 from lineage.infer.features import (
@@ -191,7 +192,7 @@ def variant_evidence(child: Features, parent: str, others: Sequence[str]) -> lis
             continue
         only_mine = mine & ~theirs
         only_theirs = theirs & ~mine
-        n, m = int(only_mine.sum()), int(only_theirs.sum())
+        n, m = int(np.count_nonzero(only_mine)), int(np.count_nonzero(only_theirs))
         ids = {"child": child.doc.id, "parent": parent, "other": q}
         if n >= 3 and n > m:
             words, span, more = first_run(child.doc.text, child.tokens, only_mine)
