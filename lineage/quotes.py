@@ -651,7 +651,6 @@ def compare_quotes(
     passages: Sequence[Passage] = (),
     relation: str = "edge",
     outlets: Iterable[str] = (),
-    brackets: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[QuoteMatch]:
     """What the child did to the parent's quotations (see the module docstring).
 
@@ -659,8 +658,7 @@ def compare_quotes(
     quote lies in one, its words are mapped to the parent's through the passage's
     stored edit script. For ``relation="pair"`` (no derivation between the two), only
     matched quotes are returned: a quote new in one of two independent reports, or
-    missing from it, says nothing. ``brackets``: the parent's and the child's
-    :func:`_bracketed` masks, when the caller made them already.
+    missing from it, says nothing.
     """
     pq = [q for q in parent_quotes if q.level == 0]
     cq = [q for q in child_quotes if q.level == 0]
@@ -686,9 +684,8 @@ def compare_quotes(
     p_of = np.full(np_, -1, dtype=np.int64)  # parent word -> its quote
     for i, q in enumerate(pq):
         p_of[q.tok[0] : q.tok[1]] = i
-    if brackets is None:
-        brackets = (_bracketed(parent.text, parent_tokens), _bracketed(child.text, child_tokens))
-    pbr, cbr = brackets
+    cbr = _bracketed(child.text, child_tokens)
+    pbr = _bracketed(parent.text, parent_tokens)
     ph, ch = parent_tokens.hashes, child_tokens.hashes
 
     # each child quote's source among the parent's quotes: {parent quote: matched words}
@@ -732,7 +729,6 @@ def compare_quotes(
             users.setdefault(i, []).append(k)
 
     out: list[QuoteMatch] = []
-    edits: list[tuple[str, int, int, int, int]] | None = None
     for k, q in enumerate(cq):
         src = sources[k]
         if not src:
@@ -765,10 +761,8 @@ def compare_quotes(
         else:
             p = ps[0]
             if aligned[k]:
-                if edits is None:  # the steps that change words: all _form_aligned reads
-                    edits = [step for step in script if step[0] != "equal"]
                 form, changes = _form_aligned(
-                    q, p, edits, cmap, ceq, cbr, pbr, parent, child, parent_tokens, child_tokens
+                    q, p, script, cmap, ceq, cbr, pbr, parent, child, parent_tokens, child_tokens
                 )
             else:
                 form, changes = _form_content(
@@ -864,8 +858,7 @@ def _form_aligned(
     pt: Tokens,
     ct: Tokens,
 ) -> tuple[str, tuple[tuple[str, str, str], ...]]:
-    """identical / trimmed / reworded, read from the passages' edit script (its steps
-    that change words: an "equal" step is passed over)."""
+    """identical / trimmed / reworded, read from the passages' edit script."""
     c0, c1 = q.tok
     changes: list[tuple[str, str, str]] = []
     for tag, a1, a2, b1, b2 in script:
@@ -962,15 +955,6 @@ def quote_findings(
         d.id: find_quotes(d, tokens[d.id], outlets=known) for d in documents if d.id in tokens
     }
     pair_of = {(p.a, p.b): p for p in pairs}
-    # each document's bracketed words, made once for all the edges and pairs it is in
-    bracketed: dict[str, np.ndarray] = {}
-
-    def brackets(parent: str, child: str) -> tuple[np.ndarray, np.ndarray]:
-        for i in (parent, child):
-            if i not in bracketed:
-                bracketed[i] = _bracketed(by_id[i].text, tokens[i])
-        return bracketed[parent], bracketed[child]
-
     matches: list[QuoteMatch] = []
     done: set[frozenset[str]] = set()
     for e in sorted(edges, key=lambda e: (e.child, e.parent)):
@@ -987,7 +971,6 @@ def quote_findings(
             passages=pr.passages if pr else (),
             relation="edge",
             outlets=known,
-            brackets=brackets(e.parent, e.child),
         )
         done.add(frozenset((e.parent, e.child)))
     for pr in pairs:
@@ -1010,7 +993,6 @@ def quote_findings(
             passages=pr.passages,
             relation="pair",
             outlets=known,
-            brackets=brackets(a.id, b.id),
         )
     all_quotes = tuple(q for d in documents for q in quotes.get(d.id, ()))
     return QuoteFindings(all_quotes, tuple(matches))
