@@ -186,7 +186,9 @@ def _after_chrome(
     # the exact copies wait outside: each becomes a child of its group's representative
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
     tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
-    word_counts = {a.id: (len(a.tokens), int(a.tokens.boilerplate.sum())) for a in aligned}
+    word_counts = {
+        a.id: (len(a.tokens), int(np.count_nonzero(a.tokens.boilerplate))) for a in aligned
+    }
     # the shingles (positions, hashes, sets: a third of the per-document arrays) are not
     # read after alignment: freed here, before inference forks its workers
     del aligned, todo, near

@@ -701,7 +701,7 @@ def compare_quotes(
         for i in p_of[m[eq]].tolist():
             if i >= 0:
                 counts[i] = counts.get(i, 0) + 1
-        if counts or (eq.sum() >= max(1, len(idx) // 2)):
+        if counts or (int(np.count_nonzero(eq)) >= max(1, len(idx) // 2)):
             sources.append(_pick(counts, len(idx)))
             aligned.append(True)
             narrative.append(not counts)
@@ -751,7 +751,7 @@ def compare_quotes(
                 )
             continue
         ps = tuple(pq[i] for i in sorted(src, key=lambda i: pq[i].start))
-        n_words = max(1, q.tok[1] - q.tok[0] - int(cbr[q.tok[0] : q.tok[1]].sum()))
+        n_words = max(1, q.tok[1] - q.tok[0] - int(np.count_nonzero(cbr[q.tok[0] : q.tok[1]])))
         score = round(min(1.0, sum(src.values()) / n_words), 4)
         changes: tuple[tuple[str, str, str], ...] = ()
         if len(src) > 1:
@@ -888,7 +888,7 @@ def _form_aligned(
             changes.append(("quoted", "", _word_text(child.text, ct, lo, hi)))
         return "reworded", tuple(changes)
     pidx = np.arange(*p.tok)
-    full = int((~pbr[pidx]).sum())
+    full = int(np.count_nonzero(~pbr[pidx]))
     return ("identical" if len(set(m.tolist())) >= full else "trimmed"), ()
 
 

@@ -86,6 +86,7 @@ def looks_like_outlet(name: str) -> bool:
     return any(k in _MEDIA_WORDS for k in name_key(name))
 
 
+@functools.lru_cache(maxsize=65536)  # outlet names, compared for every candidate edge
 def names_match(a: str | None, b: str | None) -> float:
     """How surely two outlet names name the same outlet: 1.0 same words (or one's words
     all in the other's), 0.5 a distinctive word shared, else 0.0.

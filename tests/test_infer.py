@@ -457,6 +457,24 @@ def test_missing_runs_count_cuts_not_words():
     assert infer.missing_runs(np.ones(4, dtype=bool), np.ones(4, dtype=bool)) == 0
 
 
+def test_held_figures_are_the_missing_runs_and_the_inner_missing_words():
+    # one pass over mask[content] gives what the reuse and inner-edits scorers read
+    import numpy as np
+
+    from lineage.infer.features import held_figures
+
+    rng = np.random.default_rng(5)
+    for n in range(1, 30):
+        for _ in range(20):
+            mask, content = rng.random(n) < 0.6, rng.random(n) < 0.8
+            held = mask[content]
+            idx = np.flatnonzero(held)
+            inner = int((~held[idx[0] : idx[-1] + 1]).sum()) if len(idx) >= 2 else 0
+            assert held_figures(mask, content) == (infer.missing_runs(mask, content), inner)
+    keep = np.array([0, 1, 0, 0, 1, 1, 0], dtype=bool)  # held words 1, 4, 5: 2 inside
+    assert held_figures(keep, np.ones(7, dtype=bool)) == (3, 2)
+
+
 def test_a_story_split_over_workers_gives_the_serial_forest(monkeypatch):
     # a story above split_docs has its credits, word masks and edge scores computed by
     # two workers; the forest and every edge's evidence must be the serial ones

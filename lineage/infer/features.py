@@ -216,6 +216,21 @@ def missing_runs(mask: np.ndarray, content: np.ndarray) -> int:
     return int(missing[0]) + int(np.count_nonzero(missing[1:] & ~missing[:-1]))
 
 
+def held_figures(mask: np.ndarray, content: np.ndarray) -> tuple[int, int]:
+    """(:func:`missing_runs`, the inner missing words) of one document against another,
+    from one pass over ``mask[content]``: the content words the other lacks, counted in
+    runs, and counted inside the stretch of the first that the other follows (from its
+    first to its last held content word)."""
+    held = mask[content]
+    missing = ~held
+    runs = (
+        int(missing[0]) + int(np.count_nonzero(missing[1:] & ~missing[:-1])) if missing.any() else 0
+    )
+    idx = np.flatnonzero(held)
+    inner = int(np.count_nonzero(missing[idx[0] : idx[-1] + 1])) if len(idx) >= 2 else 0
+    return runs, inner
+
+
 def first_run(
     text: str, tokens: Tokens, mask: np.ndarray, limit: int = 12
 ) -> tuple[str, tuple[int, int], bool]:
@@ -383,6 +398,18 @@ class StoryState:
     clock: Mapping[str, Clock | None]
     first: str | None
     w: Weights
+    # (document, other) -> held_figures of the document's exact mask against the other:
+    # read by both of a pair's candidate edges, filled as they are scored
+    held: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict, compare=False)
+
+    def held_figures(self, doc: str, other: str) -> tuple[int, int]:
+        """:func:`held_figures` of ``doc``'s exact mask against ``other``, made once."""
+        got = self.held.get((doc, other))
+        if got is None:
+            got = self.held[(doc, other)] = held_figures(
+                self.info[doc].exact[other], self.content[doc]
+            )
+        return got
 
 
 def separative_words(

@@ -185,12 +185,14 @@ def _story_forest(
         # text is more than quotations is judged on both sides (quotation marks are not
         # always detected alike in two copies)
         narrative = max(
-            int((ea & ~tokens[p.a].quoted).sum()), int((eb & ~tokens[p.b].quoted).sum())
+            int(np.count_nonzero(ea & ~tokens[p.a].quoted)),
+            int(np.count_nonzero(eb & ~tokens[p.b].quoted)),
         )
-        exact_counts[(p.b, p.a)] = (int(ea.sum()), narrative)  # (parent, child): child's words
-        exact_counts[(p.a, p.b)] = (int(eb.sum()), narrative)
+        # (parent, child): the child's words
+        exact_counts[(p.b, p.a)] = (int(np.count_nonzero(ea)), narrative)
+        exact_counts[(p.a, p.b)] = (int(np.count_nonzero(eb)), narrative)
     content = {i: tokens[i].content for i in story}  # a property: computed once here
-    size = {i: int(m.sum()) for i, m in content.items()}
+    size = {i: int(np.count_nonzero(m)) for i, m in content.items()}
     # which candidates share each credit / the dateline of each document word for word
     phrases = {i: {c.phrase.casefold() for c in info[i].credits} for i in story}
     clock = {i: clock_of(by_id[i]) for i in story}
@@ -263,19 +265,22 @@ def _story_forest(
             if len(ps) < 2:
                 continue
             held = {u: info[child].exact[u] & content[child] for u in ps}
-            n = {u: int(m.sum()) for u, m in held.items()}
+            n = {u: int(np.count_nonzero(m)) for u, m in held.items()}
 
             def contains(u: str, q: str) -> bool:
                 """u holds (nearly) all of q's own text."""
                 m = info[q].exact.get(u)
-                return m is not None and int((m & content[q]).sum()) >= w.superset_cover * size[q]
+                return (
+                    m is not None
+                    and int(np.count_nonzero(m & content[q])) >= w.superset_cover * size[q]
+                )
 
             for u in ps:
                 n_more = n_excerpt = n_cut = 0
                 for q in ps:
                     if q == u or not 0 < n[q] <= n[u]:
                         continue
-                    if int((held[q] & held[u]).sum()) < w.superset_cover * n[q]:
+                    if int(np.count_nonzero(held[q] & held[u])) < w.superset_cover * n[q]:
                         continue
                     # more: beyond what the cover's tolerance leaves to alignment noise
                     if n[q] < w.superset_cover * n[u]:

@@ -37,7 +37,6 @@ from lineage.infer.features import (
     foreign_dateline,
     gap,
     hours_between,
-    missing_runs,
     named,
     title_site,
     title_words,
@@ -193,7 +192,7 @@ def variant_evidence(child: Features, parent: str, others: Sequence[str]) -> lis
             continue
         only_mine = mine & ~theirs
         only_theirs = theirs & ~mine
-        n, m = int(only_mine.sum()), int(only_theirs.sum())
+        n, m = int(np.count_nonzero(only_mine)), int(np.count_nonzero(only_theirs))
         ids = {"child": child.doc.id, "parent": parent, "other": q}
         if n >= 3 and n > m:
             words, span, more = first_run(child.doc.text, child.tokens, only_mine)
@@ -475,19 +474,9 @@ def _reuse(c: Candidate) -> list[Evidence]:
         exact_words=n_shared,
         exact_narrative=narr,
         parent_missing=st.size[c.parent] - n_shared,
-        parent_runs=missing_runs(st.info[c.parent].exact[c.child], st.content[c.parent]),
+        parent_runs=st.held_figures(c.parent, c.child)[0],
         w=st.w,
     )
-
-
-def _inner_missing(mask: np.ndarray, content: np.ndarray) -> int:
-    """Content words outside ``mask`` between its first and last content word: words of
-    one document that the other lacks inside the stretch of it that the other follows."""
-    held = mask[content]
-    idx = np.flatnonzero(held)
-    if len(idx) < 2:
-        return 0
-    return int((~held[idx[0] : idx[-1] + 1]).sum())
 
 
 @register("inner-edits")
@@ -501,8 +490,7 @@ def _inner_edits(c: Candidate) -> list[Evidence]:
     st, w = c.story, c.story.w
     if not w.inner_edits:
         return []
-    words = _inner_missing(st.info[c.parent].exact[c.child], st.content[c.parent])
-    words += _inner_missing(st.info[c.child].exact[c.parent], st.content[c.child])
+    words = st.held_figures(c.parent, c.child)[1] + st.held_figures(c.child, c.parent)[1]
     if not words:
         return []
     return [
