@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles
+from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles, sizes_of
 from lineage.parallel import chunks, fork_map, worker_count
 
 __all__ = [
@@ -78,7 +78,7 @@ class IndexPart:
     @classmethod
     def of(cls, fps: Sequence[Fingerprint]) -> IndexPart:
         """The entries of ``fps``, document k numbered k."""
-        sizes = np.array([fp.size for fp in fps], dtype=np.int64)
+        sizes = sizes_of(fps)
         hashes = np.concatenate([fp.unique for fp in fps]) if len(fps) else np.empty(0, np.uint64)
         at = np.concatenate(([0], np.cumsum(sizes)))
         return cls(hashes, at, np.arange(len(fps), dtype=np.int64))
@@ -243,7 +243,7 @@ def lsh_pairs(
     rather than by inserting and querying a ``MinHashLSH`` one document at a time.
     Note: same pairs as insert + query (``tests/test_speedups.py``), ~10x faster.
     """
-    keep = np.array([i for i, fp in enumerate(fps) if fp.size], dtype=np.int64)
+    keep = np.flatnonzero(sizes_of(fps)).astype(np.int64)
     if len(keep) < 2:
         return np.empty((0, 2), dtype=np.int64)
     some = _Some(fps, keep.tolist())
@@ -271,6 +271,7 @@ class _Some(Sequence[Fingerprint]):
 
     def __init__(self, fps: Sequence[Fingerprint], keep: list[int]) -> None:
         self._fps, self._keep = fps, keep
+        self.sizes = sizes_of(fps)[keep]
 
     def __len__(self) -> int:
         return len(self._keep)

@@ -136,17 +136,21 @@ class Columns:
         return Lazy(len(self), self.tokens)
 
     def fps(self, keep: Sequence[int] | None = None) -> Lazy[Fingerprint]:
-        """The fingerprints of all documents, or of the documents ``keep`` (indices)."""
+        """The fingerprints of all documents, or of the documents ``keep`` (indices),
+        with their sizes (``sizes``: distinct shingles, from the batches' bounds)."""
+        sizes = np.concatenate([np.diff(p.unique_at) for p in self.parts] or [np.zeros(0)])
         if keep is None:
-            return Lazy(len(self), self.fp)
-        return Lazy(len(keep), lambda r: self.fp(keep[r]))
+            return Lazy(len(self), self.fp, sizes=sizes)
+        picked = sizes[np.asarray(keep, dtype=np.int64)] if len(keep) else sizes[:0]
+        return Lazy(len(keep), lambda r: self.fp(keep[r]), sizes=picked)
 
 
 class Lazy(Sequence[T], Generic[T]):
     """A read-only sequence of ``n`` items, item ``k`` made by ``make(k)`` when read."""
 
-    def __init__(self, n: int, make: Callable[[int], T]) -> None:
+    def __init__(self, n: int, make: Callable[[int], T], *, sizes: np.ndarray | None = None):
         self._n, self._make = n, make
+        self.sizes = sizes  # of each item, when the maker knows them without making it
 
     def __len__(self) -> int:
         return self._n
