@@ -525,10 +525,14 @@ def _align_chunk(
     out = []
     # each document of a pair made here, from the arrays (and, mapped, the stored text):
     # a worker writes to no page of the parent's per-document objects, and keeps none
+    # (the pairs come in order of i: document i is made once for all its pairs)
+    last, a = -1, None
     for (i, j), nr in zip(
         todo[r.start : r.stop].tolist(), near[r.start : r.stop].tolist(), strict=True
     ):
-        a, b = cols.aligned(i, own_text=True), cols.aligned(j, own_text=True)
+        if i != last or a is None:
+            last, a = i, cols.aligned(i, own_text=True)
+        b = cols.aligned(j, own_text=True)
         pair = verify_and_align(a, b, i, j, config, always=bool(nr))
         out.append(None if pair is None else detach_texts(pair))  # the parent has the texts
     return out
