@@ -135,7 +135,7 @@ def analyze_documents(
         docs = _mark_chrome(docs, config.boilerplate_min_docs)
 
     # the tokens and shingles of every document: in memory, or past the budget in
-    # memory-mapped files of a temporary folder, deleted when the analysis is done
+    # files of a temporary folder read as needed, deleted when the analysis is done
     store = ArrayStore.for_run(sum(len(d.text) for d in docs), config.memory)
     try:
         analysis, dup = _after_chrome(
