@@ -4,7 +4,7 @@ in the same run, with growth exponents.
     python bench/scale.py [--sizes 1000,10000,100000] [--modes no-html,default]
                           [--workers 2] [--seed 1] [--repeat 1] [--max-seconds 1800]
                           [--limit-gb 10] [--before DIR] [--json results.jsonl]
-                          [--corpus throughput|bounded]
+                          [--corpus throughput|bounded] [--corpus-dir DIR]
 
 Each size's corpus is ``bench/throughput.py``'s (simulated stories, edited-copy
 clusters, unrelated texts), written once as JSONL. Its copy clusters are drawn from the
@@ -86,7 +86,8 @@ def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = 
     """What ``lineage analyze`` does, with each phase timed (runs in the measured process).
     With ``SCALE_TRACE``, each stage's start is appended to that file with the wall and CPU
     seconds and the summed PSS of this process and its workers then, and each stage's
-    peak of that sum (sampled every 0.5 s) when it ends."""
+    peak of that sum (sampled every 0.5 s) when it ends, with the peak of this process's
+    own PSS (the rest is its workers')."""
     if os.environ.get("LINEAGE_ROOT"):  # --before: another checkout's package first
         sys.path.insert(0, os.environ["LINEAGE_ROOT"])
         sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
@@ -102,13 +103,20 @@ def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = 
         trace = open(os.environ["SCALE_TRACE"], "a", encoding="utf-8")  # noqa: SIM115
         t0 = time.perf_counter()
         peaks: dict[str, float] = {}
+        own: dict[str, float] = {}  # the peak of this process's PSS alone
+        split: dict[str, tuple[float, float]] = {}  # anonymous / file-backed, at the peak
 
         def tree_mb() -> float:
             return sum(_rollup(p).get("Pss", 0) for p in _tree(os.getpid())) / 1024
 
         def progress(name: str, done: int, total: int) -> None:
             if name != stage[0]:
-                trace.write(f"  peak {peaks.get(stage[0], 0):.0f}MB in {stage[0]}\n")
+                anon, file = split.get(stage[0], (0.0, 0.0))
+                trace.write(
+                    f"  peak {peaks.get(stage[0], 0):.0f}MB in {stage[0]}"
+                    f" (this process {own.get(stage[0], 0):.0f}MB; at the peak, anonymous"
+                    f" {anon:.0f}MB, mapped files {file:.0f}MB)\n"
+                )
                 stage[0] = name
                 c = os.times()
                 cpu = c.user + c.system + c.children_user + c.children_system
@@ -120,8 +128,16 @@ def child(path: str, out: str, *, workers: int, html: bool, truth: str | None = 
 
         def sample() -> None:  # the peak of each stage, sampled every 0.5 s
             while True:
-                mb = tree_mb()
+                kb = [_rollup(p) for p in _tree(os.getpid())]
+                mb = sum(r.get("Pss", 0) for r in kb) / 1024
+                if mb > peaks.get(stage[0], 0.0):
+                    split[stage[0]] = (
+                        sum(r.get("Pss_Anon", 0) for r in kb) / 1024,
+                        sum(r.get("Pss_File", 0) for r in kb) / 1024,
+                    )
                 peaks[stage[0]] = max(peaks.get(stage[0], 0.0), mb)
+                mine = _rollup(os.getpid()).get("Pss", 0) / 1024
+                own[stage[0]] = max(own.get(stage[0], 0.0), mine)
                 time.sleep(0.5)
 
         threading.Thread(target=sample, daemon=True).start()
@@ -389,6 +405,10 @@ def main(argv: list[str] | None = None) -> None:
         default="throughput",
         help="throughput: bench/throughput.py's corpus; bounded: copy clusters of their own",
     )
+    ap.add_argument(
+        "--corpus-dir",
+        help="write each size's corpus into this folder once, and reuse it in later runs",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--truth", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -410,14 +430,18 @@ def main(argv: list[str] | None = None) -> None:
     log = open(args.json, "a", encoding="utf-8") if args.json else None  # noqa: SIM115
     with tempfile.TemporaryDirectory() as tmp:
         for n in [int(s) for s in args.sizes.split(",") if s]:
-            folder = Path(tmp) / f"n{n}"
-            folder.mkdir()
-            t = time.perf_counter()
-            make = functools.partial(throughput.make_corpus, bounded=args.corpus == "bounded")
-            path = throughput.write_jsonl(make(n, args.seed), folder)
-            truth = folder / "truth.json"
-            truth.write_text(json.dumps(planted_truth(n, args.seed)), encoding="utf-8")
-            print(f"corpus {n}: built in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+            if args.corpus_dir:  # written once, kept, and read again by later runs
+                folder = Path(args.corpus_dir) / f"{args.corpus}-n{n}-seed{args.seed}"
+            else:
+                folder = Path(tmp) / f"n{n}"
+            folder.mkdir(parents=True, exist_ok=True)
+            path, truth = folder / "corpus.jsonl", folder / "truth.json"
+            if not (args.corpus_dir and path.exists() and truth.exists()):
+                t = time.perf_counter()
+                make = functools.partial(throughput.make_corpus, bounded=args.corpus == "bounded")
+                throughput.write_jsonl(make(n, args.seed), folder)
+                truth.write_text(json.dumps(planted_truth(n, args.seed)), encoding="utf-8")
+                print(f"corpus {n}: built in {time.perf_counter() - t:.1f}s", file=sys.stderr)
             for mode in modes:
                 runs: dict[str, list[dict]] = {c: [] for c in codes}
                 floors = []
@@ -450,7 +474,8 @@ def main(argv: list[str] | None = None) -> None:
                 for code in codes:
                     row[code] = min(runs[code], key=lambda r: (r["stopped"], r["wall"]))
                 rows.append(row)
-            path.unlink()
+            if not args.corpus_dir:
+                path.unlink()
     if log:
         log.close()
     rows.sort(key=lambda r: (modes.index(r["mode"]), r["n"]))

@@ -23,8 +23,10 @@ it becomes ``host_outlet`` and, unless metadata named one, the ``outlet``.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from lineage.ingest import guess_title
 from lineage.model import Document
@@ -210,17 +212,44 @@ def mark_boilerplate(docs: Sequence[Document], *, min_docs: int = 2) -> list[Doc
     ``dateline_span`` set: the text stage every analysis runs (idempotent).
 
     Spans already on a document (a date line found by ingest) are kept and merged.
+
+    A document's lines are split again by each pass that reads them, not kept: kept for
+    every document they took about 11 KB a document (each line's text and key, twice the
+    text, and an object a line: 1.1 GB at 100k; docs/BENCHMARKS.md, round s23mem), and
+    splitting is a fifth of this function's time.
     """
-    per_doc = [_lines(d.text, d.outlet) for d in docs]
+
+    def lines_of(k: int) -> list[_Line]:
+        return _lines(docs[k].text, docs[k].outlet)
+
     # the recurrence tests compare each line with its first occurrence: "first" is taken
     # in an order of the documents' content, so neither ids nor input order change it
-    by_content = [per_doc[k] for k in sorted(range(len(docs)), key=lambda k: docs[k].content_key)]
+    order = sorted(range(len(docs)), key=lambda k: docs[k].content_key)
+    by_content = _Split(order, lines_of)
     recurring = _recurring(by_content, min_docs=min_docs)
     recurring.update(dict.fromkeys(_edge_sentences(by_content, min_docs=min_docs), True))
-    return [_mark(doc, lines, recurring) for doc, lines in zip(docs, per_doc, strict=True)]
+    return [_mark(doc, lines_of(k), recurring) for k, doc in enumerate(docs)]
 
 
-def _recurring(per_doc: list[list[_Line]], *, min_docs: int) -> dict[str, bool]:
+class _Split(Sequence[list[_Line]]):
+    """The lines of documents ``order[0]``, ``order[1]``, ...: split when read."""
+
+    def __init__(self, order: list[int], lines_of: Callable[[int], list[_Line]]) -> None:
+        self._order, self._lines_of = order, lines_of
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        if isinstance(i, slice):
+            return [self._lines_of(k) for k in self._order[i]]
+        return self._lines_of(self._order[i])
+
+    def __iter__(self) -> Iterator[list[_Line]]:
+        return (self._lines_of(k) for k in self._order)
+
+
+def _recurring(per_doc: Sequence[list[_Line]], *, min_docs: int) -> dict[str, bool]:
     """Short lines found in ``min_docs`` documents or more -> whether the text right
     below them differs between documents (chrome above different articles, rather
     than a headline shared by copies of one story, which may be lightly edited)."""
@@ -241,7 +270,7 @@ def _recurring(per_doc: list[list[_Line]], *, min_docs: int) -> dict[str, bool]:
     return {k: differs[k] for k, ds in docs_with.items() if len(ds) >= need}
 
 
-def _edge_sentences(per_doc: list[list[_Line]], *, min_docs: int) -> set[str]:
+def _edge_sentences(per_doc: Sequence[list[_Line]], *, min_docs: int) -> set[str]:
     """Short sentences that recur at the edges of different articles: site footers and
     headers ("This article may not be republished ..."), as opposed to a sentence that
     copies of one story share.
@@ -263,7 +292,9 @@ def _edge_sentences(per_doc: list[list[_Line]], *, min_docs: int) -> set[str]:
         return chrome_shaped(ln.text) or count.get(ln.key, 0) >= need
 
     beside: defaultdict[str, list[tuple[frozenset[str], int]]] = defaultdict(list)
-    body: dict[int, tuple[int, int]] = {}  # each document's lines between its edge blocks
+    # each document's lines between its edge blocks: [top, bottom), two arrays, not a
+    # dict of tuples of every document
+    body = np.zeros((len(per_doc), 2), dtype=np.int64)
     vocab: dict[int, frozenset[str]] = {}
     for d, lines in enumerate(per_doc):
         if len(lines) < 2:
@@ -274,7 +305,7 @@ def _edge_sentences(per_doc: list[list[_Line]], *, min_docs: int) -> set[str]:
         bottom = len(lines)
         while bottom > top + 1 and edgy(lines[bottom - 1]):
             bottom -= 1
-        body[d] = (top, bottom)
+        body[d] = top, bottom
         for block, article in ((lines[:top], lines[top]), (lines[bottom:], lines[bottom - 1])):
             words = frozenset(article.key.split())
             for ln in block:
@@ -283,7 +314,7 @@ def _edge_sentences(per_doc: list[list[_Line]], *, min_docs: int) -> set[str]:
 
     def words_of(d: int) -> frozenset[str]:  # the article's words, between the blocks
         if d not in vocab:
-            top, bottom = body[d]
+            top, bottom = body[d].tolist()
             vocab[d] = frozenset(w for ln in per_doc[d][top:bottom] for w in ln.key.split())
         return vocab[d]
 

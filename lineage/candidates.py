@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles
+from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles, sizes_of
 from lineage.parallel import chunks, fork_map, worker_count
 
 __all__ = [
+    "IndexPart",
     "Overlap",
     "candidate_array",
     "candidate_pairs",
@@ -61,21 +62,51 @@ class Overlap:
     containment_j: float
 
 
+@dataclass(frozen=True, eq=False)
+class IndexPart:
+    """Entries of the rare-shingle index as a caller already holds them: the distinct
+    shingles of a run of documents, one document after another (``hashes``, each
+    document's slice bounded by ``at``, length documents + 1), and each of those
+    documents' number in the index (``docs``; -1: not in it). The fingerprint stage's
+    batches are such runs (``Prepared.unique``, ``Prepared.unique_at``), so the index is
+    read where it lies, in memory or in the mapped store, and never concatenated."""
+
+    hashes: np.ndarray  # uint64
+    at: np.ndarray  # int64
+    docs: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, fps: Sequence[Fingerprint]) -> IndexPart:
+        """The entries of ``fps``, document k numbered k."""
+        sizes = sizes_of(fps)
+        hashes = np.concatenate([fp.unique for fp in fps]) if len(fps) else np.empty(0, np.uint64)
+        at = np.concatenate(([0], np.cumsum(sizes)))
+        return cls(hashes, at, np.arange(len(fps), dtype=np.int64))
+
+    def entries(self) -> int:
+        """Entries of the documents in the index."""
+        return int(np.diff(self.at)[self.docs >= 0].sum())
+
+
 def rare_shingle_pairs(
-    fps: Sequence[Fingerprint], *, max_df: int = 64, min_shared: int = 2, workers: int = 1
+    fps: Sequence[Fingerprint],
+    *,
+    max_df: int = 64,
+    min_shared: int = 2,
+    workers: int = 1,
+    index: Sequence[IndexPart] | None = None,
 ) -> np.ndarray:
     """Pairs (i, j), i < j, sharing at least ``min_shared`` shingles of document frequency
     2..``max_df``. Returns an ``(k, 2)`` int64 array, sorted. ``workers``: a large
-    corpus's index is cut into slices of the hash space, one or more per worker."""
+    corpus's index is cut into slices of the hash space, one or more per worker.
+    ``index``: the entries of ``fps`` as the caller holds them (:class:`IndexPart`),
+    read in place."""
     n_docs = len(fps)
-    sizes = np.array([fp.size for fp in fps], dtype=np.int64)
-    total = int(sizes.sum())
+    if index is None:
+        index = [IndexPart.of(fps)] if n_docs >= 2 else []
+    total = sum(p.entries() for p in index)
     if n_docs < 2 or total == 0:
         return np.empty((0, 2), dtype=np.int64)
-    hashes = np.concatenate([fp.unique for fp in fps])
-    # int32 document numbers: the index holds one entry a distinct shingle of every
-    # document (47M at 100k documents), and half of its bytes were these
-    docs = np.repeat(np.arange(n_docs, dtype=_doc_dtype(n_docs)), sizes)
     # slices of at most _PARTITION_ENTRIES entries in flight at once, in all workers
     w = worker_count(workers) if total >= _PARALLEL_ENTRIES else 1
     parts = max(-(-total * w // _PARTITION_ENTRIES), w)
@@ -84,7 +115,7 @@ def rare_shingle_pairs(
         range(parts),
         workers=w,
         parallel=w > 1,
-        context=(hashes, docs, n_docs, max_df, parts),
+        context=(list(index), n_docs, max_df, parts),
     )
     key = np.concatenate([k for k, _ in votes])
     cnt = np.concatenate([c for _, c in votes])
@@ -103,15 +134,19 @@ _PARALLEL_ENTRIES = 2_000_000
 
 
 def _slice_votes(
-    context: tuple[np.ndarray, np.ndarray, int, int, int], part: int
+    context: tuple[list[IndexPart], int, int, int], part: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pair keys and their votes from one slice of the index's hash space: ``context``
-    is the whole index (shingle hashes, their documents), the corpus size, the document
-    frequency cap and the number of slices."""
-    hashes, docs, n_docs, max_df, parts = context
-    if parts > 1:
-        hashes, docs = _slice_of(hashes, docs, parts, part)
-    return _pair_votes(hashes, docs, n_docs, max_df)
+    is the whole index (its parts), the corpus size, the document frequency cap and
+    the number of slices."""
+    index, n_docs, max_df, parts = context
+    dtype = _doc_dtype(n_docs)
+    hs, ds = [], []
+    for ip in index:
+        hashes, docs = _slice_of(ip.hashes, ip, parts, part)
+        hs.append(hashes)
+        ds.append(docs.astype(dtype))
+    return _pair_votes(np.concatenate(hs), np.concatenate(ds), n_docs, max_df)
 
 
 # Entries of the index whose slice number is computed at once: the selection of a slice
@@ -121,17 +156,31 @@ _SELECT_BLOCK = 1 << 20
 
 
 def _slice_of(
-    hashes: np.ndarray, docs: np.ndarray, parts: int, part: int
+    hashes: np.ndarray,
+    docs: np.ndarray | IndexPart,
+    parts: int,
+    part: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The entries of the index whose hash is ``part`` modulo ``parts``, in index order,
-    selected a block at a time (same result as one boolean mask over the index)."""
+    selected a block at a time (same result as one boolean mask over the index), with
+    their documents: ``docs`` holds one a hash, or is the :class:`IndexPart` of
+    ``hashes``, whose entries of documents numbered -1 are left out. ``hashes`` may be
+    any array read by slices (``lineage.store.FileArray``): a block is read at a time."""
     p, k = np.uint64(parts), np.uint64(part)
-    picks = [
-        np.flatnonzero(hashes[s : s + _SELECT_BLOCK] % p == k) + s
-        for s in range(0, len(hashes), _SELECT_BLOCK)
-    ]
-    at = np.concatenate(picks) if picks else np.empty(0, np.int64)
-    return hashes[at], docs[at]
+    hs, ds = [], []
+    for s in range(0, len(hashes), _SELECT_BLOCK):
+        block = hashes[s : s + _SELECT_BLOCK]
+        at = np.flatnonzero(block % p == k) if parts > 1 else np.arange(len(block))
+        if isinstance(docs, IndexPart):
+            d = docs.docs[np.searchsorted(docs.at, at + s, side="right") - 1]
+            at, d = at[d >= 0], d[d >= 0]
+        else:
+            d = docs[at + s]
+        hs.append(block[at])
+        ds.append(d)
+    if not hs:
+        return hashes[:0].copy(), (docs.docs if isinstance(docs, IndexPart) else docs)[:0]
+    return np.concatenate(hs), np.concatenate(ds)
 
 
 def _pair_votes(
@@ -194,10 +243,11 @@ def lsh_pairs(
     rather than by inserting and querying a ``MinHashLSH`` one document at a time.
     Note: same pairs as insert + query (``tests/test_speedups.py``), ~10x faster.
     """
-    keep = np.array([i for i, fp in enumerate(fps) if fp.size], dtype=np.int64)
+    keep = np.flatnonzero(sizes_of(fps)).astype(np.int64)
     if len(keep) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    values = minhash_values([fps[i] for i in keep], num_perm=num_perm, seed=seed, workers=workers)
+    some = _Some(fps, keep.tolist())
+    values = minhash_values(some, num_perm=num_perm, seed=seed, workers=workers)
     n_docs = len(fps)
     keys: list[np.ndarray] = []
     for start, end in band_ranges(threshold, num_perm):
@@ -213,6 +263,23 @@ def lsh_pairs(
     if not len(key):
         return np.empty((0, 2), dtype=np.int64)
     return np.stack([key // n_docs, key % n_docs], axis=1)
+
+
+class _Some(Sequence[Fingerprint]):
+    """The fingerprints ``fps[k]`` for ``k`` in ``keep``, read when asked for (a list of
+    them would hold an object a document, made again by each worker that reads it)."""
+
+    def __init__(self, fps: Sequence[Fingerprint], keep: list[int]) -> None:
+        self._fps, self._keep = fps, keep
+        self.sizes = sizes_of(fps)[keep]
+
+    def __len__(self) -> int:
+        return len(self._keep)
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
+        if isinstance(k, slice):
+            return [self._fps[i] for i in self._keep[k]]
+        return self._fps[self._keep[k]]
 
 
 def _lsh_pairs_datasketch(
@@ -268,13 +335,28 @@ def candidate_array(
     seed: int = 1,
     use_lsh: bool = True,
     workers: int = 1,
+    index: Sequence[IndexPart] | None = None,
 ) -> np.ndarray:
     """The union of both channels before verification: an ``(k, 2)`` int64 array of
-    pairs (i, j), i < j, sorted, each once."""
-    chans = [rare_shingle_pairs(fps, max_df=max_df, min_shared=min_shared, workers=workers)]
+    pairs (i, j), i < j, sorted, each once. ``index``: as :func:`rare_shingle_pairs`."""
+    chans = [
+        rare_shingle_pairs(
+            fps,
+            max_df=max_df,
+            min_shared=min_shared,
+            workers=workers,
+            index=index,
+        )
+    ]
     if use_lsh:
         chans.append(
-            lsh_pairs(fps, threshold=lsh_threshold, num_perm=num_perm, seed=seed, workers=workers)
+            lsh_pairs(
+                fps,
+                threshold=lsh_threshold,
+                num_perm=num_perm,
+                seed=seed,
+                workers=workers,
+            )
         )
     allp = np.concatenate(chans)
     return np.unique(allp, axis=0) if len(allp) else np.empty((0, 2), dtype=np.int64)

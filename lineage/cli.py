@@ -93,7 +93,7 @@ _SHOWN_IGNORED = 10  # files of other types, when nothing could be read
     show_default=True,
     metavar="MB",
     help="Budget for the per-document arrays (about 6.5 bytes a character of text): past "
-    "it they are memory-mapped files in the system's temp folder, deleted at the end "
+    "it they are files in the system's temp folder, read as needed, deleted at the end "
     "(0 = always). Changes memory, never results.",
 )
 @click.option(

@@ -29,6 +29,7 @@ __all__ = [
     "prepare",
     "shared_shingles",
     "shingle_hashes",
+    "sizes_of",
 ]
 
 # Odd 64-bit multiplier for the polynomial shingle hash (wraps modulo 2**64).
@@ -174,6 +175,16 @@ def prepare(
     )
 
 
+def sizes_of(fps: Sequence[Fingerprint]) -> np.ndarray:
+    """``[fp.size for fp in fps]`` as an int64 array: read from ``fps.sizes`` when the
+    sequence has them (``lineage.columns``: the sizes from the batches' bounds, where
+    making each fingerprint would read its three arrays from the store)."""
+    known = getattr(fps, "sizes", None)
+    if known is not None:
+        return np.asarray(known, dtype=np.int64)
+    return np.fromiter((fp.size for fp in fps), dtype=np.int64, count=len(fps))
+
+
 def shared_shingles(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted distinct values in both sorted distinct arrays (``Fingerprint.unique``).
 
@@ -233,7 +244,7 @@ def minhash_values(
     ``workers`` forked processes for a large corpus."""
     # decided once for the corpus, and compiled here before the fork, so that each
     # worker neither decides on its own chunk nor compiles the kernel again
-    compiled = sum(fp.size for fp in fps) >= _COMPILED_MIN_HASHES and _kernel() is not None
+    compiled = int(sizes_of(fps).sum()) >= _COMPILED_MIN_HASHES and _kernel() is not None
     parts = fork_map(
         _minhash_rows,
         chunks(len(fps), workers),

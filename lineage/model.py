@@ -75,8 +75,8 @@ class Config:
     # run
     workers: int = 0  # 0 = all cores
     # the budget, in MB, for the per-document arrays (tokens and shingles, about 6.5
-    # bytes a character of text): past it they live in memory-mapped files of a
-    # temporary folder (lineage.store), 0: always. Decides where, never what: the
+    # bytes a character of text): past it they live in files of a temporary folder,
+    # read a slice at a time (lineage.store), 0: always. Decides where, never what: the
     # results are the same, and it is not written with them (like generated_at)
     memory: int = 1024
     generated_at: str | None = None

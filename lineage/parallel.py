@@ -100,6 +100,7 @@ def fork_map(
     context: C = None,  # type: ignore[assignment]
     progress: Callable[[int, int], None] | None = None,
     every: int = 200,
+    tasks_per_worker: int | None = None,
 ) -> list[R]:
     """``[fn(context, x) for x in items]``, on ``workers`` forked processes when
     ``parallel``.
@@ -107,6 +108,11 @@ def fork_map(
     ``context`` is whatever the work needs besides its item (a tuple or a small record of
     the stage's arrays): the forked workers inherit it, they are not sent it.
     ``progress(done, total)`` is called every ``every`` items and at the end.
+    ``tasks_per_worker``: a worker is replaced by a newly forked one after that many
+    items (None: workers live for the whole map). A worker that reads the parent's
+    objects writes their reference counts, and so copies each page it reads (a
+    document's text, most of a page): a worker kept for the whole stage ends up holding
+    its own copy of everything it read.
     """
     n = len(items)
     out: list[R] = []
@@ -115,8 +121,12 @@ def fork_map(
             chunk = max(1, n // (workers * 16))
             with (
                 _inherited(fn, context),
-                mp.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool,
+                mp.get_context("fork").Pool(
+                    workers, initializer=_quiet_worker, maxtasksperchild=tasks_per_worker
+                ) as pool,
             ):
+                if tasks_per_worker is not None:  # a task is one item: counted as such
+                    chunk = 1
                 for k, r in enumerate(pool.imap(_call_inherited, items, chunk)):
                     out.append(r)
                     if progress and k % every == 0:

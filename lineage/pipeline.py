@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 
 from lineage.align import AlignedDoc, align, detach_texts, pair_figures, share_texts
-from lineage.candidates import Overlap, candidate_array, overlap
+from lineage.candidates import IndexPart, Overlap, candidate_array, overlap
+from lineage.columns import Columns, StoredTexts, TokenMap
 from lineage.duplicates import Collapse, collapse_duplicates, copy_edges, with_copies
-from lineage.fingerprint import Fingerprint, Prepared, prepare, shared_shingles
+from lineage.fingerprint import Prepared, prepare, shared_shingles
 from lineage.model import Analysis, Config, Document, Pair, ProfileChoice, Skipped
 from lineage.parallel import chunks, fork_call, fork_map, release_memory, worker_count
 from lineage.store import ArrayStore
@@ -45,6 +46,11 @@ __all__ = [
 # Below these sizes a worker pool costs more than it saves.
 _PARALLEL_DOCS = 2_000
 _PARALLEL_PAIRS = 400
+# Fingerprinting: documents a batch at most (a batch's arrays and temporaries are a
+# worker's memory: 1/16 of 100k documents took 450 MB a worker), and batches a worker
+# makes before a fresh one replaces it (a worker copies the pages of the texts it reads)
+_PREPARE_DOCS = 2_000
+_PREPARE_TASKS = 8
 # Below this size a run holds too little to give back to the system after a stage: the
 # full collection of release_memory costs ~50 ms in a busy interpreter (a notebook, a
 # test session), which a five-document run would pay at each of its eight stage ends.
@@ -129,7 +135,7 @@ def analyze_documents(
         docs = _mark_chrome(docs, config.boilerplate_min_docs)
 
     # the tokens and shingles of every document: in memory, or past the budget in
-    # memory-mapped files of a temporary folder, deleted when the analysis is done
+    # files of a temporary folder read as needed, deleted when the analysis is done
     store = ArrayStore.for_run(sum(len(d.text) for d in docs), config.memory)
     try:
         analysis, dup = _after_chrome(
@@ -163,38 +169,30 @@ def _after_chrome(
 ) -> tuple[Analysis, Collapse]:
     """The stages after the chrome, their per-document arrays kept in ``store``."""
     release = len(docs) >= _RELEASE_DOCS
-    with _stage(timings, "fingerprints", store=store, release=release):
-        aligned = _prepare(docs, config, store, workers, progress)
+    # the arrays of every document, read as objects only when a stage asks (Columns)
+    with _stage(timings, "fingerprints", release=release):
+        cols = _prepare(docs, config, store, workers, progress)
 
     # identical and near-identical copies collapse before pairing (lineage.duplicates)
-    with _stage(timings, "duplicates", progress, store=store, release=release):
+    with _stage(timings, "duplicates", progress, release=release):
         dup = collapse_duplicates(
-            docs,
-            [a.tokens for a in aligned],
-            [a.fp for a in aligned],
-            min_words=config.shingle_size,
+            docs, cols.all_tokens(), cols.fps(), min_words=config.shingle_size
         )
 
-    with _stage(timings, "candidates", progress, store=store, release=release):
-        fps = [aligned[i].fp for i in dup.keep]
-        todo, near = _candidates(fps, dup.keep, dup.near, config, workers)
+    with _stage(timings, "candidates", progress, release=release):
+        todo, near = _candidates(cols, dup.keep, dup.near, config, store, workers)
 
     # verification on the exact shingle sets and alignment, one pass per pair
-    with _stage(timings, "alignment", store=store, release=release):
-        pairs = _align_all(aligned, todo, near, config, store, workers, progress)
+    with _stage(timings, "alignment", release=release):
+        pairs = _align_all(cols, todo, near, config, store, workers, progress)
 
     # the exact copies wait outside: each becomes a child of its group's representative
     analysed = [d for k, d in enumerate(docs) if k not in dup.copies]
-    tokens = {a.id: a.tokens for k, a in enumerate(aligned) if k not in dup.copies}
-    word_counts = {
-        a.id: (len(a.tokens), int(np.count_nonzero(a.tokens.boilerplate))) for a in aligned
-    }
-    # the shingles (positions, hashes, sets: a third of the per-document arrays) are not
-    # read after alignment: freed here, before inference forks its workers
-    del aligned, todo, near
+    tokens = TokenMap(cols, dup.copies)
+    word_counts = {d.id: cols.words(k) for k, d in enumerate(docs)}
+    del todo, near
     if release:
         release_memory()
-    store.release()
     analysis = after_pairs(
         analysed,
         pairs,
@@ -205,7 +203,6 @@ def _after_chrome(
         word_counts=word_counts,
         timings=timings,
         progress=progress,
-        store=store,
     )
     return analysis, dup
 
@@ -221,7 +218,6 @@ def after_pairs(
     word_counts: Mapping[str, tuple[int, int]] | None = None,
     timings: Mapping[str, float] | None = None,
     progress: Progress | None = None,
-    store: ArrayStore | None = None,
 ) -> Analysis:
     """The stages after alignment, the same for every engine: stories, the profile,
     the derivation forest, lost sources and second parents, and quotations. ``docs``
@@ -289,8 +285,6 @@ def after_pairs(
     )
     if len(docs) >= _RELEASE_DOCS:
         release_memory()
-    if store is not None:
-        store.release()
     timings["inference"] = time.perf_counter() - t
 
     # quotations along the inferred edges
@@ -321,7 +315,6 @@ def _stage(
     progress: Progress | None = None,
     label: str | None = None,
     *,
-    store: ArrayStore | None = None,
     release: bool = True,
 ) -> Iterator[None]:
     """Time the block into ``timings[name]``; with ``progress``, report it as one step
@@ -333,8 +326,6 @@ def _stage(
     yield
     if release:
         release_memory()  # what the stage freed goes back to the system, not kept for reuse
-    if store is not None:  # and the mapped pages it read go back to the page cache
-        store.release()
     timings[name] = time.perf_counter() - t
     if progress:
         progress(label or name, 1, 1)
@@ -392,23 +383,33 @@ def _profile(
 
 
 def _candidates(
-    fps: Sequence[Fingerprint],
+    cols: Columns,
     keep: Sequence[int],
     near: Sequence[tuple[int, int]],
     config: Config,
+    store: ArrayStore,
     workers: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i, j) of indices into the corpus, in (i, j) order, and whether
     each is a near-identical pair of the duplicates stage (aligned whatever it shares;
-    a candidate is aligned when it shares a shingle: ``lineage.candidates.candidate_pairs``)."""
+    a candidate is aligned when it shares a shingle: ``lineage.candidates.candidate_pairs``).
+    The rare-shingle index is read where the fingerprint batches hold it (IndexPart):
+    concatenated, it was 12 bytes a distinct shingle of every document (564 MB at 100k)."""
+    number = np.full(len(cols), -1, dtype=np.int64)  # a document's number among `keep`
+    number[np.asarray(keep, dtype=np.int64)] = np.arange(len(keep))
+    index = [
+        IndexPart(part.unique, part.unique_at, number[s : s + len(part)])
+        for part, s in zip(cols.parts, cols.starts, strict=True)
+    ]
     cand = candidate_array(
-        fps,
+        cols.fps(keep),
         max_df=config.max_shingle_df,
         min_shared=config.min_shared_shingles,
         lsh_threshold=config.lsh_threshold,
         num_perm=config.num_perm,
         seed=config.seed,
         workers=workers,
+        index=index,
     )
     cand = np.asarray(keep, dtype=np.int64)[cand] if len(cand) else cand  # keep is sorted
     todo = np.concatenate([cand, np.asarray(near, dtype=np.int64).reshape(-1, 2)])
@@ -420,14 +421,18 @@ def _candidates(
 # -- per-document and per-pair work, spread over the cores --------------------------
 
 
-def _prepare_chunk(context: tuple[Sequence[Document], Config, ArrayStore], chunk: range) -> Any:
+def _prepare_chunk(
+    context: tuple[Sequence[Document], Config, ArrayStore], chunk: range
+) -> tuple[Any, Any]:
     docs, config, store = context
+    texts = [docs[k].text for k in chunk]
     prepared = prepare(
-        [docs[k].text for k in chunk],
-        [docs[k].boilerplate for k in chunk],
-        shingle_size=config.shingle_size,
+        texts, [docs[k].boilerplate for k in chunk], shingle_size=config.shingle_size
     )
-    return store.keep(prepared, f"prepared-{chunk.start}")  # mapped: a file name travels
+    kept = store.keep(prepared, f"prepared-{chunk.start}")  # mapped: a file name travels
+    # mapped, the texts too: the alignment workers read them from there (Columns.text)
+    stored = store.keep(StoredTexts.of(texts), f"texts-{chunk.start}") if store.mapped else None
+    return kept, stored
 
 
 def _prepare(
@@ -436,11 +441,15 @@ def _prepare(
     store: ArrayStore,
     workers: int,
     progress: Progress | None,
-) -> list[AlignedDoc]:
+) -> Columns:
     # Workers read the documents they inherited and send back arrays only (Prepared),
     # or with a mapped store only the name of the file they wrote them to: the texts
     # stay where they are, and no word string is pickled.
     ranges = chunks(len(docs), workers)
+    if ranges and len(ranges[0]) > _PREPARE_DOCS:
+        ranges = [
+            range(k, min(len(docs), k + _PREPARE_DOCS)) for k in range(0, len(docs), _PREPARE_DOCS)
+        ]
     parts = fork_map(
         _prepare_chunk,
         ranges,
@@ -451,16 +460,19 @@ def _prepare(
         if progress
         else None,
         every=1,
+        tasks_per_worker=_PREPARE_TASKS,
     )
-    out: list[AlignedDoc] = []
-    for r, kept in zip(ranges, parts, strict=True):
-        part: Prepared = store.open(kept)
-        batch = [docs[k] for k in r]
-        unpacked = part.unpack([d.id for d in batch], [d.text for d in batch])
-        out.extend(
-            AlignedDoc(d.id, d.text, t, fp) for d, (t, fp) in zip(batch, unpacked, strict=True)
-        )
-    return out
+    # in files: the document bounds read into memory, the rest read a slice at a time
+    bounds = ("words_at", "shingles_at", "unique_at")
+    prepared: list[Prepared] = [store.open(kept, bounds) for kept, _ in parts]
+    texts = [store.open(t, ("at",)) for _, t in parts] if store.mapped else None
+    return Columns(
+        [d.id for d in docs],
+        [d.text for d in docs],
+        prepared,
+        [r.start for r in ranges],
+        texts,
+    )
 
 
 def _done(ranges: Sequence[range], k: int) -> int:
@@ -507,21 +519,27 @@ def verify_and_align(
 
 
 def _align_chunk(
-    context: tuple[list[AlignedDoc], np.ndarray, np.ndarray, Config, ArrayStore], r: range
+    context: tuple[Columns, np.ndarray, np.ndarray, Config, ArrayStore], r: range
 ) -> list[Pair | None]:
-    aligned, todo, near, config, store = context
+    cols, todo, near, config, store = context
     out = []
+    # each document of a pair made here, from the arrays (and, mapped, the stored text):
+    # a worker writes to no page of the parent's per-document objects, and keeps none
+    # (the pairs come in order of i: document i is made once for all its pairs)
+    last, a = -1, None
     for (i, j), nr in zip(
         todo[r.start : r.stop].tolist(), near[r.start : r.stop].tolist(), strict=True
     ):
-        pair = verify_and_align(aligned[i], aligned[j], i, j, config, always=bool(nr))
+        if i != last or a is None:
+            last, a = i, cols.aligned(i, own_text=True)
+        b = cols.aligned(j, own_text=True)
+        pair = verify_and_align(a, b, i, j, config, always=bool(nr))
         out.append(None if pair is None else detach_texts(pair))  # the parent has the texts
-    store.release()  # a worker holds the mapped pages of one chunk's documents at a time
     return out
 
 
 def _align_all(
-    aligned: list[AlignedDoc],
+    cols: Columns,
     todo: np.ndarray,
     near: np.ndarray,
     config: Config,
@@ -532,7 +550,7 @@ def _align_all(
     # chunks of pairs, not one pair at a time: each item sent costs a pickle both ways
     ranges = chunks(len(todo), workers, per_worker=64)
     out: list[Pair] = []
-    texts = {a.id: a.text for a in aligned}
+    texts = dict(zip(cols.ids, cols.texts, strict=True))
     # The pairs' passages are most of what the run holds at scale. A passage reads its
     # text from its document's string; a worker's pairs arrive without those strings
     # (detach_texts), and read the parent's own (share_texts). Note: they used to
@@ -543,7 +561,7 @@ def _align_all(
         ranges,
         workers=workers,
         parallel=len(todo) >= _PARALLEL_PAIRS,
-        context=(aligned, todo, near, config, store),
+        context=(cols, todo, near, config, store),
         progress=_offset_progress(progress, ranges, 0, len(todo)),
         every=1,
     )

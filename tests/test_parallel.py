@@ -33,6 +33,21 @@ def _row_sum(rows: list[list[int]], k: int) -> int:
     return sum(rows[k])
 
 
+def _pid_of(factor: int, x: int) -> tuple[int, int]:
+    return x * factor, os.getpid()
+
+
+def test_workers_replaced_after_their_tasks_give_the_same_results():
+    kept = parallel.fork_map(_pid_of, range(12), workers=2, parallel=True, context=2)
+    fresh = parallel.fork_map(
+        _pid_of, range(12), workers=2, parallel=True, context=2, tasks_per_worker=2
+    )
+    assert [x for x, _ in fresh] == [x for x, _ in kept] == [2 * k for k in range(12)]
+    pids = [p for _, p in fresh]
+    assert all(pids.count(p) <= 2 for p in pids)  # a worker made at most 2 items
+    assert len(set(pids)) >= 6 and os.getpid() not in pids
+
+
 def test_forked_workers_read_the_context_they_inherited():
     # the context is not sent: a worker reads the parent's object as it was at the fork
     rows = [[k] * 1000 for k in range(40)]
