@@ -42,6 +42,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,16 +129,6 @@ def table(merges: int, profile: str) -> None:
 # -- the diagnosis ------------------------------------------------------------------------
 
 
-def _subtree(children: Mapping[str, list[str]], x: str) -> set[str]:
-    out, todo = {x}, [x]
-    while todo:
-        for y in children.get(todo.pop(), ()):
-            if y not in out:
-                out.add(y)
-                todo.append(y)
-    return out
-
-
 def why_missed(
     analysis: Any, mat: Material, c: str, true_parents: set[str], sp: SecondParent
 ) -> tuple[str, dict[str, Any]]:
@@ -161,10 +152,8 @@ def why_missed(
         return "second parent not analyzed (an exact copy)", {}
     if q not in mat.runs.get(c, {}):
         return "no candidate pair with the second parent", {}
-    children: dict[str, list[str]] = {}
-    for ch, par in primary.items():
-        children.setdefault(par, []).append(ch)
-    below = _subtree(children, c)
+    tree = nx.DiGraph((par, ch) for ch, par in primary.items())
+    below = {c} | nx.descendants(tree, c) if c in tree else {c}
     if q in below:
         return "second parent placed below the child", {}
     cov_p, cov_q = mat.mask(c, p), mat.mask(c, q)

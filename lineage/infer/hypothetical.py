@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 
 from lineage.infer.explain import explained, origin_reason
@@ -229,18 +230,11 @@ def lost_sources(
     runs, mask, region_of, within = mat.runs, mat.mask, mat.region_of, mat.within
     edges, origins = _merges(by_id, edges, origins, mat, second)
     parent_of = {e.child: e.parent for e in edges if not e.secondary}
-    children: dict[str, list[str]] = {}
-    for c, p in parent_of.items():
-        children.setdefault(p, []).append(c)
+    tree = nx.DiGraph((p, c) for c, p in parent_of.items())
 
     def subtree(x: str) -> set[str]:
-        out, todo = {x}, [x]
-        while todo:
-            for y in children.get(todo.pop(), ()):
-                if y not in out:
-                    out.add(y)
-                    todo.append(y)
-        return out
+        """x and the documents below it in the forest."""
+        return {x} | nx.descendants(tree, x) if x in tree else {x}
 
     def extra(
         c: str, p: str, exclude: set[str], also: Sequence[str] = ()
