@@ -32,6 +32,7 @@ are :data:`MIN_EXTRA_WORDS` and :data:`MIN_EXTRA_SHARE`.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -45,7 +46,13 @@ from lineage.infer.features import clock, gap
 from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
 from lineage.text import Tokens
 
-__all__ = ["MIN_EXTRA_SHARE", "MIN_EXTRA_WORDS", "Material", "SecondParent", "lost_sources"]
+__all__ = [
+    "MIN_EXTRA_SHARE",
+    "MIN_EXTRA_WORDS",
+    "Material",
+    "SecondParent",
+    "lost_sources",
+]
 
 # Chosen a priori (not fitted): a shared run must be longer than one aligned passage's
 # minimum (Config.min_passage_words = 8) so that passage-boundary slivers never count,
@@ -100,43 +107,70 @@ class SecondParent:
 class Material:
     """What each document holds with each other, word by word, read from the passages.
 
-    ``runs[c][x]``: c's word runs that read the same as x's (the "equal" steps of the
-    passages' edit scripts): material of c that x holds too, reading for reading; an
-    ``(n, 2)`` array of (start, end) word numbers, in the passages' order. (As lists of
-    tuples they were about 90 bytes a run, most of lost_sources' peak: 82 MB for the
-    889,000 runs of a 20k-document corpus; 8 bytes a run here.)
+    ``runs[c]``: the documents x with which c holds material, in the order the pairs
+    came; ``mask(c, x)``: c's words in runs that read the same as x's (the "equal" steps
+    of the passages' edit scripts): material of c that x holds too, reading for reading.
+    The runs of every (c, x) lie end to end in one array of word numbers, 8 bytes a run
+    (as lists of tuples they were about 90 bytes a run, most of lost_sources' peak: 82
+    MB for the 889,000 runs of a 20k-document corpus).
     """
 
     def __init__(self, pairs: Sequence[Pair], tokens: Mapping[str, Tokens]) -> None:
         self.tokens = tokens
-        self.runs: dict[str, dict[str, np.ndarray]] = {}
-        # c's passages with x, whole
-        self.inside: dict[tuple[str, str], np.ndarray] = {}
+        self.runs: dict[str, dict[str, int]] = {}  # runs[c][x]: (c, x)'s slot
+        # per slot: where its runs and its passages (c's side, whole) lie in _words
+        self._at = array("q")  # runs start, runs end, passages start, passages end
+        self._words = array("i")  # (start, end) word numbers, end to end
         # the masks made, the last _MASKS of them kept (a mask is read again and again
         # for one child, but all of them kept were a boolean a word of every pair's sides)
         self._masks: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         for pr in pairs:
-            runs: dict[tuple[str, str], list[tuple[int, int]]] = {}
-            inside: dict[tuple[str, str], list[tuple[int, int]]] = {}
+            runs: dict[tuple[str, str], list[int]] = {}
+            inside: dict[tuple[str, str], list[int]] = {}
             for ps in pr.passages:
                 a, b = (pr.a, pr.b) if ps.a == pr.a else (pr.b, pr.a)
-                inside.setdefault((a, b), []).append(ps.a_tok)
-                inside.setdefault((b, a), []).append(ps.b_tok)
+                inside.setdefault((a, b), []).extend(ps.a_tok)
+                inside.setdefault((b, a), []).extend(ps.b_tok)
                 ra = runs.setdefault((a, b), [])
                 rb = runs.setdefault((b, a), [])
                 if not ps.ops:  # no script kept: the passage as a whole
-                    ra.append(ps.a_tok)
-                    rb.append(ps.b_tok)
+                    ra.extend(ps.a_tok)
+                    rb.extend(ps.b_tok)
                     continue
                 for tag, i1, i2, j1, j2 in ps.ops:
                     if tag == "equal":
-                        ra.append((ps.a_tok[0] + i1, ps.a_tok[0] + i2))
-                        rb.append((ps.b_tok[0] + j1, ps.b_tok[0] + j2))
-            for (c, x), spans in inside.items():
-                self.inside[(c, x)] = _spans(self.inside.get((c, x)), spans)
-            for (c, x), spans in runs.items():
-                held = self.runs.setdefault(c, {})
-                held[x] = _spans(held.get(x), spans)
+                        ra.extend((ps.a_tok[0] + i1, ps.a_tok[0] + i2))
+                        rb.extend((ps.b_tok[0] + j1, ps.b_tok[0] + j2))
+            for (c, x), words in runs.items():
+                self._keep(c, x, words, inside[(c, x)])
+
+    def _keep(self, c: str, x: str, runs: list[int], inside: list[int]) -> None:
+        """(c, x)'s runs and passages put after those it has (another pair of c and x)."""
+        held = self.runs.setdefault(c, {})
+        slot = held.get(x)
+        if slot is not None:  # the same two documents again: both lists moved to the end
+            old_runs, old_inside = self._spans(slot, 0), self._spans(slot, 2)
+            runs, inside = old_runs + runs, old_inside + inside
+        else:
+            slot = held[x] = len(self._at) // 4
+            self._at.extend((0, 0, 0, 0))
+        for k, words in ((0, runs), (2, inside)):
+            self._at[4 * slot + k] = len(self._words)
+            self._words.extend(words)
+            self._at[4 * slot + k + 1] = len(self._words)
+
+    def _spans(self, slot: int, k: int) -> list[int]:
+        """A slot's runs (k 0) or passages (k 2), as start, end, start, end..."""
+        return self._words[self._at[4 * slot + k] : self._at[4 * slot + k + 1]].tolist()
+
+    def _mark(self, c: str, x: str, k: int) -> np.ndarray:
+        m = np.zeros(len(self.tokens[c]), dtype=bool)
+        slot = self.runs.get(c, {}).get(x)
+        if slot is not None:
+            words = self._spans(slot, k)
+            for s, e in zip(words[::2], words[1::2], strict=True):
+                m[s:e] = True
+        return m
 
     def mask(self, c: str, x: str) -> np.ndarray:
         """c's words that read as x reads them (held with x); read-only."""
@@ -145,9 +179,7 @@ class Material:
         if m is not None:
             self._masks.move_to_end(key)
             return m
-        m = np.zeros(len(self.tokens[c]), dtype=bool)
-        for s, e in self.runs.get(c, {}).get(x, _NO_SPANS).tolist():
-            m[s:e] = True
+        m = self._mark(c, x, 0)
         m.setflags(write=False)
         self._masks[key] = m
         if len(self._masks) > _MASKS:
@@ -162,10 +194,7 @@ class Material:
 
     def within(self, c: str, x: str) -> np.ndarray:
         """c's words inside a passage c shares with x (variant readings included)."""
-        m = np.zeros(len(self.tokens[c]), dtype=bool)
-        for s, e in self.inside.get((c, x), _NO_SPANS).tolist():
-            m[s:e] = True
-        return m
+        return self._mark(c, x, 2)
 
     def outside(self, c: str, x: str) -> int:
         """c's words in no passage c shares with x: what c holds of its own against x."""
@@ -181,14 +210,6 @@ class Material:
 
 
 _MASKS = 16_384  # Material's masks kept (the last made or read)
-_NO_SPANS = np.zeros((0, 2), dtype=np.int64)
-
-
-def _spans(before: np.ndarray | None, spans: list[tuple[int, int]]) -> np.ndarray:
-    """``spans`` as an ``(n, 2)`` array of word numbers, after those ``before`` (if any)."""
-    dtype = np.int32 if not spans or max(e for _, e in spans) < 2**31 else np.int64
-    out = np.array(spans, dtype=dtype).reshape(-1, 2)
-    return out if before is None else np.concatenate([before, out])
 
 
 def _later(by_id: Mapping[str, Document], x: str, c: str) -> bool:
@@ -566,7 +587,14 @@ def _merges(
                 )
             )
             added.append(
-                Edge(q, m, ev.score, (ev,), secondary=True, region=region_of(m, mask(m, q) & ~held))
+                Edge(
+                    q,
+                    m,
+                    ev.score,
+                    (ev,),
+                    secondary=True,
+                    region=region_of(m, mask(m, q) & ~held),
+                )
             )
             held |= mask(m, q)
     if not flipped:
@@ -582,7 +610,9 @@ def _merges(
 
 
 def _subtree(
-    children: Mapping[str, Sequence[str]], x: str, cut: AbstractSet[tuple[str, str]] = frozenset()
+    children: Mapping[str, Sequence[str]],
+    x: str,
+    cut: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> set[str]:
     """x and the documents below it, not through the edges ``cut``."""
     out, todo = {x}, [x]
