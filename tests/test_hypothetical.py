@@ -403,3 +403,44 @@ def test_a_plain_copy_with_a_few_local_words_gets_no_second_parent(tmp_path):
         a.documents, a.pairs, list(a.edges), a.origins, tokens=tokens, second=loose
     )
     assert any(e.secondary for e in again)
+
+
+def test_material_masks_are_the_passages_runs_read_one_by_one(seeds_analysis):
+    """Material keeps the runs end to end in one array: each (c, x) mask and passage
+    mask is what the passages' equal steps and spans give, also when a pair comes twice
+    (its runs moved after the first ones) and when few masks are kept."""
+    import numpy as np
+
+    from lineage.infer import hypothetical
+
+    pairs = list(seeds_analysis.pairs)
+    assert pairs
+    sizes: dict[str, int] = {}
+    want: dict[tuple[str, str], np.ndarray] = {}
+    whole: dict[tuple[str, str], np.ndarray] = {}
+    for pr in pairs:
+        for ps in pr.passages:
+            for c, tok in ((ps.a, ps.a_tok), (ps.b, ps.b_tok)):
+                sizes[c] = max(sizes.get(c, 0), tok[1] + 1)
+    for pr in pairs:
+        for ps in pr.passages:
+            a, b = ps.a, ps.b
+            for c, x, tok in ((a, b, ps.a_tok), (b, a, ps.b_tok)):
+                whole.setdefault((c, x), np.zeros(sizes[c], bool))[tok[0] : tok[1]] = True
+                want.setdefault((c, x), np.zeros(sizes[c], bool))
+            steps = ps.ops or [
+                ("equal", 0, ps.a_tok[1] - ps.a_tok[0], 0, ps.b_tok[1] - ps.b_tok[0])
+            ]
+            for tag, i1, i2, j1, j2 in steps:
+                if tag == "equal":
+                    want[(a, b)][ps.a_tok[0] + i1 : ps.a_tok[0] + i2] = True
+                    want[(b, a)][ps.b_tok[0] + j1 : ps.b_tok[0] + j2] = True
+    tokens = {d: [0] * n for d, n in sizes.items()}
+    for given in (pairs, pairs + pairs[::-1]):
+        mat = hypothetical.Material(given, tokens)  # type: ignore[arg-type]
+        assert {(c, x) for c, xs in mat.runs.items() for x in xs} == set(want)
+        for (c, x), m in want.items():
+            assert np.array_equal(mat.mask(c, x), m)
+            assert np.array_equal(mat.within(c, x), whole[(c, x)])
+            assert not mat.mask(c, x).flags.writeable
+        assert len(mat._masks) <= hypothetical._MASKS

@@ -32,6 +32,8 @@ are :data:`MIN_EXTRA_WORDS` and :data:`MIN_EXTRA_SHARE`.
 from __future__ import annotations
 
 import hashlib
+from array import array
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -44,7 +46,13 @@ from lineage.infer.features import clock, gap
 from lineage.model import Document, Edge, Evidence, Hypothetical, Origin, Pair
 from lineage.text import Tokens
 
-__all__ = ["MIN_EXTRA_SHARE", "MIN_EXTRA_WORDS", "Material", "SecondParent", "lost_sources"]
+__all__ = [
+    "MIN_EXTRA_SHARE",
+    "MIN_EXTRA_WORDS",
+    "Material",
+    "SecondParent",
+    "lost_sources",
+]
 
 # Chosen a priori (not fitted): a shared run must be longer than one aligned passage's
 # minimum (Config.min_passage_words = 8) so that passage-boundary slivers never count,
@@ -99,41 +107,84 @@ class SecondParent:
 class Material:
     """What each document holds with each other, word by word, read from the passages.
 
-    ``runs[c][x]``: c's word runs that read the same as x's (the "equal" steps of the
-    passages' edit scripts): material of c that x holds too, reading for reading.
+    ``runs[c]``: the documents x with which c holds material, in the order the pairs
+    came; ``mask(c, x)``: c's words in runs that read the same as x's (the "equal" steps
+    of the passages' edit scripts): material of c that x holds too, reading for reading.
+    The runs of every (c, x) lie end to end in one array of word numbers, 8 bytes a run
+    (as lists of tuples they were about 90 bytes a run, most of lost_sources' peak: 82
+    MB for the 889,000 runs of a 20k-document corpus).
     """
 
     def __init__(self, pairs: Sequence[Pair], tokens: Mapping[str, Tokens]) -> None:
         self.tokens = tokens
-        self.runs: dict[str, dict[str, list[tuple[int, int]]]] = {}
-        # c's passages with x, whole
-        self.inside: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self.runs: dict[str, dict[str, int]] = {}  # runs[c][x]: (c, x)'s slot
+        # per slot: where its runs and its passages (c's side, whole) lie in _words
+        self._at = array("q")  # runs start, runs end, passages start, passages end
+        self._words = array("i")  # (start, end) word numbers, end to end
+        # the masks made, the last _MASKS of them kept (a mask is read again and again
+        # for one child, but all of them kept were a boolean a word of every pair's sides)
+        self._masks: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         for pr in pairs:
+            runs: dict[tuple[str, str], list[int]] = {}
+            inside: dict[tuple[str, str], list[int]] = {}
             for ps in pr.passages:
                 a, b = (pr.a, pr.b) if ps.a == pr.a else (pr.b, pr.a)
-                self.inside.setdefault((a, b), []).append(ps.a_tok)
-                self.inside.setdefault((b, a), []).append(ps.b_tok)
-                ra = self.runs.setdefault(a, {}).setdefault(b, [])
-                rb = self.runs.setdefault(b, {}).setdefault(a, [])
+                inside.setdefault((a, b), []).extend(ps.a_tok)
+                inside.setdefault((b, a), []).extend(ps.b_tok)
+                ra = runs.setdefault((a, b), [])
+                rb = runs.setdefault((b, a), [])
                 if not ps.ops:  # no script kept: the passage as a whole
-                    ra.append(ps.a_tok)
-                    rb.append(ps.b_tok)
+                    ra.extend(ps.a_tok)
+                    rb.extend(ps.b_tok)
                     continue
                 for tag, i1, i2, j1, j2 in ps.ops:
                     if tag == "equal":
-                        ra.append((ps.a_tok[0] + i1, ps.a_tok[0] + i2))
-                        rb.append((ps.b_tok[0] + j1, ps.b_tok[0] + j2))
+                        ra.extend((ps.a_tok[0] + i1, ps.a_tok[0] + i2))
+                        rb.extend((ps.b_tok[0] + j1, ps.b_tok[0] + j2))
+            for (c, x), words in runs.items():
+                self._keep(c, x, words, inside[(c, x)])
+
+    def _keep(self, c: str, x: str, runs: list[int], inside: list[int]) -> None:
+        """(c, x)'s runs and passages put after those it has (another pair of c and x)."""
+        held = self.runs.setdefault(c, {})
+        slot = held.get(x)
+        if slot is not None:  # the same two documents again: both lists moved to the end
+            old_runs, old_inside = self._spans(slot, 0), self._spans(slot, 2)
+            runs, inside = old_runs + runs, old_inside + inside
+        else:
+            slot = held[x] = len(self._at) // 4
+            self._at.extend((0, 0, 0, 0))
+        for k, words in ((0, runs), (2, inside)):
+            self._at[4 * slot + k] = len(self._words)
+            self._words.extend(words)
+            self._at[4 * slot + k + 1] = len(self._words)
+
+    def _spans(self, slot: int, k: int) -> list[int]:
+        """A slot's runs (k 0) or passages (k 2), as start, end, start, end..."""
+        return self._words[self._at[4 * slot + k] : self._at[4 * slot + k + 1]].tolist()
+
+    def _mark(self, c: str, x: str, k: int) -> np.ndarray:
+        m = np.zeros(len(self.tokens[c]), dtype=bool)
+        slot = self.runs.get(c, {}).get(x)
+        if slot is not None:
+            words = self._spans(slot, k)
+            for s, e in zip(words[::2], words[1::2], strict=True):
+                m[s:e] = True
+        return m
 
     def mask(self, c: str, x: str) -> np.ndarray:
-        """c's words that read as x reads them (held with x)."""
+        """c's words that read as x reads them (held with x); read-only."""
         key = (c, x)
-        if key not in self._masks:
-            m = np.zeros(len(self.tokens[c]), dtype=bool)
-            for s, e in self.runs.get(c, {}).get(x, ()):
-                m[s:e] = True
-            self._masks[key] = m
-        return self._masks[key]
+        m = self._masks.get(key)
+        if m is not None:
+            self._masks.move_to_end(key)
+            return m
+        m = self._mark(c, x, 0)
+        m.setflags(write=False)
+        self._masks[key] = m
+        if len(self._masks) > _MASKS:
+            self._masks.popitem(last=False)
+        return m
 
     def region_of(self, c: str, m: np.ndarray) -> tuple[int, int]:
         """The character span of c from the first to the last word of ``m``."""
@@ -143,10 +194,7 @@ class Material:
 
     def within(self, c: str, x: str) -> np.ndarray:
         """c's words inside a passage c shares with x (variant readings included)."""
-        m = np.zeros(len(self.tokens[c]), dtype=bool)
-        for s, e in self.inside.get((c, x), ()):
-            m[s:e] = True
-        return m
+        return self._mark(c, x, 2)
 
     def outside(self, c: str, x: str) -> int:
         """c's words in no passage c shares with x: what c holds of its own against x."""
@@ -159,6 +207,9 @@ class Material:
         if not len(where):
             return 0
         return int((~self.mask(x, c)[where[0] : where[-1] + 1]).sum())
+
+
+_MASKS = 16_384  # Material's masks kept (the last made or read)
 
 
 def _later(by_id: Mapping[str, Document], x: str, c: str) -> bool:
@@ -536,7 +587,14 @@ def _merges(
                 )
             )
             added.append(
-                Edge(q, m, ev.score, (ev,), secondary=True, region=region_of(m, mask(m, q) & ~held))
+                Edge(
+                    q,
+                    m,
+                    ev.score,
+                    (ev,),
+                    secondary=True,
+                    region=region_of(m, mask(m, q) & ~held),
+                )
             )
             held |= mask(m, q)
     if not flipped:
@@ -552,7 +610,9 @@ def _merges(
 
 
 def _subtree(
-    children: Mapping[str, Sequence[str]], x: str, cut: AbstractSet[tuple[str, str]] = frozenset()
+    children: Mapping[str, Sequence[str]],
+    x: str,
+    cut: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> set[str]:
     """x and the documents below it, not through the edges ``cut``."""
     out, todo = {x}, [x]
