@@ -93,23 +93,11 @@ class Columns:
         """Document ``k``'s tokens (``text``: the string they point into, else the
         document's own)."""
         part, j, _ = self._where(k)
-        w0, w1 = int(part.words_at[j]), int(part.words_at[j + 1])
-        return Tokens(
-            part.hashes[w0:w1],
-            part.starts[w0:w1],
-            part.ends[w0:w1],
-            part.quoted[w0:w1],
-            part.boilerplate[w0:w1],
-            self.texts[k] if text is None else text,
-        )
+        return part.tokens(j, self.texts[k] if text is None else text)
 
     def fp(self, k: int) -> Fingerprint:
         part, j, _ = self._where(k)
-        s0, s1 = int(part.shingles_at[j]), int(part.shingles_at[j + 1])
-        u0, u1 = int(part.unique_at[j]), int(part.unique_at[j + 1])
-        return Fingerprint(
-            self.ids[k], part.positions[s0:s1], part.shingles[s0:s1], part.unique[u0:u1]
-        )
+        return part.fp(j, self.ids[k])
 
     def words(self, k: int) -> tuple[int, int]:
         """Words, and boilerplate words, of document ``k``."""

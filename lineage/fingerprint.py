@@ -116,26 +116,32 @@ class Prepared:
     def __len__(self) -> int:
         return len(self.words_at) - 1
 
+    def tokens(self, k: int, text: str) -> Tokens:
+        """Document ``k``'s :class:`Tokens`: views into the arrays (or, read from the
+        store's files, slices read when made), with its ``text``."""
+        w0, w1 = int(self.words_at[k]), int(self.words_at[k + 1])
+        return Tokens(
+            self.hashes[w0:w1],
+            self.starts[w0:w1],
+            self.ends[w0:w1],
+            self.quoted[w0:w1],
+            self.boilerplate[w0:w1],
+            text,
+        )
+
+    def fp(self, k: int, doc_id: str) -> Fingerprint:
+        """Document ``k``'s :class:`Fingerprint`, under ``doc_id``."""
+        s0, s1 = int(self.shingles_at[k]), int(self.shingles_at[k + 1])
+        u0, u1 = int(self.unique_at[k]), int(self.unique_at[k + 1])
+        return Fingerprint(doc_id, self.positions[s0:s1], self.shingles[s0:s1], self.unique[u0:u1])
+
     def unpack(self, ids: Sequence[str], texts: Sequence[str]) -> list[tuple[Tokens, Fingerprint]]:
-        """Each document's :class:`Tokens` and :class:`Fingerprint`: views into the
-        arrays, with the documents' own ``texts`` (the parent already holds them)."""
-        w, s, u = self.words_at.tolist(), self.shingles_at.tolist(), self.unique_at.tolist()
-        out = []
-        for k, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
-            w0, w1, s0, s1 = w[k], w[k + 1], s[k], s[k + 1]
-            tokens = Tokens(
-                self.hashes[w0:w1],
-                self.starts[w0:w1],
-                self.ends[w0:w1],
-                self.quoted[w0:w1],
-                self.boilerplate[w0:w1],
-                text,
-            )
-            fp = Fingerprint(
-                doc_id, self.positions[s0:s1], self.shingles[s0:s1], self.unique[u[k] : u[k + 1]]
-            )
-            out.append((tokens, fp))
-        return out
+        """Each document's :meth:`tokens` and :meth:`fp`, with the documents' own
+        ``texts`` (the parent already holds them)."""
+        return [
+            (self.tokens(k, text), self.fp(k, doc_id))
+            for k, (doc_id, text) in enumerate(zip(ids, texts, strict=True))
+        ]
 
 
 def prepare(
