@@ -156,30 +156,24 @@ _SELECT_BLOCK = 1 << 20
 
 
 def _slice_of(
-    hashes: np.ndarray,
-    docs: np.ndarray | IndexPart,
-    parts: int,
-    part: int,
+    hashes: np.ndarray, ip: IndexPart, parts: int, part: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The entries of the index whose hash is ``part`` modulo ``parts``, in index order,
-    selected a block at a time (same result as one boolean mask over the index), with
-    their documents: ``docs`` holds one a hash, or is the :class:`IndexPart` of
-    ``hashes``, whose entries of documents numbered -1 are left out. ``hashes`` may be
-    any array read by slices (``lineage.store.FileArray``): a block is read at a time."""
+    """The entries of the index part ``ip`` whose hash is ``part`` modulo ``parts``, in
+    index order, with their documents (entries of documents numbered -1 left out),
+    selected a block at a time (same result as one boolean mask over the index).
+    ``hashes`` (``ip.hashes``) may be any array read by slices
+    (``lineage.store.FileArray``): a block is read at a time."""
     p, k = np.uint64(parts), np.uint64(part)
     hs, ds = [], []
     for s in range(0, len(hashes), _SELECT_BLOCK):
         block = hashes[s : s + _SELECT_BLOCK]
         at = np.flatnonzero(block % p == k) if parts > 1 else np.arange(len(block))
-        if isinstance(docs, IndexPart):
-            d = docs.docs[np.searchsorted(docs.at, at + s, side="right") - 1]
-            at, d = at[d >= 0], d[d >= 0]
-        else:
-            d = docs[at + s]
+        d = ip.docs[np.searchsorted(ip.at, at + s, side="right") - 1]
+        at, d = at[d >= 0], d[d >= 0]
         hs.append(block[at])
         ds.append(d)
     if not hs:
-        return hashes[:0].copy(), (docs.docs if isinstance(docs, IndexPart) else docs)[:0]
+        return hashes[:0].copy(), ip.docs[:0]
     return np.concatenate(hs), np.concatenate(ds)
 
 

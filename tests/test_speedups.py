@@ -239,13 +239,14 @@ def test_index_slice_selected_by_blocks_equals_one_mask(hashes, parts, block) ->
     import lineage.candidates as cand
 
     h = np.array(hashes, dtype=np.uint64)
-    d = np.arange(len(h), dtype=np.int32)
+    d = np.arange(len(h), dtype=np.int64)
+    ip = cand.IndexPart(h, np.arange(len(h) + 1, dtype=np.int64), d)  # a hash a document
     old = cand._SELECT_BLOCK
     cand._SELECT_BLOCK = block  # several blocks even for a short index
     try:
         for part in range(parts):
             sel = (h % np.uint64(parts)) == np.uint64(part)
-            got_h, got_d = cand._slice_of(h, d, parts, part)
+            got_h, got_d = cand._slice_of(h, ip, parts, part)
             assert got_h.tolist() == h[sel].tolist() and got_d.tolist() == d[sel].tolist()
             assert got_h.dtype == h.dtype and got_d.dtype == d.dtype
     finally:
