@@ -131,6 +131,12 @@ def fork_map(
                     out.append(r)
                     if progress and k % every == 0:
                         progress(k, n)
+                if tasks_per_worker is not None:
+                    # workers end on their own before the pool is left: terminating a
+                    # pool that replaces its workers races with a replacement being
+                    # forked, which then never gets the signal and is waited for forever
+                    pool.close()
+                    pool.join()
         else:
             for k, x in enumerate(items):
                 out.append(fn(context, x))
