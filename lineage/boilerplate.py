@@ -23,11 +23,12 @@ it becomes ``host_outlet`` and, unless metadata named one, the ``outlet``.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from lineage.columns import Lazy
 from lineage.ingest import guess_title
 from lineage.model import Document
 
@@ -225,28 +226,10 @@ def mark_boilerplate(docs: Sequence[Document], *, min_docs: int = 2) -> list[Doc
     # the recurrence tests compare each line with its first occurrence: "first" is taken
     # in an order of the documents' content, so neither ids nor input order change it
     order = sorted(range(len(docs)), key=lambda k: docs[k].content_key)
-    by_content = _Split(order, lines_of)
+    by_content = Lazy(len(order), lambda i: lines_of(order[i]))  # split when read
     recurring = _recurring(by_content, min_docs=min_docs)
     recurring.update(dict.fromkeys(_edge_sentences(by_content, min_docs=min_docs), True))
     return [_mark(doc, lines_of(k), recurring) for k, doc in enumerate(docs)]
-
-
-class _Split(Sequence[list[_Line]]):
-    """The lines of documents ``order[0]``, ``order[1]``, ...: split when read."""
-
-    def __init__(self, order: list[int], lines_of: Callable[[int], list[_Line]]) -> None:
-        self._order, self._lines_of = order, lines_of
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
-        if isinstance(i, slice):
-            return [self._lines_of(k) for k in self._order[i]]
-        return self._lines_of(self._order[i])
-
-    def __iter__(self) -> Iterator[list[_Line]]:
-        return (self._lines_of(k) for k in self._order)
 
 
 def _recurring(per_doc: Sequence[list[_Line]], *, min_docs: int) -> dict[str, bool]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lineage.columns import Lazy
 from lineage.fingerprint import Fingerprint, minhash_values, minhashes, shared_shingles, sizes_of
 from lineage.parallel import chunks, fork_map, worker_count
 
@@ -240,7 +241,10 @@ def lsh_pairs(
     keep = np.flatnonzero(sizes_of(fps)).astype(np.int64)
     if len(keep) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    some = _Some(fps, keep.tolist())
+    # read when asked for: a list would hold an object a document, made again by each
+    # worker that reads it
+    picked = keep.tolist()
+    some = Lazy(len(picked), lambda r: fps[picked[r]], sizes=sizes_of(fps)[keep])
     values = minhash_values(some, num_perm=num_perm, seed=seed, workers=workers)
     n_docs = len(fps)
     keys: list[np.ndarray] = []
@@ -257,23 +261,6 @@ def lsh_pairs(
     if not len(key):
         return np.empty((0, 2), dtype=np.int64)
     return np.stack([key // n_docs, key % n_docs], axis=1)
-
-
-class _Some(Sequence[Fingerprint]):
-    """The fingerprints ``fps[k]`` for ``k`` in ``keep``, read when asked for (a list of
-    them would hold an object a document, made again by each worker that reads it)."""
-
-    def __init__(self, fps: Sequence[Fingerprint], keep: list[int]) -> None:
-        self._fps, self._keep = fps, keep
-        self.sizes = sizes_of(fps)[keep]
-
-    def __len__(self) -> int:
-        return len(self._keep)
-
-    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
-        if isinstance(k, slice):
-            return [self._fps[i] for i in self._keep[k]]
-        return self._fps[self._keep[k]]
 
 
 def _lsh_pairs_datasketch(
